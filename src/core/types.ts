@@ -1,0 +1,120 @@
+/** How the dataset stores its labels; detected by {@link loadDataset}. */
+export type DatasetFormat = 'folder' | 'csv' | 'json';
+
+/** One labeled image of the dataset. */
+export interface Sample {
+  /** Image path relative to the dataset root, with '/' separators, as written in the manifest. */
+  readonly path: string;
+  /** The given label, exactly as the dataset spells it. */
+  readonly label: string;
+  /**
+   * Where the sample came from in the label source, for export: the CSV data-row index (0 = first row
+   * after the header), the JSON array index, the JSON object key, or -1 for a folder-per-class dataset.
+   */
+  readonly sourceIndex: number | string;
+}
+
+/** A problem with one entry that the audit skips and lists in the report. */
+export interface InputIssue {
+  /** Path of the file at fault, relative to the dataset root ('/' separators). */
+  readonly file: string;
+  readonly kind: InputIssueKind;
+  /** Human-readable explanation, e.g. "not a PNG, JPEG, WebP, GIF, BMP or TIFF image". */
+  readonly problem: string;
+}
+
+export type InputIssueKind =
+  | 'decodeFailed'
+  | 'notAnImage'
+  | 'tooLarge'
+  | 'missingFile'
+  | 'outsideRoot'
+  | 'emptyLabel'
+  | 'unknownLabel'
+  | 'duplicateEntry'
+  | 'conflictingDuplicate'
+  | 'smallClass';
+
+/** The label source as read, kept so that export can write the same format back. */
+export type LabelSource =
+  | { readonly format: 'folder' }
+  | {
+      readonly format: 'csv';
+      /** Header cells, in order. */
+      readonly header: readonly string[];
+      /** Every data row as read (including rows that were skipped), all cells kept as strings. */
+      readonly rows: readonly (readonly string[])[];
+      readonly pathColumn: number;
+      readonly labelColumn: number;
+      /** '\r\n' when the input used CRLF line ends, else '\n'. */
+      readonly lineEnding: '\n' | '\r\n';
+      /** True when the input started with a UTF-8 byte-order mark. */
+      readonly bom: boolean;
+      /** Field delimiter (',' or ';' or '\t'). */
+      readonly delimiter: string;
+    }
+  | {
+      readonly format: 'json';
+      /** 'array' for `[{ "path", "label", ... }]`, 'map' for `{ "<path>": "<label>" }`. */
+      readonly shape: 'array' | 'map';
+      /** The parsed document, untouched, so export keeps every other field. */
+      readonly document: unknown;
+      /** Property names used in the array shape (e.g. 'path'/'file', 'label'/'class'). */
+      readonly pathKey: string;
+      readonly labelKey: string;
+    };
+
+/** A dataset as loaded from disk, before decoding. */
+export interface Dataset {
+  /** Absolute path of the dataset root folder (images are resolved against it). */
+  readonly root: string;
+  readonly format: DatasetFormat;
+  /** Absolute path of the CSV/JSON manifest; undefined for folder-per-class. */
+  readonly manifestPath?: string;
+  /** Class names, sorted; a sample's class id is its index here. */
+  readonly classes: readonly string[];
+  /** The usable entries, in source order. */
+  readonly samples: readonly Sample[];
+  /** Entries skipped while reading the label source. */
+  readonly issues: readonly InputIssue[];
+  readonly source: LabelSource;
+}
+
+/** Decoded pixels for a list of samples, stored once as uint8 (converted to float per batch). */
+export interface ImageSet {
+  /** Side of the square input, in pixels. */
+  readonly size: number;
+  /** 1 when every image is grayscale, else 3 (RGB). */
+  readonly channels: 1 | 3;
+  /** `count * size * size * channels` bytes, sample-major, row-major, channels last (NHWC). */
+  readonly pixels: Uint8Array;
+  readonly count: number;
+}
+
+/** Progress of a long operation, reported through `onProgress`. */
+export interface AuditProgress {
+  readonly phase: AuditPhase;
+  /** Fraction of the current phase done, in [0, 1]. */
+  readonly fraction: number;
+  /** Fraction of the whole audit done, in [0, 1]. */
+  readonly overall: number;
+  readonly epoch?: number;
+  readonly epochs?: number;
+  readonly batch?: number;
+  readonly batches?: number;
+  /** Estimated seconds left for the whole audit, once known. */
+  readonly etaSeconds?: number;
+  /** A short line for a log, e.g. "epoch 3/8 loss 0.412 acc 0.91". */
+  readonly message?: string;
+}
+
+export type AuditPhase = 'loading' | 'decoding' | 'training-erm' | 'training-mixup' | 'scoring' | 'writing';
+
+/** What the reviewer decided for one sample. */
+export type Decision =
+  | { readonly action: 'keep' }
+  | { readonly action: 'relabel'; readonly label: string }
+  | { readonly action: 'remove' };
+
+/** Decisions keyed by sample path (relative to the dataset root). */
+export type Decisions = Readonly<Record<string, Decision>>;
