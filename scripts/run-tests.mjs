@@ -1,4 +1,4 @@
-// Runs every *.test.ts below the given folders (default: test/) with Node's built-in test runner.
+// Runs every *.test.ts below the given folders or the given files (default: test/) with Node's built-in test runner.
 // Node 20's `--test` only discovers .js files by itself, so we list the TypeScript files here and
 // let tsx compile them on the fly.
 import { readdirSync, statSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function findTests(dir) {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'fixtures' ? [] : findTests(path);

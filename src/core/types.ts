@@ -98,17 +98,20 @@ export interface AuditProgress {
   readonly fraction: number;
   /** Fraction of the whole audit done, in [0, 1]. */
   readonly overall: number;
-  readonly epoch?: number;
-  readonly epochs?: number;
-  readonly batch?: number;
-  readonly batches?: number;
+  /** Training: the epoch each model is in, and the planned epochs (ERM's is a maximum in a deep audit). */
+  readonly erm?: { readonly epoch: number; readonly epochs: number };
+  readonly mixup?: { readonly epoch: number; readonly epochs: number };
+  /** Decoding: images done and in all. */
+  readonly done?: number;
+  readonly total?: number;
   /** Estimated seconds left for the whole audit, once known. */
   readonly etaSeconds?: number;
   /** A short line for a log, e.g. "epoch 3/8 loss 0.412 acc 0.91". */
   readonly message?: string;
 }
 
-export type AuditPhase = 'loading' | 'decoding' | 'training-erm' | 'training-mixup' | 'scoring' | 'writing';
+/** The audit's steps in order. Both models train at once, so training is one phase. */
+export type AuditPhase = 'loading' | 'decoding' | 'training' | 'writing';
 
 /** What the reviewer decided for one sample. */
 export type Decision =

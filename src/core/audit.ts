@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { auditImages } from './auditModels';
+import { loadDataset } from './dataset';
+import { decodeImages } from './decode';
+import { throwIfAborted } from './errors';
+import type { ModelRunner } from './modelRunner';
+import { resolveAuditOptions, type AuditOptionsInput } from './options';
+import { ProgressTracker } from './progress';
+import { AUDIT_DIR, buildReport, writeReport, type AuditReport } from './report';
+import type { AuditProgress } from './types';
+
+/** What {@link runAudit} returns: the report and where it was written. */
+export interface AuditOutcome {
+  readonly report: AuditReport;
+  readonly reportPath: string;
+}
+
+/**
+ * Audits a labeled image dataset end to end: load the label source, decode the images (cached),
+ * train the ERM and mixup models, flag likely label errors, and write
+ * `<dataset>/.label-audit/report.json` atomically. The tfjs backend must be chosen beforehand.
+ *
+ * @param datasetPath A folder-per-class dataset, a folder holding a manifest, or a CSV/JSON manifest.
+ * @param input Audit settings; defaults in `DEFAULT_AUDIT_OPTIONS`.
+ * @param events `signal` stops the audit within one batch, leaving no report or partial file behind;
+ *   `onProgress` receives throttled progress with phase, epoch and ETA; `runner` trains each model
+ *   (default: on this thread; the engine passes one that uses a worker thread per model).
+ * @throws AuditError for fatal problems (no dataset, fewer than two classes, nothing decodable, bad
+ *   option, cancelled). Problems with single files are listed in `report.skipped` instead.
+ */
+export async function runAudit(
+  datasetPath: string,
+  input: AuditOptionsInput & { backend: string },
+  events: { signal?: AbortSignal; onProgress?: (progress: AuditProgress) => void; runner?: ModelRunner } = {},
+): Promise<AuditOutcome> {
+  const { backend, ...rest } = input;
+  const options = resolveAuditOptions(rest);
+  const progress = new ProgressTracker(events.onProgress);
+  const { signal } = events;
+  const started = performance.now();
+  const lap = lapTimer();
+
+  progress.report('loading', 0, { message: `reading labels from ${datasetPath}` });
+  const dataset = await loadDataset(datasetPath, { signal });
+  const loadSeconds = lap();
+  progress.report('loading', 1, { message: `${dataset.samples.length} images in ${dataset.classes.length} classes (${dataset.format})` });
+
+  const decoded = await decodeImages(dataset, {
+    size: options.imageSize,
+    maxMegapixels: options.maxMegapixels,
+    signal,
+    ...(options.cache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
+    onProgress: (done: number, total: number) => progress.report('decoding', done / total, { done, total }),
+  });
+  const decodeSeconds = lap();
+  const skipped = [...dataset.issues, ...decoded.issues];
+  progress.report('decoding', 1, {
+    message: `decoded ${decoded.kept.length} images (${decoded.cacheHits} from cache)${skipped.length ? `, skipped ${skipped.length}` : ''}`,
+  });
+
+  const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
+  const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
+  const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
+    signal,
+    runner: events.runner,
+    onTraining: (t) =>
+      progress.report('training', t.fraction, {
+        erm: { epoch: t.ermEpoch, epochs: t.ermEpochs },
+        mixup: { epoch: t.mixupEpoch, epochs: t.mixupEpochs },
+        ...(t.message ? { message: t.message } : {}),
+      }),
+  });
+  throwIfAborted(signal);
+
+  progress.report('writing', 0, { message: 'writing the report' });
+  const report = buildReport(dataset, decoded.kept, audit, { ...options, backend }, {
+    timings: {
+      load: loadSeconds,
+      decode: decodeSeconds,
+      erm: audit.erm.seconds,
+      mixup: audit.mixup.seconds,
+      score: audit.scoringSeconds,
+      total: (performance.now() - started) / 1000,
+    },
+    decode: { cacheHits: decoded.cacheHits, decoded: decoded.kept.length - decoded.cacheHits },
+    skipped,
+  });
+  const reportPath = await writeReport(report);
+  progress.report('writing', 1, { message: `report written to ${reportPath}` });
+  return { report, reportPath };
+}
+
+/** Returns a function giving the seconds since the previous call (or since creation). */
+function lapTimer(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = (now - last) / 1000;
+    last = now;
+    return seconds;
+  };
+}

@@ -1,0 +1,175 @@
+import { chooseJudge, findSuspects, type Verdict } from './flag';
+import { accuracy } from './metrics';
+import { runModelInProcess, type ModelOutput, type ModelRunner } from './modelRunner';
+import { type AuditOptions, quickSampleSteps } from './options';
+import type { TrainConfig } from './train';
+import type { ImageSet } from './types';
+
+/** Training figures of one model, as the report shows them. */
+export interface ModelSummary {
+  readonly epochs: number;
+  readonly sampleSteps: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  /** Share of samples whose arg-max prediction after training is their given label. */
+  readonly fitsGivenLabels: number;
+  readonly epochSummaries: ModelOutput['epochSummaries'];
+}
+
+/** Everything the two models say about the images. */
+export interface ModelAudit {
+  /** One verdict per image, most suspect first. */
+  readonly verdicts: readonly Verdict[];
+  /** Which model(s) judged the labels, and why. */
+  readonly judge: { readonly judge: 'both' | 'mixup'; readonly reason: string };
+  readonly erm: ModelSummary;
+  readonly mixup: ModelSummary;
+  /** `(N, K)` probabilities of each model. */
+  readonly ermProbabilities: Float32Array;
+  readonly mixupProbabilities: Float32Array;
+  /** Deep audit only: epoch from which ERM predicted each given label (0 = never), `(N,)`. */
+  readonly learnedAtEpoch?: Uint16Array;
+  readonly scoringSeconds: number;
+  /** `(M, K)` probabilities of `evalImages` under each model, when given. */
+  readonly evalProbabilities?: { readonly erm: Float32Array; readonly mixup: Float32Array };
+}
+
+/** Training progress of both models together. */
+export interface TrainingProgress {
+  /** Share of both models' sample-step budgets done, in [0, 1]. */
+  readonly fraction: number;
+  readonly ermEpoch: number;
+  readonly mixupEpoch: number;
+  /** Planned epochs per model (ERM's is a maximum in the deep audit). */
+  readonly ermEpochs: number;
+  readonly mixupEpochs: number;
+  /** A finished epoch, in words, for the log. */
+  readonly message?: string;
+}
+
+/** The two training configurations of an audit. */
+export function trainConfigs(options: AuditOptions, count: number): { erm: TrainConfig; mixup: TrainConfig } {
+  const quickSteps = quickSampleSteps(options, count);
+  const shared = { alpha: options.alpha, batchSize: options.batchSize, learningRate: options.learningRate, seed: options.seed };
+  const erm: TrainConfig =
+    options.mode === 'deep'
+      ? {
+          ...shared,
+          kind: 'erm',
+          // Memorizing takes a long, steady run: a constant rate (NOTES.md: ~75 epochs at 1e-3).
+          schedule: 'constant',
+          learningRate: options.learningRate / 10,
+          sampleSteps: options.deepMaxEpochs * count,
+          stopAtTrainAccuracy: options.deepTargetAccuracy,
+        }
+      : { ...shared, kind: 'erm', schedule: 'one-cycle', sampleSteps: quickSteps };
+  return { erm, mixup: { ...shared, kind: 'mixup', schedule: 'one-cycle', sampleSteps: quickSteps, seed: options.seed + 1 } };
+}
+
+/**
+ * Trains the ERM and the mixup model on `images` with the given labels, both at once through
+ * `runner`, and returns the verdicts.
+ *
+ * @param images `N` decoded images.
+ * @param labels Given class ids, `(N,)`.
+ * @param numClasses `K`.
+ * @param options Resolved audit options.
+ * @param events Progress listener, AbortSignal (checked before every batch), the model runner
+ *   (default: both on this thread), and optional extra images to score (benchmarks' clean test set).
+ */
+export async function auditImages(
+  images: ImageSet,
+  labels: Int32Array,
+  numClasses: number,
+  options: AuditOptions,
+  events: { signal?: AbortSignal; onTraining?: (progress: TrainingProgress) => void; runner?: ModelRunner; evalImages?: ImageSet } = {},
+): Promise<ModelAudit> {
+  const configs = trainConfigs(options, images.count);
+  const runner = events.runner ?? runModelInProcess;
+  // If one model fails, stop the other rather than let it train for nothing.
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  events.signal?.addEventListener('abort', onOuterAbort);
+  if (events.signal?.aborted) stop.abort();
+  const epochsOf = (config: TrainConfig) => Math.ceil(config.sampleSteps / images.count);
+  const state = {
+    erm: { steps: 0, epoch: 0, epochs: epochsOf(configs.erm), budget: configs.erm.sampleSteps },
+    mixup: { steps: 0, epoch: 0, epochs: epochsOf(configs.mixup), budget: configs.mixup.sampleSteps },
+  };
+  const report = (message?: string) => {
+    const fraction = (state.erm.steps + state.mixup.steps) / (state.erm.budget + state.mixup.budget);
+    events.onTraining?.({
+      fraction: Math.min(1, fraction),
+      ermEpoch: state.erm.epoch,
+      mixupEpoch: state.mixup.epoch,
+      ermEpochs: state.erm.epochs,
+      mixupEpochs: state.mixup.epochs,
+      ...(message ? { message } : {}),
+    });
+  };
+  const run = (kind: 'erm' | 'mixup') => {
+    const config = configs[kind];
+    const batchSize = Math.min(config.batchSize, images.count);
+    return runner(
+      { images, labels, numClasses, config, evalImages: events.evalImages },
+      {
+        signal: stop.signal,
+        onBatch: (p) => {
+          state[kind].steps = Math.min(state[kind].budget, p.step * batchSize);
+          state[kind].epoch = p.epoch;
+          report();
+        },
+        onEpoch: (e) => {
+          if (e.epoch >= state[kind].epochs || config.stopAtTrainAccuracy !== undefined) state[kind].steps = Math.min(state[kind].budget, e.epoch * images.count);
+          // About ten log lines per model, whatever the number of epochs.
+          const logEvery = Math.ceil(state[kind].epochs / 10);
+          const last = e.epoch >= state[kind].epochs;
+          report(
+            e.epoch % logEvery === 0 || last || config.stopAtTrainAccuracy !== undefined
+              ? `${kind === 'erm' ? 'ERM' : 'mixup'} epoch ${e.epoch}/${state[kind].epochs}: loss ${e.meanLoss.toFixed(3)}` +
+                  (e.trainAccuracy === undefined ? '' : `, fits ${(100 * e.trainAccuracy).toFixed(1)}% of the given labels`)
+              : undefined,
+          );
+        },
+      },
+    );
+  };
+
+  let erm: ModelOutput;
+  let mixup: ModelOutput;
+  try {
+    [erm, mixup] = await Promise.all([run('erm'), run('mixup')].map((p) => p.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    })));
+  } finally {
+    events.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  const judge =
+    options.flag.judge === 'auto'
+      ? chooseJudge(labels, erm.probabilities, mixup.probabilities, numClasses)
+      : { judge: options.flag.judge, reason: 'set in the options' };
+  const verdicts = findSuspects(labels, erm.probabilities, mixup.probabilities, numClasses, { ...options.flag, judge: judge.judge });
+  return {
+    verdicts,
+    judge,
+    erm: summarize(erm, labels, numClasses),
+    mixup: summarize(mixup, labels, numClasses),
+    ermProbabilities: erm.probabilities,
+    mixupProbabilities: mixup.probabilities,
+    ...(options.mode === 'deep' && erm.learnedAtEpoch ? { learnedAtEpoch: erm.learnedAtEpoch } : {}),
+    scoringSeconds: Math.max(erm.scoringSeconds, mixup.scoringSeconds),
+    ...(erm.evalProbabilities && mixup.evalProbabilities ? { evalProbabilities: { erm: erm.evalProbabilities, mixup: mixup.evalProbabilities } } : {}),
+  };
+}
+
+function summarize(output: ModelOutput, labels: Int32Array, numClasses: number): ModelSummary {
+  return {
+    epochs: output.epochs,
+    sampleSteps: output.sampleSteps,
+    seconds: output.seconds,
+    samplesPerSecond: output.samplesPerSecond,
+    fitsGivenLabels: accuracy(output.probabilities, labels, numClasses),
+    epochSummaries: output.epochSummaries,
+  };
+}

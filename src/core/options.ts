@@ -1,0 +1,99 @@
+import { AuditError } from './errors';
+import { DEFAULT_FLAG_OPTIONS, type FlagOptions } from './flag';
+
+/** Settings of one audit. Every field has a default (see {@link DEFAULT_AUDIT_OPTIONS}). */
+export interface AuditOptions {
+  /**
+   * 'quick' trains both models for the same sample-step budget (meets the speed targets);
+   * 'deep' then trains ERM on until it memorizes the given labels and records when each label was
+   * learned, so the report shows which wrong labels were learned only late.
+   */
+  readonly mode: 'quick' | 'deep';
+  /** Side of the square network input; images are resized to it. */
+  readonly imageSize: number;
+  /** Passes over the data per model in the quick audit (the budget is `epochs × N` sample-steps...). */
+  readonly epochs: number;
+  /** ...but never fewer than this many sample-steps, so small datasets still train enough. */
+  readonly minSampleSteps: number;
+  /** mixup's Beta(α, α) parameter. */
+  readonly alpha: number;
+  readonly batchSize: number;
+  /** Peak learning rate of the one-cycle schedule. */
+  readonly learningRate: number;
+  /** Deep audit: ERM stops once its training accuracy on the given labels reaches this... */
+  readonly deepTargetAccuracy: number;
+  /** ...or after this many epochs. */
+  readonly deepMaxEpochs: number;
+  readonly seed: number;
+  readonly flag: Required<FlagOptions>;
+  /** Images above this many megapixels are skipped rather than decoded. */
+  readonly maxMegapixels: number;
+  /** Reuse decoded pixels from `<dataset>/.label-audit/cache`. */
+  readonly cache: boolean;
+}
+
+export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
+  mode: 'quick',
+  imageSize: 32,
+  epochs: 8,
+  minSampleSteps: 40_000,
+  alpha: 8,
+  batchSize: 128,
+  learningRate: 0.01,
+  deepTargetAccuracy: 0.97,
+  deepMaxEpochs: 100,
+  seed: 1,
+  flag: DEFAULT_FLAG_OPTIONS,
+  maxMegapixels: 50,
+  cache: true,
+};
+
+/** What a caller may pass: any subset of the options, thresholds included. */
+export type AuditOptionsInput = Partial<Omit<AuditOptions, 'flag'>> & { readonly flag?: FlagOptions };
+
+/** Fills in defaults and checks every value, naming the bad one. */
+export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions {
+  const mode = input.mode ?? DEFAULT_AUDIT_OPTIONS.mode;
+  // A deep audit's ERM model has memorized the wrong labels, so only mixup may judge them.
+  const judge = input.flag?.judge ?? (mode === 'deep' ? 'mixup' : DEFAULT_FLAG_OPTIONS.judge);
+  const options: AuditOptions = {
+    ...DEFAULT_AUDIT_OPTIONS,
+    ...stripUndefined(input),
+    flag: { ...DEFAULT_FLAG_OPTIONS, ...stripUndefined(input.flag ?? {}), judge },
+  };
+  if (options.mode !== 'quick' && options.mode !== 'deep') bad('mode', options.mode, "'quick' or 'deep'");
+  integerIn('imageSize', options.imageSize, 8, 256);
+  numberIn('epochs', options.epochs, 0.1, 10_000);
+  integerIn('minSampleSteps', options.minSampleSteps, 0, 1e9);
+  numberIn('alpha', options.alpha, 0.01, 100);
+  integerIn('batchSize', options.batchSize, 1, 4096);
+  numberIn('learningRate', options.learningRate, 1e-6, 1);
+  numberIn('deepTargetAccuracy', options.deepTargetAccuracy, 0.5, 1);
+  integerIn('deepMaxEpochs', options.deepMaxEpochs, 1, 10_000);
+  integerIn('seed', options.seed, 0, 2 ** 32 - 1);
+  numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
+  for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
+  if (!['auto', 'both', 'mixup'].includes(options.flag.judge)) bad('flag.judge', options.flag.judge, "'auto', 'both' or 'mixup'");
+  return options;
+}
+
+/** Training budget of the quick audit for `count` images, in sample-steps. */
+export function quickSampleSteps(options: AuditOptions, count: number): number {
+  return Math.max(Math.round(options.epochs * count), options.minSampleSteps);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function integerIn(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) bad(name, value, `an integer from ${min} to ${max}`);
+}
+
+function numberIn(name: string, value: number, min: number, max: number): void {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) bad(name, value, `a number from ${min} to ${max}`);
+}
+
+function bad(name: string, value: unknown, expected: string): never {
+  throw new AuditError('badOption', `Expected ${name} to be ${expected}, but got ${JSON.stringify(value)}.`);
+}

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { writeJsonAtomic } from './atomicWrite';
+import type { ModelAudit, ModelSummary } from './auditModels';
+import { AuditError } from './errors';
+import type { AuditOptions } from './options';
+import type { Dataset, DatasetFormat, InputIssue } from './types';
+
+/** Version of the report schema; bumped on any incompatible change. */
+export const REPORT_VERSION = 1;
+
+/** Where the audit keeps its files inside the dataset: report, decisions, cache. */
+export const AUDIT_DIR = '.label-audit';
+
+/** One audited sample, as the report lists it. */
+export interface ReportSample {
+  /** Path relative to the dataset root, as in the label source. */
+  readonly path: string;
+  readonly givenLabel: string;
+  /** The class the mixup model prefers over the given one. */
+  readonly suggestedLabel: string;
+  /** ERM model's probability of the given label. */
+  readonly ermGiven: number;
+  /** mixup model's probability of the given label. */
+  readonly mixupGiven: number;
+  /** mixup model's probability of the suggested label. */
+  readonly mixupSuggested: number;
+  /** Suspicion in [0, 1], higher = more likely mislabeled. The list is sorted by it. */
+  readonly score: number;
+  readonly flagged: boolean;
+  /** ERM fits the given label. */
+  readonly ermFits: boolean;
+  /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */
+  readonly ermLearnedEpoch?: number;
+}
+
+/** The report written to `<dataset>/.label-audit/report.json`. */
+export interface AuditReport {
+  readonly schema: 'label-audit-report';
+  readonly version: typeof REPORT_VERSION;
+  readonly createdAt: string;
+  readonly dataset: {
+    readonly root: string;
+    readonly format: DatasetFormat;
+    /** Manifest path relative to the root; absent for folder-per-class. */
+    readonly manifest?: string;
+    readonly classes: readonly string[];
+    /** Entries in the label source that were usable... */
+    readonly entries: number;
+    /** ...and of those, the images that decoded and were audited. */
+    readonly audited: number;
+  };
+  readonly settings: AuditOptions & { readonly backend: string };
+  readonly training: { readonly erm: ModelSummary; readonly mixup: ModelSummary };
+  /** Which model(s) judged the labels ('both' averaged, or 'mixup' alone), and why. */
+  readonly judge: { readonly judge: 'both' | 'mixup'; readonly reason: string };
+  readonly summary: {
+    readonly flagged: number;
+    readonly flagRate: number;
+    /** Flagged samples whose label ERM nevertheless fits (memorized, if ERM was trained long). */
+    readonly flaggedErmFits: number;
+    /** Per class: samples audited and flagged. */
+    readonly perClass: readonly { readonly label: string; readonly samples: number; readonly flagged: number }[];
+    /** Deep audit only: median epoch at which ERM learned flagged vs other labels. */
+    readonly medianLearnedEpoch?: { readonly flagged: number; readonly others: number };
+  };
+  readonly timings: Readonly<Record<'load' | 'decode' | 'erm' | 'mixup' | 'score' | 'total', number>>;
+  readonly decode: { readonly cacheHits: number; readonly decoded: number };
+  /** Entries that were skipped, and why. */
+  readonly skipped: readonly InputIssue[];
+  /** Every audited sample, most suspect first. */
+  readonly samples: readonly ReportSample[];
+}
+
+/** Path of the report for a dataset root. */
+export function reportPath(root: string): string {
+  return join(root, AUDIT_DIR, 'report.json');
+}
+
+/**
+ * Assembles the report from the dataset, the audited subset and the models' verdicts.
+ *
+ * @param kept Indices into `dataset.samples` of the images that were audited, row-aligned with
+ *   the model inputs.
+ */
+export function buildReport(
+  dataset: Dataset,
+  kept: readonly number[],
+  audit: ModelAudit,
+  settings: AuditOptions & { backend: string },
+  extra: { timings: AuditReport['timings']; decode: AuditReport['decode']; skipped: readonly InputIssue[]; createdAt?: Date },
+): AuditReport {
+  const { classes } = dataset;
+  const samples: ReportSample[] = audit.verdicts.map((v) => ({
+    path: dataset.samples[kept[v.index]].path,
+    givenLabel: classes[v.givenLabel],
+    suggestedLabel: classes[v.suggestedLabel],
+    ermGiven: round(v.ermGiven),
+    mixupGiven: round(v.mixupGiven),
+    mixupSuggested: round(v.mixupSuggested),
+    score: round(v.score),
+    flagged: v.flagged,
+    ermFits: v.ermFits,
+    ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
+  }));
+  const flagged = samples.filter((s) => s.flagged);
+  const perClass = classes.map((label) => ({
+    label,
+    samples: samples.filter((s) => s.givenLabel === label).length,
+    flagged: flagged.filter((s) => s.givenLabel === label).length,
+  }));
+  return {
+    schema: 'label-audit-report',
+    version: REPORT_VERSION,
+    createdAt: (extra.createdAt ?? new Date()).toISOString(),
+    dataset: {
+      root: dataset.root,
+      format: dataset.format,
+      ...(dataset.manifestPath ? { manifest: relativeTo(dataset.root, dataset.manifestPath) } : {}),
+      classes,
+      entries: dataset.samples.length,
+      audited: kept.length,
+    },
+    settings,
+    training: { erm: audit.erm, mixup: audit.mixup },
+    judge: audit.judge,
+    summary: {
+      flagged: flagged.length,
+      flagRate: samples.length === 0 ? 0 : flagged.length / samples.length,
+      flaggedErmFits: flagged.filter((s) => s.ermFits).length,
+      perClass,
+      ...(audit.learnedAtEpoch ? { medianLearnedEpoch: medianLearned(samples) } : {}),
+    },
+    timings: extra.timings,
+    decode: extra.decode,
+    skipped: extra.skipped,
+    samples,
+  };
+}
+
+/** Writes the report atomically to `<root>/.label-audit/report.json`; returns the path. */
+export async function writeReport(report: AuditReport): Promise<string> {
+  const path = reportPath(report.dataset.root);
+  await writeJsonAtomic(path, report);
+  return path;
+}
+
+/**
+ * Reads and checks a report written by {@link writeReport}.
+ * @throws AuditError 'reportMissing' when there is none, 'reportMalformed' when it is not one of ours.
+ */
+export async function readReport(path: string): Promise<AuditReport> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new AuditError('reportMissing', `No audit report at ${path}: run an audit first.`, path);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AuditError('reportMalformed', `${path} is not valid JSON (${(error as Error).message}).`, path);
+  }
+  const report = value as Partial<AuditReport> | null;
+  if (!report || report.schema !== 'label-audit-report' || !Array.isArray(report.samples) || !report.dataset) {
+    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
+  }
+  if (report.version !== REPORT_VERSION) {
+    throw new AuditError('reportMalformed', `${path} has report version ${String(report.version)}; this label-audit reads version ${REPORT_VERSION}. Run the audit again.`, path);
+  }
+  return report as AuditReport;
+}
+
+function medianLearned(samples: readonly ReportSample[]): { flagged: number; others: number } {
+  const median = (values: number[]) => {
+    const sorted = values.filter((v) => v > 0).sort((a, b) => a - b);
+    return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];
+  };
+  return {
+    flagged: median(samples.filter((s) => s.flagged).map((s) => s.ermLearnedEpoch ?? 0)),
+    others: median(samples.filter((s) => !s.flagged).map((s) => s.ermLearnedEpoch ?? 0)),
+  };
+}
+
+/** `path` relative to `root` with '/' separators, as paths appear in label files. */
+function relativeTo(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/');
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}

@@ -1,0 +1,274 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { AuditError } from '../core/errors';
+import { registerWasmTrainingKernels } from './wasmKernels';
+
+/** Which TensorFlow.js backend to train on; `auto` takes the fastest one that works. */
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The backend {@link chooseBackend} settled on, and why. */
+export interface BackendChoice {
+  /** `tf.getBackend()` after the choice: 'tensorflow', 'wasm' or 'cpu'. */
+  name: string;
+  preference: BackendPreference;
+  /** One readable line for the output channel, e.g. "wasm (SIMD, 1 thread): @tensorflow/tfjs-node is not installed". */
+  reason: string;
+  /** The faster backends `auto` tried first, and why each failed. */
+  tried: { backend: string; error: string }[];
+}
+
+/** Settings for {@link chooseBackend}. */
+export interface ChooseBackendOptions {
+  /**
+   * Folder holding `tfjs-backend-wasm*.wasm`. Default: the installed package's `dist` folder, or, when
+   * we run from a bundle without node_modules, the bundle's own folder (the build copies them there).
+   */
+  wasmDir?: string;
+  /** Receives one line per backend tried. */
+  log?: (line: string) => void;
+}
+
+type ExplicitBackend = Exclude<BackendPreference, 'auto'>;
+
+/** Fastest first: native TensorFlow with CUDA, native TensorFlow, WebAssembly + XNNPACK, plain JS. */
+const AUTO_ORDER: readonly ExplicitBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** A backend that could not start; `message` completes "the X backend is unavailable: …". */
+class Unavailable extends Error {}
+
+/**
+ * Selects and initialises the TensorFlow.js backend for training, and registers the kernels we add
+ * (the wasm filter gradient). With `auto` the first of tfjs-node-gpu, tfjs-node, wasm and cpu that
+ * starts wins; each failure is logged and kept in `tried`. An explicit preference gets exactly that
+ * backend or an error, never a silent fallback.
+ *
+ * @param preference - `auto`, or the backend the user asked for.
+ * @param options - where the `.wasm` files are, and a logger for the lines tried.
+ * @returns the backend now active in tfjs, with a one-line reason.
+ * @throws AuditError `backendUnavailable` when an explicit preference cannot start; the message names
+ *   what failed and how to fix it.
+ */
+export async function chooseBackend(preference: BackendPreference, options: ChooseBackendOptions = {}): Promise<BackendChoice> {
+  const log = options.log ?? (() => undefined);
+  if (preference !== 'auto') {
+    try {
+      const detail = await start(preference, options, true);
+      log(`backend: ${detail}`);
+      return { name: tf.getBackend(), preference, reason: `${detail}: requested`, tried: [] };
+    } catch (error) {
+      throw new AuditError('backendUnavailable', `The ${preference} backend was requested but ${describe(error)}. ${HOW_TO_FIX[preference]}`);
+    }
+  }
+  const tried: BackendChoice['tried'] = [];
+  for (const candidate of AUTO_ORDER) {
+    try {
+      const detail = await start(candidate, options, false);
+      const why = tried.length > 0 ? tried.map((t) => t.error).join('; ') : 'the fastest backend available';
+      log(`backend: ${detail}`);
+      return { name: tf.getBackend(), preference, reason: `${detail}: ${why}`, tried };
+    } catch (error) {
+      tried.push({ backend: candidate, error: describe(error) });
+      log(`backend ${candidate} unavailable: ${describe(error)}`);
+    }
+  }
+  // Unreachable in practice: the cpu backend is bundled and always starts.
+  throw new AuditError('backendUnavailable', `No TensorFlow.js backend could start: ${tried.map((t) => `${t.backend}: ${t.error}`).join('; ')}.`);
+}
+
+const HOW_TO_FIX: Record<ExplicitBackend, string> = {
+  'tensorflow-gpu':
+    'Install it next to label-audit with `npm install @tensorflow/tfjs-node-gpu` (Linux with an NVIDIA GPU and the CUDA/cuDNN ' +
+    'versions its README lists; its install step downloads libtensorflow, so it needs internet access and, with npm 11, ' +
+    'allowed install scripts), or choose the backend "auto".',
+  tensorflow:
+    'Install it next to label-audit with `npm install @tensorflow/tfjs-node` (its install step downloads libtensorflow, ' +
+    'so it needs internet access and, with npm 11, allowed install scripts), or choose the backend "auto" or "wasm".',
+  wasm: 'Point wasmDir at the folder holding the tfjs-backend-wasm*.wasm files (the build copies them next to the bundle), or choose "cpu".',
+  cpu: 'The cpu backend ships with label-audit; please report this as a bug.',
+};
+
+/** Starts one backend and makes it active; returns its description ("wasm (SIMD, 1 thread)"). */
+async function start(backend: ExplicitBackend, options: ChooseBackendOptions, explicit: boolean): Promise<string> {
+  switch (backend) {
+    case 'tensorflow-gpu':
+      return startTensorflow('@tensorflow/tfjs-node-gpu', explicit);
+    case 'tensorflow':
+      return startTensorflow('@tensorflow/tfjs-node', explicit);
+    case 'wasm':
+      return startWasm(options.wasmDir);
+    case 'cpu':
+      await activate('cpu');
+      return 'cpu (plain JavaScript, about 80× slower than wasm)';
+  }
+}
+
+// ---- TensorFlow (tfjs-node / tfjs-node-gpu) -------------------------------------------------------
+
+/** What we use of another copy of tfjs-core, such as the one @tensorflow/tfjs-node re-exports. */
+export interface TfjsRegistry {
+  findBackendFactory(name: string): (() => tf.KernelBackend | Promise<tf.KernelBackend>) | null;
+  getKernelsForBackend(name: string): tf.KernelConfig[];
+}
+
+/** The parts of tfjs-node's backend class we read. */
+interface NodeBackend extends tf.KernelBackend {
+  isUsingGpuDevice?: boolean;
+}
+
+/**
+ * Loads tfjs-node(-gpu). They are optional: not dependencies of label-audit, because their install
+ * step downloads libtensorflow (impossible offline). The `require` is lazy and its name a variable,
+ * so bundlers leave it alone and a missing package is an ordinary, reported failure.
+ */
+async function startTensorflow(packageName: string, explicit: boolean): Promise<string> {
+  let foreign: TfjsRegistry;
+  try {
+    // tfjs-node pulls in its own copies of tfjs-core and the cpu backend; when those are not the
+    // very modules we loaded (a bundle, or npm not deduplicating), every kernel they register again
+    // prints "already registered". That is expected, so we drop those lines.
+    foreign = await quietly(() => require(packageName) as TfjsRegistry, /already registered/).then((r) => r.value);
+  } catch (error) {
+    if (isMissingModule(error, packageName)) throw new Unavailable(`${packageName} is not installed`);
+    throw new Unavailable(`${packageName} failed to load (${firstLine(error)})`);
+  }
+  bridgeBackend(foreign, 'tensorflow');
+  await activate('tensorflow');
+  const label = packageName.replace('@tensorflow/', '');
+  const usesGpu = (tf.backend() as NodeBackend).isUsingGpuDevice === true;
+  if (packageName.endsWith('-gpu') && !usesGpu) {
+    // The GPU package runs on the CPU when CUDA finds no device: fine for auto, not what was asked for.
+    if (explicit) throw new Unavailable(`${packageName} loaded, but TensorFlow found no usable CUDA GPU`);
+    return `tensorflow (${label}, no CUDA GPU found, so native TensorFlow on the CPU)`;
+  }
+  return `tensorflow (${label}${usesGpu ? ', CUDA GPU' : ', native TensorFlow on the CPU'})`;
+}
+
+/**
+ * Makes a backend that another copy of tfjs-core registered usable from ours.
+ *
+ * tfjs-core (2.x and later) keeps its engine and its kernel and gradient registries on `globalThis`
+ * (`_tfengine`, `_tfGlobals`), so every copy loaded into one process — our bundled one, the one inside
+ * tfjs-node — shares them, and normally the backend is already visible: we return 'shared' and do
+ * nothing. Only when the copies do not share a registry do we copy the backend factory and its
+ * kernels into ours ('bridged'). Caveat for that case: tfjs-node's kernels wrap their outputs with
+ * their own copy's `tf.engine()`, which is sound only because that engine is the shared global one.
+ *
+ * @returns 'shared' when our tfjs already knew the backend, 'bridged' when we copied it.
+ * @throws Error when neither copy has registered `name`.
+ */
+export function bridgeBackend(foreign: TfjsRegistry, name: string): 'shared' | 'bridged' {
+  if (tf.findBackendFactory(name) !== null) return 'shared';
+  const factory = foreign.findBackendFactory(name);
+  if (factory === null) throw new Error(`the loaded package registered no "${name}" backend`);
+  // Priority 3 is what tfjs-node uses; we activate the backend explicitly anyway.
+  tf.registerBackend(name, factory, 3);
+  for (const kernel of foreign.getKernelsForBackend(name)) {
+    if (tf.getKernel(kernel.kernelName, name) === undefined) tf.registerKernel(kernel);
+  }
+  return 'bridged';
+}
+
+// ---- WebAssembly --------------------------------------------------------------------------------
+
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+
+async function startWasm(wasmDir: string | undefined): Promise<string> {
+  if (!('wasm' in tf.engine().registry)) {
+    // The paths can only be set before the wasm backend first initialises.
+    const dir = wasmDir ?? installedWasmDir();
+    if (dir !== undefined) {
+      const missing = WASM_FILES.filter((file) => !existsSync(join(dir, file)));
+      if (missing.length > 0) throw new Unavailable(`${missing.join(' and ')} not found in ${dir}`);
+      setWasmPaths(dir.endsWith(sep) || dir.endsWith('/') ? dir : dir + sep);
+    }
+  }
+  await withoutNewCrashHandlers(() => activate('wasm'));
+  registerWasmTrainingKernels();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = getThreadsCount();
+  // tfjs-backend-wasm starts its pthread workers from a blob: URL, which Node's worker_threads
+  // refuses (ERR_WORKER_PATH), so in Node it always runs the single-threaded build.
+  const threadNote = threads === 1 ? '1 thread: tfjs-backend-wasm cannot start worker threads in Node' : `${threads} threads`;
+  return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threadNote})`;
+}
+
+/** The `dist` folder of the installed tfjs-backend-wasm, or undefined when it is bundled into us. */
+function installedWasmDir(): string | undefined {
+  try {
+    return dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  } catch {
+    // Bundled: emscripten then looks next to the bundle itself, where the build puts the files.
+    return undefined;
+  }
+}
+
+/**
+ * Runs `fn` and then removes the process 'uncaughtException' / 'unhandledRejection' listeners it
+ * added. The emscripten glue of tfjs-backend-wasm installs listeners that rethrow; Node then prints
+ * the whole 30 KB minified source line of the glue with every unrelated crash, burying the message.
+ */
+async function withoutNewCrashHandlers<T>(fn: () => Promise<T>): Promise<T> {
+  // Seen as a plain EventEmitter: process's typed overloads do not accept a union of event names.
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((event) => new Set(emitter.listeners(event)));
+  try {
+    return await fn();
+  } finally {
+    events.forEach((event, i) => {
+      for (const listener of emitter.listeners(event)) {
+        if (!before[i].has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    });
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/** `tf.setBackend` reports failure as `false` plus console warnings; we turn that into an error. */
+async function activate(name: string): Promise<void> {
+  const { value: ok, warnings } = await quietly(() => tf.setBackend(name), /./);
+  if (!ok) {
+    const cause = warnings.find((w) => !w.startsWith('Initialization of backend')) ?? 'no reason given';
+    throw new Unavailable(`the ${name} backend failed to initialise (${firstLine(cause)})`);
+  }
+}
+
+/**
+ * Runs `fn` while holding back console.warn lines that match `hide`; they are returned instead.
+ * tfjs reports through console.warn, and some of its warnings are expected here.
+ */
+async function quietly<T>(fn: () => T | Promise<T>, hide: RegExp): Promise<{ value: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const line = args.map(String).join(' ').trim();
+    if (hide.test(line)) warnings.push(line);
+    else original(...args);
+  };
+  try {
+    return { value: await fn(), warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+function isMissingModule(error: unknown, packageName: string): boolean {
+  return (
+    error instanceof Error &&
+    (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+    error.message.includes(`'${packageName}'`)
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Unavailable ? error.message : firstLine(error);
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().split('\n')[0];
+}

@@ -1,0 +1,95 @@
+// Shared by the tests of our wasm kernel replacements (src/engine/wasm*.ts): real-digit inputs,
+// a comparison with the cpu backend, a leak check and a short training run of the audit CNN.
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { createCnn } from '../../src/core/model';
+import { realImages, SOURCE_SIZE } from './realImages';
+
+/**
+ * `count` real MNIST digits as [count, side, side, channels] values in [0, 1], each shrunk from
+ * 28×28 by block averaging (remainder rows/columns dropped) so that small sides still show strokes.
+ * Channel c of item i is digit (offset + i·channels + c), so channels differ from each other.
+ */
+export function digitValues(count: number, side: number, channels = 1, offset = 0): Float32Array {
+  const digits = realImages(offset + count * channels, { seed: 11 }).images;
+  const block = Math.floor(SOURCE_SIZE / side);
+  const values = new Float32Array(count * side * side * channels);
+  for (let item = 0; item < count; item++) {
+    for (let c = 0; c < channels; c++) {
+      const image = digits[offset + item * channels + c];
+      for (let y = 0; y < side; y++) {
+        for (let x = 0; x < side; x++) {
+          let sum = 0;
+          for (let dy = 0; dy < block; dy++) {
+            for (let dx = 0; dx < block; dx++) sum += image[(y * block + dy) * SOURCE_SIZE + x * block + dx];
+          }
+          values[((item * side + y) * side + x) * channels + c] = sum / (block * block * 255);
+        }
+      }
+    }
+  }
+  return values;
+}
+
+/** Deterministic, varied weights of a given shape (a smooth wave, not noise). */
+export function waveValues(shape: readonly number[], frequency = 0.9): Float32Array {
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * frequency));
+}
+
+/** Runs `compute` on `backend` inside tidy and returns its values, read back to JS. */
+export async function valuesOn(backend: 'cpu' | 'wasm', compute: () => tf.Tensor): Promise<Float32Array> {
+  assert.equal(await tf.setBackend(backend), true, `the ${backend} backend must initialise`);
+  return tf.tidy(() => compute().dataSync() as Float32Array);
+}
+
+/** max |actual − expected| / max |expected|; fails when the reference is all zeros (a vacuous comparison). */
+export function relativeMaxDiff(actual: Float32Array, expected: Float32Array): number {
+  assert.equal(actual.length, expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  assert.ok(scale > 0, 'the reference must not be all zeros');
+  return diff / scale;
+}
+
+/**
+ * Runs `work` on the active backend and asserts that afterwards neither the engine (tensors) nor the
+ * backend (its data buffers, e.g. on the wasm heap) holds anything more than before.
+ */
+export function assertNoLeak(work: () => void): void {
+  const backend = tf.backend();
+  const tensorsBefore = tf.memory().numTensors;
+  const buffersBefore = backend.numDataIds();
+  work();
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'tensors leaked');
+  assert.equal(backend.numDataIds(), buffersBefore, 'backend buffers leaked');
+}
+
+/**
+ * Trains the audit CNN (src/core/model.ts) for `steps` Adam steps on one batch of 64 real digits of
+ * 3 classes on the active backend; returns the loss before each step. Cleans up after itself.
+ */
+export function trainAuditCnn(steps: number): number[] {
+  const classes = [0, 1, 7];
+  const { images, labels } = realImages(64, { seed: 5, classes });
+  const x = tf.tensor4d(Float32Array.from(images.flatMap((image) => Array.from(image, (v) => v / 255))), [64, SOURCE_SIZE, SOURCE_SIZE, 1]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels.map((label) => classes.indexOf(label)), 'int32'), classes.length));
+  const model = createCnn({ inputSize: SOURCE_SIZE, channels: 1, numClasses: classes.length }, 3);
+  const optimizer = tf.train.adam(0.003);
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.logits(x)) as tf.Scalar, true);
+    losses.push(loss!.dataSync()[0]);
+    loss!.dispose();
+  }
+  optimizer.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  return losses;
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runAudit } from '../../../src/core/audit';
+import { AuditError } from '../../../src/core/errors';
+import { auroc } from '../../../src/core/metrics';
+import { injectLabelNoise } from '../../../src/core/noise';
+import { readReport, reportPath } from '../../../src/core/report';
+import { chooseBackend } from '../../../src/engine/backend';
+import { realImages, writeDataset } from '../../helpers/realImages';
+
+// 300 real digits, 10% of them moved to a wrong class folder, audited with a small budget.
+const COUNT = 300;
+const SMALL_BUDGET = { epochs: 12, minSampleSteps: 0, batchSize: 32, imageSize: 28 } as const;
+let root: string;
+let wrongPaths: Set<string>;
+
+before(async () => {
+  await chooseBackend('wasm');
+  root = await mkdtemp(join(tmpdir(), 'label-audit-audit-'));
+  const { images, labels } = realImages(COUNT, { seed: 21 });
+  const noisy = injectLabelNoise(labels, 10, { rate: 0.1, kind: 'symmetric', seed: 4 });
+  const paths = await writeDataset(root, { images, labels: Array.from(noisy.labels, String) }, 'folder');
+  wrongPaths = new Set(paths.filter((_, i) => noisy.flipped[i]));
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('an audit writes a report that ranks the deliberately wrong labels first', async () => {
+  const phases = new Set<string>();
+  const { report, reportPath: written } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET }, { onProgress: (p) => phases.add(p.phase) });
+  assert.equal(written, reportPath(root));
+  assert.deepEqual(await readReport(written), JSON.parse(JSON.stringify(report)));
+  assert.deepEqual([...phases], ['loading', 'decoding', 'training', 'writing']);
+  assert.equal(report.dataset.audited, COUNT);
+  assert.equal(report.samples.length, COUNT);
+  assert.deepEqual(report.dataset.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  const scores = report.samples.map((s) => s.score);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'most suspect first');
+  const area = auroc(scores, report.samples.map((s) => wrongPaths.has(s.path)));
+  assert.ok(area > 0.9, `AUROC of the score against the wrong labels: ${area}`);
+  const top = report.samples.slice(0, wrongPaths.size).filter((s) => wrongPaths.has(s.path)).length;
+  assert.ok(top >= wrongPaths.size / 2, `${top} of the ${wrongPaths.size} wrong labels are among the top ${wrongPaths.size}`);
+  for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
+});
+
+test('the same seed gives the same report; the second run decodes nothing', async () => {
+  const first = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, seed: 9 });
+  const second = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, seed: 9 });
+  assert.equal(second.report.decode.cacheHits, COUNT);
+  assert.deepEqual(
+    second.report.samples.map((s) => [s.path, s.score]),
+    first.report.samples.map((s) => [s.path, s.score]),
+  );
+});
+
+test('cancelling during training rejects with the cancellation error and leaves no report or temp file', async () => {
+  const dir = join(root, '.label-audit');
+  await rm(dir, { recursive: true, force: true });
+  const controller = new AbortController();
+  const audit = runAudit(root, { backend: 'wasm', ...SMALL_BUDGET }, {
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.phase === 'training') controller.abort();
+    },
+  });
+  await assert.rejects(audit, (error: unknown) => AuditError.is(error, 'cancelled'));
+  await assert.rejects(stat(reportPath(root)), /ENOENT/);
+  const left = await readdir(dir, { recursive: true });
+  assert.deepEqual(left.filter((name) => name.includes('report') || name.endsWith('.tmp')), []);
+});
+
+test('a bad option is refused before any work, naming the option', async () => {
+  await assert.rejects(runAudit(root, { backend: 'wasm', alpha: -1 }), /alpha/);
+  await assert.rejects(runAudit(join(root, 'missing'), { backend: 'wasm' }), (error: unknown) => AuditError.is(error, 'datasetNotFound'));
+});
