@@ -10,11 +10,16 @@ const watch = process.argv.includes('--watch');
 const require = createRequire(import.meta.url);
 
 /** Native or optional modules stay outside the bundle and are required at run time. */
-const external = ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
+// `vscode` is provided by the editor to the extension bundle only; no other entry imports it.
+const external = ['vscode', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 
 const nodeEntries = {
   cli: 'src/engine/cli.ts',
   trainWorker: 'src/engine/trainWorker.ts',
+  // The forked engine process (src/extension/engineClient.ts starts it).
+  engine: 'src/engine/main.ts',
+  // The extension host side: commands, progress, the review panel.
+  extension: 'src/extension/extension.ts',
 };
 
 /** The wasm backend loads its .wasm binaries at run time: ship them next to the bundles. */

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   console.log(`backend: ${backend.reason}`);
   console.log(`audit: ${count} images per dataset, 28×28, epochs ${options.epochs}, α ${options.alpha}, judge ${options.flag.judge}, min margin ${options.flag.minMargin}`);
   console.log('true acc: accuracy against the true labels on the audited images; test acc: on 2 000 held-out clean images (Fashion only: the mnist package has 10 000 images in all)\n');
-  const header = ['data', 'noise', 'precision', 'recall', 'F1', 'AUROC', 'FPR', 'ERM true acc', 'mixup true acc', 'ERM test acc', 'mixup test acc', 'ERM fits given', 'mixup fits given', 'judge', 'seconds'];
+  const header = ['data', 'noise', 'precision', 'recall', 'F1', 'AUROC', 'FPR', 'ERM true acc', 'mixup true acc', 'ERM test acc', 'mixup test acc', 'ERM fits given', 'mixup fits given', 'seconds'];
   const rows: string[][] = [];
 
   for (const source of sources) {
@@ -87,7 +87,6 @@ async function main(): Promise<void> {
         audit.evalProbabilities ? fixed(accuracy(audit.evalProbabilities.mixup, trueTest, 10)) : '-',
         fixed(audit.erm.fitsGivenLabels),
         fixed(audit.mixup.fitsGivenLabels),
-        audit.judge.judge,
         seconds.toFixed(0),
       ]);
       console.log(rows.at(-1)!.join('  '));

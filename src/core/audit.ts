@@ -57,6 +57,9 @@ export async function runAudit(
   progress.report('decoding', 1, {
     message: `decoded ${decoded.kept.length} images (${decoded.cacheHits} from cache)${skipped.length ? `, skipped ${skipped.length}` : ''}`,
   });
+  if (decoded.cacheProblem) progress.report('decoding', 1, { message: `decode cache not updated: ${decoded.cacheProblem}` });
+  for (const issue of skipped.slice(0, 20)) progress.report('decoding', 1, { message: `skipped ${issue.file}: ${issue.problem}` });
+  if (skipped.length > 20) progress.report('decoding', 1, { message: `... and ${skipped.length - 20} more skipped entries, listed in the report` });
 
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
   const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
@@ -83,6 +86,8 @@ export async function runAudit(
       total: (performance.now() - started) / 1000,
     },
     decode: { cacheHits: decoded.cacheHits, decoded: decoded.kept.length - decoded.cacheHits },
+    // maxRSS is in KiB on every platform Node supports.
+    resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
     skipped,
   });
   const reportPath = await writeReport(report);

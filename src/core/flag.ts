@@ -1,36 +1,8 @@
 import { AuditError } from './errors';
-import { accuracy } from './metrics';
 import { averageProbabilities, bestOtherClass, givenLabelProbability, suspicionScores } from './score';
 
-/** Which model's probabilities judge the given labels; 'auto' picks one with {@link chooseJudge}. */
-export type Judge = 'auto' | 'both' | 'mixup';
-
-/**
- * How much more of the given labels ERM may fit than mixup before we call it memorizing: clean
- * labels both models learn, so a larger gap is ERM fitting the labels mixup rejects.
- */
-export const MEMORIZATION_GAP = 0.03;
-
-/**
- * Picks the judge for 'auto': both models while ERM has not started memorizing, else mixup alone.
- * On 10 000 MNIST digits a quick audit's ERM model fits 81% of labels with 20% noise (no gap: 'both',
- * F1 .96); on 400 digits the same budget lets ERM fit all of them ('mixup'; see bench/quality.ts).
- *
- * @returns The judge and a sentence saying why, for the report and the log.
- */
-export function chooseJudge(
-  labels: Int32Array,
-  ermProbabilities: Float32Array,
-  mixupProbabilities: Float32Array,
-  numClasses: number,
-): { judge: Exclude<Judge, 'auto'>; reason: string } {
-  const ermFits = accuracy(ermProbabilities, labels, numClasses);
-  const mixupFits = accuracy(mixupProbabilities, labels, numClasses);
-  const figures = `ERM fits ${(100 * ermFits).toFixed(1)}% of the given labels, mixup ${(100 * mixupFits).toFixed(1)}%`;
-  return ermFits - mixupFits > MEMORIZATION_GAP
-    ? { judge: 'mixup', reason: `${figures}: ERM is memorizing labels mixup rejects, so mixup alone judges` }
-    : { judge: 'both', reason: `${figures}: ERM has not memorized, so both models judge together` };
-}
+/** Which model's probabilities judge the given labels. */
+export type Judge = 'both' | 'mixup';
 
 /** Thresholds of the flag rule; every field has a default. */
 export interface FlagOptions {
@@ -38,7 +10,7 @@ export interface FlagOptions {
    * 'both' (quick audit): the mean of the ERM and mixup probabilities. Stopped before it
    * memorizes, ERM is a detector too, and the pair beats either alone (bench/quality.ts).
    * 'mixup' (deep audit): the mixup model alone, because the long-trained ERM model has memorized
-   * the wrong labels and would vouch for them. 'auto' (default): {@link chooseJudge} decides.
+   * the wrong labels and would vouch for them.
    */
   readonly judge?: Judge;
   /** Flag when the judge prefers another class by at least this much probability. Default 0.1. */
@@ -54,7 +26,7 @@ export interface FlagOptions {
 }
 
 export const DEFAULT_FLAG_OPTIONS: Required<FlagOptions> = {
-  judge: 'auto',
+  judge: 'both',
   minMargin: 0.1,
   ermFitsAbove: 0.5,
   requireErmFit: false,
@@ -106,13 +78,10 @@ export function findSuspects(
   options: FlagOptions = {},
 ): Verdict[] {
   const { judge, minMargin, ermFitsAbove, requireErmFit } = { ...DEFAULT_FLAG_OPTIONS, ...options };
-  if (judge !== 'auto' && judge !== 'both' && judge !== 'mixup') {
-    throw new AuditError('badOption', `Expected judge to be 'auto', 'both' or 'mixup', but got ${String(judge)}.`);
-  }
+  if (judge !== 'both' && judge !== 'mixup') throw new AuditError('badOption', `Expected judge to be 'both' or 'mixup', but got ${String(judge)}.`);
   if (!(minMargin >= 0 && minMargin <= 1)) throw new AuditError('badOption', `Expected minMargin to be in [0, 1], but got ${minMargin}.`);
   if (!(ermFitsAbove >= 0 && ermFitsAbove <= 1)) throw new AuditError('badOption', `Expected ermFitsAbove to be in [0, 1], but got ${ermFitsAbove}.`);
-  const chosen = judge === 'auto' ? chooseJudge(labels, ermProbabilities, mixupProbabilities, numClasses).judge : judge;
-  const judged = chosen === 'both' ? averageProbabilities(ermProbabilities, mixupProbabilities) : mixupProbabilities;
+  const judged = judge === 'both' ? averageProbabilities(ermProbabilities, mixupProbabilities) : mixupProbabilities;
   const ermGiven = givenLabelProbability(ermProbabilities, labels, numClasses);
   const mixupGiven = givenLabelProbability(mixupProbabilities, labels, numClasses);
   const suggestion = bestOtherClass(judged, labels, numClasses);

@@ -36,7 +36,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
   mode: 'quick',
   imageSize: 32,
   epochs: 8,
-  minSampleSteps: 40_000,
+  minSampleSteps: 0,
   alpha: 8,
   batchSize: 128,
   learningRate: 0.01,
@@ -73,7 +73,7 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   integerIn('seed', options.seed, 0, 2 ** 32 - 1);
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
   for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
-  if (!['auto', 'both', 'mixup'].includes(options.flag.judge)) bad('flag.judge', options.flag.judge, "'auto', 'both' or 'mixup'");
+  if (options.flag.judge !== 'both' && options.flag.judge !== 'mixup') bad('flag.judge', options.flag.judge, "'both' or 'mixup'");
   return options;
 }
 

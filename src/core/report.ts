@@ -52,8 +52,6 @@ export interface AuditReport {
   };
   readonly settings: AuditOptions & { readonly backend: string };
   readonly training: { readonly erm: ModelSummary; readonly mixup: ModelSummary };
-  /** Which model(s) judged the labels ('both' averaged, or 'mixup' alone), and why. */
-  readonly judge: { readonly judge: 'both' | 'mixup'; readonly reason: string };
   readonly summary: {
     readonly flagged: number;
     readonly flagRate: number;
@@ -66,6 +64,8 @@ export interface AuditReport {
   };
   readonly timings: Readonly<Record<'load' | 'decode' | 'erm' | 'mixup' | 'score' | 'total', number>>;
   readonly decode: { readonly cacheHits: number; readonly decoded: number };
+  /** Peak resident memory of the audit process (training threads included), in MiB. */
+  readonly resources: { readonly peakRssMb: number };
   /** Entries that were skipped, and why. */
   readonly skipped: readonly InputIssue[];
   /** Every audited sample, most suspect first. */
@@ -88,7 +88,13 @@ export function buildReport(
   kept: readonly number[],
   audit: ModelAudit,
   settings: AuditOptions & { backend: string },
-  extra: { timings: AuditReport['timings']; decode: AuditReport['decode']; skipped: readonly InputIssue[]; createdAt?: Date },
+  extra: {
+    timings: AuditReport['timings'];
+    decode: AuditReport['decode'];
+    resources: AuditReport['resources'];
+    skipped: readonly InputIssue[];
+    createdAt?: Date;
+  },
 ): AuditReport {
   const { classes } = dataset;
   const samples: ReportSample[] = audit.verdicts.map((v) => ({
@@ -123,7 +129,6 @@ export function buildReport(
     },
     settings,
     training: { erm: audit.erm, mixup: audit.mixup },
-    judge: audit.judge,
     summary: {
       flagged: flagged.length,
       flagRate: samples.length === 0 ? 0 : flagged.length / samples.length,
@@ -133,6 +138,7 @@ export function buildReport(
     },
     timings: extra.timings,
     decode: extra.decode,
+    resources: extra.resources,
     skipped: extra.skipped,
     samples,
   };

@@ -69,7 +69,7 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
     .option('--seed <n>', 'random seed; the same seed gives the same report', nonNegativeInteger, DEFAULT_AUDIT_OPTIONS.seed)
     .option('--min-margin <p>', 'flag when the judge prefers another class by at least this probability', probability, DEFAULT_AUDIT_OPTIONS.flag.minMargin)
     .addOption(
-      new Option('--judge <model>', "whose probabilities judge the labels: 'both' models averaged, 'mixup' alone (deep default), or 'auto' (quick default: mixup alone once ERM memorizes)").choices(['auto', 'both', 'mixup']),
+      new Option('--judge <model>', "whose probabilities judge the labels: 'both' models averaged (quick default) or 'mixup' alone (deep default: ERM has memorized)").choices(['both', 'mixup']),
     )
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
@@ -105,7 +105,7 @@ interface AuditFlags {
   batchSize: number;
   seed: number;
   minMargin: number;
-  judge?: 'auto' | 'both' | 'mixup';
+  judge?: 'both' | 'mixup';
   requireErmFit: boolean;
   backend: BackendPreference;
   cache: boolean;

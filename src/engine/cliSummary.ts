@@ -2,11 +2,12 @@ import type { AuditReport } from '../core/report';
 
 /** The human-readable result of an audit: headline figures and the top suspects as a table. */
 export function formatSuspects(report: AuditReport, top: number): string {
-  const { summary, dataset, timings } = report;
+  const { summary, dataset, training, timings } = report;
   const lines = [
     `Audited ${dataset.audited} images in ${dataset.classes.length} classes in ${timings.total.toFixed(1)} s on ${report.settings.backend}` +
       (report.skipped.length ? ` (${report.skipped.length} entries skipped: see the report)` : ''),
-    `Judge: ${report.judge.judge === 'both' ? 'both models' : 'mixup alone'} (${report.judge.reason}).`,
+    `ERM fits ${pct(training.erm.fitsGivenLabels)} of the given labels, mixup ${pct(training.mixup.fitsGivenLabels)}; ` +
+      `judged by ${report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone'}.`,
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
   if (summary.medianLearnedEpoch) {

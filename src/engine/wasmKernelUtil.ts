@@ -38,9 +38,9 @@ export type FastPath = (args: KernelArgs, original: KernelFunc) => TensorInfo | 
 
 /**
  * Replaces a kernel that tfjs-backend-wasm registered by one that first tries `fastPath` and runs
- * the original kernel whenever `fastPath` returns null. The original's
- * `setupFunc` is kept: the original kernel function needs the wasm function it binds, and tfjs
- * calls it again if the backend is ever re-created. Safe to call more than once.
+ * the original kernel whenever `fastPath` returns null. The original's `setupFunc` is kept: the
+ * original kernel function needs the wasm function it binds, and tfjs calls it again if the
+ * backend is ever re-created. Safe to call more than once.
  *
  * tfjs-core's `registerKernel` would also replace an existing kernel, but it warns "already
  * registered" on every such call; unregistering first replaces it silently.

@@ -26,6 +26,11 @@ before(async () => {
   wrongPaths = new Set(paths.filter((_, i) => noisy.flipped[i]));
 });
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
@@ -72,6 +77,19 @@ test('cancelling during training rejects with the cancellation error and leaves 
   await assert.rejects(stat(reportPath(root)), /ENOENT/);
   const left = await readdir(dir, { recursive: true });
   assert.deepEqual(left.filter((name) => name.includes('report') || name.endsWith('.tmp')), []);
+});
+
+test('a deep audit trains ERM until it memorizes and shows the wrong labels were learned late', async () => {
+  // Batch 128: with few images, small batches give mixup's tripled deep budget enough steps to memorize too.
+  const { report } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, batchSize: 128, mode: 'deep', deepMaxEpochs: 60, seed: 2 });
+  assert.equal(report.settings.flag.judge, 'mixup', 'a memorizing ERM model does not judge');
+  assert.ok(report.training.erm.fitsGivenLabels >= 0.95, `ERM fits ${report.training.erm.fitsGivenLabels} of the given labels`);
+  assert.ok(report.samples.every((s) => typeof s.ermLearnedEpoch === 'number'));
+  const learned = (wrong: boolean) => median(report.samples.filter((s) => wrongPaths.has(s.path) === wrong).map((s) => s.ermLearnedEpoch!));
+  assert.ok(learned(true) > 2 * learned(false), `wrong labels learned at median epoch ${learned(true)}, right ones at ${learned(false)}`);
+  assert.ok(report.summary.medianLearnedEpoch!.flagged > report.summary.medianLearnedEpoch!.others);
+  const memorizedWrong = report.samples.filter((s) => s.flagged && s.ermFits && wrongPaths.has(s.path)).length;
+  assert.ok(memorizedWrong >= wrongPaths.size / 3, `${memorizedWrong} wrong labels flagged although ERM memorized them`);
 });
 
 test('a bad option is refused before any work, naming the option', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseJudge, findSuspects } from '../../../src/core/flag';
+import { findSuspects } from '../../../src/core/flag';
 import { auroc, detectionQuality } from '../../../src/core/metrics';
 import { bestOtherClass, givenLabelProbability, suspicionScores } from '../../../src/core/score';
 
@@ -44,16 +44,6 @@ test('judged by both, the mean of the two models decides', () => {
   assert.deepEqual(byIndex.map((v) => v.flagged), [false, false, false, true]);
   assert.equal(round(byIndex[3].margin), 0.4);
   assert.equal(byIndex[3].mixupSuggested, Math.fround(0.7));
-});
-
-test("'auto' lets mixup judge alone once ERM fits clearly more of the given labels than mixup", () => {
-  // ERM fits 3 of 4 labels, mixup 2 of 4: ERM is memorizing.
-  const chosen = chooseJudge(labels, erm, mixup, 3);
-  assert.equal(chosen.judge, 'mixup');
-  assert.match(chosen.reason, /ERM fits 75\.0% .* mixup 50\.0%/);
-  assert.deepEqual(findSuspects(labels, erm, mixup, 3), findSuspects(labels, erm, mixup, 3, { judge: 'mixup' }));
-  // Agreeing models (mixup judged by itself twice) leave no gap: both judge.
-  assert.equal(chooseJudge(labels, mixup, mixup, 3).judge, 'both');
 });
 
 test('the strict rule also requires ERM to fit (memorize) the given label', () => {

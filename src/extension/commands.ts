@@ -1,0 +1,60 @@
+// Registers the three Label Audit commands. Their ids are the ones package.json contributes.
+import * as vscode from 'vscode';
+import { pickAuditedDataset } from './datasetPick';
+import type { EngineClient } from './engineClient';
+import { exportCommand } from './exportCommand';
+import type { AuditLog } from './log';
+import { ReviewPanel } from './reviewPanel';
+import { runAuditCommand } from './runAuditCommand';
+
+/** Command ids, as contributed in package.json. */
+export const COMMANDS = {
+  runAudit: 'labelAudit.runAudit',
+  reviewSuspects: 'labelAudit.reviewSuspects',
+  exportCleanedLabels: 'labelAudit.exportCleanedLabels',
+} as const;
+
+/** Workspace-state key of the root of the dataset audited last, the default for Review and Export. */
+const LAST_ROOT_KEY = 'labelAudit.lastDatasetRoot';
+
+/**
+ * Registers the commands. Each takes the Explorer resource as its optional first argument.
+ * @returns The registrations, to dispose on deactivation.
+ */
+export function registerCommands(context: vscode.ExtensionContext, client: EngineClient, log: AuditLog): vscode.Disposable[] {
+  const lastRoot = () => context.workspaceState.get<string>(LAST_ROOT_KEY);
+  const openReview = async (root: string) => {
+    await ReviewPanel.createOrShow(context, root, log.line);
+  };
+  return [
+    vscode.commands.registerCommand(COMMANDS.runAudit, (resource?: unknown) =>
+      runAuditCommand(
+        {
+          client,
+          log,
+          onAudited: async (root) => {
+            await context.workspaceState.update(LAST_ROOT_KEY, root);
+            await openReview(root);
+          },
+        },
+        resource,
+      ),
+    ),
+    vscode.commands.registerCommand(COMMANDS.reviewSuspects, async (resource?: unknown) => {
+      try {
+        const root = await pickAuditedDataset(resource, lastRoot(), 'Review Suspects');
+        if (root) await openReview(root);
+      } catch (error) {
+        log.showError(error);
+      }
+    }),
+    vscode.commands.registerCommand(COMMANDS.exportCleanedLabels, async (resource?: unknown) => {
+      try {
+        const root = await pickAuditedDataset(resource, lastRoot(), 'Export Cleaned Labels');
+        if (root) await exportCommand(root, log);
+      } catch (error) {
+        log.showError(error);
+      }
+    }),
+  ];
+}

@@ -1,0 +1,268 @@
+/**
+ * The message protocol between the review panel (extension host, `src/extension/reviewPanel.ts`)
+ * and the review webview (`webview/`). Both sides import this one file: it holds types and the small
+ * validators each side runs on every incoming message, and nothing that needs Node, DOM or `vscode`.
+ *
+ * Names follow `scope/verb`; host-to-webview notifications say `did…`. The webview sends
+ * `webview/ready` first and the host sends nothing before it (the handler would not be listening yet).
+ */
+import type { Decision, Decisions } from '../core/types';
+
+// Re-exported so the webview imports its types from the protocol alone.
+export type { Decision, Decisions };
+
+/** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
+export interface SuspectView {
+  /** Path relative to the dataset root, '/' separators; the key of decisions. */
+  readonly path: string;
+  readonly givenLabel: string;
+  readonly suggestedLabel: string;
+  /** ERM model's probability of the given label, in [0, 1]. */
+  readonly ermGiven: number;
+  /** mixup model's probability of the given label, in [0, 1]. */
+  readonly mixupGiven: number;
+  /** mixup model's probability of the suggested label, in [0, 1]. */
+  readonly mixupSuggested: number;
+  /** Suspicion in [0, 1], higher = more likely mislabeled. */
+  readonly score: number;
+  /** The audit flagged it as a likely label error (unflagged samples are listed after the flagged ones). */
+  readonly flagged: boolean;
+  /** `webview.asWebviewUri` of the image file. */
+  readonly imageUri: string;
+}
+
+/** What the panel shows for a dataset. */
+export type ReviewContent =
+  | {
+      readonly status: 'ready';
+      /** Class names in the dataset's order; digit n picks `classes[n - 1]`. */
+      readonly classes: readonly string[];
+      /** Flagged samples first, each group most suspect first; at most `labelAudit.maxSuspectsShown`. */
+      readonly suspects: readonly SuspectView[];
+      /** Flagged samples in the report (some may be cut off by the limit). */
+      readonly flaggedTotal: number;
+      /** Samples the audit scored. */
+      readonly auditedTotal: number;
+      /** Report samples left out because of the limit. */
+      readonly hiddenCount: number;
+      /** When the report was written (ISO time). */
+      readonly createdAt: string;
+    }
+  /** No report for this dataset yet. */
+  | { readonly status: 'noReport'; readonly message: string }
+  /** The report or the decisions could not be read. */
+  | { readonly status: 'error'; readonly message: string };
+
+/** A change of one sample's decision; `null` takes the decision back (the sample is pending again). */
+export interface DecisionChange {
+  readonly path: string;
+  readonly decision: Decision | null;
+}
+
+// ---- webview → host ----
+
+/** The webview's message handler is listening; the host answers with `suspects/didChange`. */
+export interface ReadyMessage {
+  readonly type: 'webview/ready';
+}
+/** Decide (or undo) one sample. `seq` increases with every change the webview sends. */
+export interface DecideMessage {
+  readonly type: 'review/decide';
+  readonly seq: number;
+  readonly path: string;
+  readonly decision: Decision | null;
+}
+/** Decide (or undo) several samples at once: bulk actions, and undo of a bulk action. */
+export interface DecideManyMessage {
+  readonly type: 'review/decideMany';
+  readonly seq: number;
+  readonly changes: readonly DecisionChange[];
+}
+/** Open a sample's image in an editor tab. */
+export interface OpenImageMessage {
+  readonly type: 'review/openImage';
+  readonly path: string;
+}
+
+/** Everything the webview may send. */
+export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | OpenImageMessage;
+
+// ---- host → webview ----
+
+/** The whole content changed: first load, a new report, or the panel was revived. */
+export interface SuspectsDidChange {
+  readonly type: 'suspects/didChange';
+  /** Absolute dataset root; the webview keeps it in its state so the serializer can revive the panel. */
+  readonly datasetRoot: string;
+  /** Short name for the title (the root's folder name). */
+  readonly datasetName: string;
+  readonly content: ReviewContent;
+  readonly decisions: Decisions;
+}
+/** Decisions on disk changed. `ack` is the highest `seq` the host has applied, when the change came from the webview. */
+export interface DecisionsDidChange {
+  readonly type: 'decisions/didChange';
+  readonly decisions: Decisions;
+  readonly ack?: number;
+}
+/** A webview request failed (e.g. the decisions file could not be written); shown to the user. */
+export interface ReviewDidFail {
+  readonly type: 'review/didFail';
+  readonly message: string;
+}
+
+/** Everything the host may send. */
+export type HostToWebview = SuspectsDidChange | DecisionsDidChange | ReviewDidFail;
+
+// ---- validation ----
+
+/** A validated message, or why the value is not one. */
+export type Parsed<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly problem: string };
+
+/**
+ * Checks a message that arrived from the webview.
+ * @returns the message, or a one-line problem naming the field at fault.
+ */
+export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
+  if (!isRecord(value)) return fail('message is not an object');
+  switch (value.type) {
+    case 'webview/ready':
+      return { ok: true, message: { type: 'webview/ready' } };
+    case 'review/decide': {
+      const problem = seqProblem(value.seq) ?? changeProblem(value);
+      if (problem) return fail(`review/decide: ${problem}`);
+      return ok({ type: 'review/decide', seq: value.seq as number, path: value.path as string, decision: value.decision as Decision | null });
+    }
+    case 'review/decideMany': {
+      const seq = seqProblem(value.seq);
+      if (seq) return fail(`review/decideMany: ${seq}`);
+      if (!Array.isArray(value.changes)) return fail('review/decideMany: "changes" must be an array');
+      for (const [i, change] of value.changes.entries()) {
+        const problem = isRecord(change) ? changeProblem(change) : 'not an object';
+        if (problem) return fail(`review/decideMany: changes[${i}]: ${problem}`);
+      }
+      return ok({ type: 'review/decideMany', seq: value.seq as number, changes: value.changes as DecisionChange[] });
+    }
+    case 'review/openImage':
+      if (!isPath(value.path)) return fail('review/openImage: "path" must be a non-empty string');
+      return ok({ type: 'review/openImage', path: value.path });
+    default:
+      return fail(`unknown message type ${JSON.stringify(value.type)}`);
+  }
+}
+
+/**
+ * Checks a message that arrived from the host. The host is trusted code, but a stale webview bundle
+ * after an update could meet a newer host: refuse rather than render half a message.
+ */
+export function parseHostMessage(value: unknown): Parsed<HostToWebview> {
+  if (!isRecord(value)) return fail('message is not an object');
+  switch (value.type) {
+    case 'suspects/didChange': {
+      if (typeof value.datasetRoot !== 'string' || typeof value.datasetName !== 'string') {
+        return fail('suspects/didChange: "datasetRoot" and "datasetName" must be strings');
+      }
+      const problem = contentProblem(value.content) ?? decisionsProblem(value.decisions);
+      if (problem) return fail(`suspects/didChange: ${problem}`);
+      return ok(value as unknown as SuspectsDidChange);
+    }
+    case 'decisions/didChange': {
+      const problem = decisionsProblem(value.decisions) ?? (value.ack === undefined ? undefined : seqProblem(value.ack));
+      if (problem) return fail(`decisions/didChange: ${problem}`);
+      return ok(value as unknown as DecisionsDidChange);
+    }
+    case 'review/didFail':
+      if (typeof value.message !== 'string') return fail('review/didFail: "message" must be a string');
+      return ok({ type: 'review/didFail', message: value.message });
+    default:
+      return fail(`unknown message type ${JSON.stringify(value.type)}`);
+  }
+}
+
+/** Why `value` is not a {@link Decision}, or undefined when it is one. */
+export function decisionProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'must be an object or null';
+  const keys = Object.keys(value);
+  switch (value.action) {
+    case 'keep':
+    case 'remove':
+      return keys.length === 1 ? undefined : `unexpected fields for action "${value.action}"`;
+    case 'relabel':
+      if (typeof value.label !== 'string' || value.label.trim() === '') return 'relabel needs a non-empty "label"';
+      return keys.length === 2 ? undefined : 'unexpected fields for action "relabel"';
+    default:
+      return `unknown action ${JSON.stringify(value.action)}`;
+  }
+}
+
+function changeProblem(value: Record<string, unknown>): string | undefined {
+  if (!isPath(value.path)) return '"path" must be a non-empty string';
+  if (value.decision === null) return undefined;
+  const problem = decisionProblem(value.decision);
+  return problem ? `"decision" ${problem}` : undefined;
+}
+
+function contentProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return '"content" must be an object';
+  switch (value.status) {
+    case 'noReport':
+    case 'error':
+      return typeof value.message === 'string' ? undefined : '"content.message" must be a string';
+    case 'ready': {
+      if (!Array.isArray(value.classes) || !value.classes.every((c) => typeof c === 'string')) {
+        return '"content.classes" must be an array of strings';
+      }
+      if (!Array.isArray(value.suspects)) return '"content.suspects" must be an array';
+      for (const [i, s] of value.suspects.entries()) {
+        const problem = suspectProblem(s);
+        if (problem) return `content.suspects[${i}]: ${problem}`;
+      }
+      for (const key of ['flaggedTotal', 'auditedTotal', 'hiddenCount'] as const) {
+        if (!Number.isInteger(value[key]) || (value[key] as number) < 0) return `"content.${key}" must be a count`;
+      }
+      return typeof value.createdAt === 'string' ? undefined : '"content.createdAt" must be a string';
+    }
+    default:
+      return `unknown content status ${JSON.stringify(value.status)}`;
+  }
+}
+
+function suspectProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'not an object';
+  for (const key of ['path', 'givenLabel', 'suggestedLabel', 'imageUri'] as const) {
+    if (typeof value[key] !== 'string') return `"${key}" must be a string`;
+  }
+  for (const key of ['ermGiven', 'mixupGiven', 'mixupSuggested', 'score'] as const) {
+    if (typeof value[key] !== 'number' || !Number.isFinite(value[key])) return `"${key}" must be a number`;
+  }
+  return typeof value.flagged === 'boolean' ? undefined : '"flagged" must be a boolean';
+}
+
+function decisionsProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return '"decisions" must be an object keyed by path';
+  for (const [path, decision] of Object.entries(value)) {
+    const problem = decisionProblem(decision);
+    if (problem) return `decision for ${JSON.stringify(path)} ${problem}`;
+  }
+  return undefined;
+}
+
+function seqProblem(value: unknown): string | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : '"seq" must be a non-negative integer';
+}
+
+function isPath(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function ok<T>(message: T): Parsed<T> {
+  return { ok: true, message };
+}
+
+function fail(problem: string): { ok: false; problem: string } {
+  return { ok: false, problem };
+}

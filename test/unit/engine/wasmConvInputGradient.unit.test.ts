@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilterGradient';
+import { registerWasmConvInputGradient } from '../../../src/engine/wasmConvInputGradient';
+import { assertNoLeak, digitValues, relativeMaxDiff, trainAuditCnn, valuesOn, waveValues } from '../../helpers/wasmKernelTesting';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  readonly side: number;
+  readonly kernel: number;
+  readonly inChannels: number;
+  readonly stride: number;
+  readonly pad: Pad;
+  readonly dataFormat?: 'NHWC' | 'NCHW';
+}
+
+const BATCH = 3;
+const OUT_CHANNELS = 4;
+
+before(async () => {
+  assert.equal(await tf.setBackend('wasm'), true, 'the wasm backend must initialise');
+  registerWasmConvFilterGradient();
+  registerWasmConvInputGradient();
+});
+
+/** The kernel's inputs for a case: real digits as dy, a smooth wave as filter, and the attributes. */
+function kernelCall(c: Case): { dy: Float32Array; dyShape: number[]; filter: Float32Array; filterShape: number[]; attrs: tf.NamedAttrMap } {
+  const filterShape = [c.kernel, c.kernel, c.inChannels, OUT_CHANNELS] as [number, number, number, number];
+  const nchw = c.dataFormat === 'NCHW';
+  const inputShape: [number, number, number, number] = nchw ? [BATCH, c.inChannels, c.side, c.side] : [BATCH, c.side, c.side, c.inChannels];
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, c.stride, 1, c.pad, undefined, false, nchw ? 'channelsFirst' : 'channelsLast');
+  // dy: real digits, one per output channel. NCHW reads the same values in another layout, which is fine.
+  const dy = digitValues(BATCH, info.outHeight, info.outWidth, OUT_CHANNELS, 2);
+  return {
+    dy,
+    dyShape: info.outShape,
+    filter: waveValues(filterShape),
+    filterShape,
+    attrs: { strides: c.stride, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', inputShape } as unknown as tf.NamedAttrMap,
+  };
+}
+
+function runInputGradient(c: Case): tf.Tensor {
+  const call = kernelCall(c);
+  const dy = tf.tensor(call.dy, call.dyShape);
+  const filter = tf.tensor(call.filter, call.filterShape);
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, call.attrs) as tf.Tensor;
+}
+
+const cases: Case[] = [];
+for (const stride of [1, 2]) {
+  for (const pad of ['same', 'valid'] as const) {
+    cases.push({ side: 7, kernel: 3, inChannels: 1, stride, pad });
+    cases.push({ side: 7, kernel: 5, inChannels: 3, stride, pad });
+    cases.push({ side: 14, kernel: 3, inChannels: 3, stride, pad });
+  }
+}
+cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: 1 });
+// Padding wider than the filter: some dy rows/columns are never read and get cut off.
+cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
+cases.push({ side: 7, kernel: 3, inChannels: 2, stride: 1, pad: [[0, 0], [3, 4], [4, 3], [0, 0]] });
+// Stride 3 with a 1×1 filter: the dilated dy has more trailing zeros than the border needs.
+cases.push({ side: 7, kernel: 1, inChannels: 2, stride: 3, pad: 'valid' });
+// NCHW is left to the original kernel.
+cases.push({ side: 7, kernel: 3, inChannels: 2, stride: 1, pad: 'same', dataFormat: 'NCHW' });
+
+for (const c of cases) {
+  const name = `${c.side}×${c.side}×${c.inChannels}, ${c.kernel}×${c.kernel} kernel, stride ${c.stride}, pad ${JSON.stringify(c.pad)}${c.dataFormat === 'NCHW' ? ', NCHW' : ''}`;
+  test(`wasm input gradient matches cpu: ${name}`, async () => {
+    const expected = await valuesOn('cpu', () => runInputGradient(c));
+    const actual = await valuesOn('wasm', () => runInputGradient(c));
+    const diff = relativeMaxDiff(actual, expected);
+    assert.ok(diff < 1e-5, `relative max diff ${diff}`);
+  });
+}
+
+test('repeated calls, fast path and fallback alike, leave no tensor or wasm buffer behind', async () => {
+  await tf.setBackend('wasm');
+  assertNoLeak(() => {
+    for (let round = 0; round < 3; round++) {
+      for (const c of cases) tf.tidy(() => void runInputGradient(c));
+    }
+  });
+});
+
+test('registering twice keeps our kernel and warns nothing', (t) => {
+  const warn = t.mock.method(console, 'warn', () => undefined);
+  const ours = tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc;
+  registerWasmConvInputGradient();
+  registerWasmConvInputGradient();
+  assert.equal(warn.mock.callCount(), 0);
+  assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc, ours);
+});
+
+test('the audit CNN trains on wasm with it: the loss falls and nothing leaks', async () => {
+  await tf.setBackend('wasm');
+  let losses: number[] = [];
+  assertNoLeak(() => {
+    losses = trainAuditCnn(10);
+  });
+  assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
+  assert.ok(losses[losses.length - 1] < 0.5 * losses[0], `loss went ${losses[0]} → ${losses[losses.length - 1]}`);
+});
