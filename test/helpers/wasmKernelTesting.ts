@@ -1,6 +1,7 @@
 // Shared by the tests of our wasm kernel replacements (src/engine/wasm*.ts): real-digit inputs,
 // a comparison with the cpu backend, a leak check and a short training run of the audit CNN.
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
@@ -103,3 +104,73 @@ export function trainAuditCnn(steps: number): number[] {
   tf.dispose([x, y]);
   return losses;
 }
+
+/**
+ * The tests every wasm kernel replacement shares: `exercise` (calls through the kernel, fast path
+ * and fallback alike) leaves no tensor or wasm buffer behind; registering twice keeps our kernel and
+ * warns nothing; and the audit CNN trains on wasm with it.
+ *
+ * @param prepare Runs before `exercise` on the wasm backend, outside the leak check (e.g. loads inputs).
+ */
+export function testKernelReplacement(
+  kernelName: string,
+  register: () => void,
+  exercise: () => void,
+  prepare: () => Promise<void> = async () => undefined,
+): void {
+  test('repeated calls leave no tensor or wasm buffer behind', async () => {
+    await prepare();
+    await tf.setBackend('wasm');
+    assertNoLeak(() => {
+      for (let round = 0; round < 3; round++) exercise();
+    });
+  });
+
+  test('registering twice keeps our kernel and warns nothing', (t) => {
+    const warn = t.mock.method(console, 'warn', () => undefined);
+    const ours = tf.getKernel(kernelName, 'wasm').kernelFunc;
+    register();
+    register();
+    assert.equal(warn.mock.callCount(), 0);
+    assert.equal(tf.getKernel(kernelName, 'wasm').kernelFunc, ours);
+  });
+
+  test('the audit CNN trains on wasm with it: the loss falls and nothing leaks', async () => {
+    await tf.setBackend('wasm');
+    let losses: number[] = [];
+    assertNoLeak(() => {
+      losses = trainAuditCnn(10);
+    });
+    assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
+    assert.ok(losses[losses.length - 1] < 0.5 * losses[0], `loss went ${losses[0]} → ${losses[losses.length - 1]}`);
+  });
+}
+
+/** Padding as the conv kernels take it. */
+export type ConvPad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** One convolution shape for the gradient-kernel tests. */
+export interface ConvCase {
+  readonly side: number;
+  readonly kernel: number;
+  readonly inChannels: number;
+  readonly stride: number;
+  readonly pad: ConvPad;
+}
+
+/**
+ * The convolution shapes both conv-gradient replacements are checked on: strides 1 and 2 × same and
+ * valid, 3×3 and 5×5 kernels, odd sides and an even side with stride 2 (which leaves a row and a
+ * column that 'valid' never reads), numeric padding and explicit padding wider than the filter.
+ */
+export const CONV_CASES: readonly ConvCase[] = [
+  ...[1, 2].flatMap((stride) =>
+    (['same', 'valid'] as const).flatMap((pad) => [
+      { side: 7, kernel: 3, inChannels: 1, stride, pad },
+      { side: 7, kernel: 5, inChannels: 3, stride, pad },
+      { side: 14, kernel: 3, inChannels: 3, stride, pad },
+    ]),
+  ),
+  { side: 9, kernel: 3, inChannels: 2, stride: 2, pad: 1 },
+  { side: 9, kernel: 3, inChannels: 2, stride: 2, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+];

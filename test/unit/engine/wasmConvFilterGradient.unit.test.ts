@@ -6,16 +6,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilterGradient';
 import { realImages, SOURCE_SIZE } from '../../helpers/realImages';
+import { CONV_CASES, relativeMaxDiff, type ConvCase } from '../../helpers/wasmKernelTesting';
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
-interface Case {
-  readonly side: number;
-  readonly kernel: number;
-  readonly inChannels: number;
-  readonly stride: number;
-  readonly pad: Pad;
-}
+type Case = ConvCase;
 
 const BATCH = 3;
 const OUT_CHANNELS = 4;
@@ -77,29 +71,7 @@ async function filterGradient(backend: string, c: Case): Promise<Float32Array> {
   });
 }
 
-function relativeMaxDiff(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  assert.ok(scale > 0, 'the reference gradient must not be all zeros');
-  return diff / scale;
-}
-
-const cases: Case[] = [];
-for (const stride of [1, 2]) {
-  for (const pad of ['same', 'valid'] as const) {
-    cases.push({ side: 7, kernel: 3, inChannels: 1, stride, pad });
-    cases.push({ side: 7, kernel: 5, inChannels: 3, stride, pad });
-    // An even side with stride 2 leaves a row and column that 'valid' never reads.
-    cases.push({ side: 14, kernel: 3, inChannels: 3, stride, pad });
-  }
-}
-cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: 1 });
-cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
+const cases = CONV_CASES;
 
 for (const c of cases) {
   const name = `${c.side}×${c.side}×${c.inChannels} input, ${c.kernel}×${c.kernel} kernel, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`;

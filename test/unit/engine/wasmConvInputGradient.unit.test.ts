@@ -3,16 +3,10 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilterGradient';
 import { registerWasmConvInputGradient } from '../../../src/engine/wasmConvInputGradient';
-import { assertNoLeak, digitValues, relativeMaxDiff, trainAuditCnn, valuesOn, waveValues } from '../../helpers/wasmKernelTesting';
+import { CONV_CASES, digitValues, relativeMaxDiff, testKernelReplacement, valuesOn, waveValues, type ConvCase } from '../../helpers/wasmKernelTesting';
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
-interface Case {
-  readonly side: number;
-  readonly kernel: number;
-  readonly inChannels: number;
-  readonly stride: number;
-  readonly pad: Pad;
+interface Case extends ConvCase {
   readonly dataFormat?: 'NHWC' | 'NCHW';
 }
 
@@ -49,17 +43,8 @@ function runInputGradient(c: Case): tf.Tensor {
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, call.attrs) as tf.Tensor;
 }
 
-const cases: Case[] = [];
-for (const stride of [1, 2]) {
-  for (const pad of ['same', 'valid'] as const) {
-    cases.push({ side: 7, kernel: 3, inChannels: 1, stride, pad });
-    cases.push({ side: 7, kernel: 5, inChannels: 3, stride, pad });
-    cases.push({ side: 14, kernel: 3, inChannels: 3, stride, pad });
-  }
-}
-cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: 1 });
+const cases: Case[] = [...CONV_CASES];
 // Padding wider than the filter: some dy rows/columns are never read and get cut off.
-cases.push({ side: 9, kernel: 3, inChannels: 2, stride: 2, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
 cases.push({ side: 7, kernel: 3, inChannels: 2, stride: 1, pad: [[0, 0], [3, 4], [4, 3], [0, 0]] });
 // Stride 3 with a 1×1 filter: the dilated dy has more trailing zeros than the border needs.
 cases.push({ side: 7, kernel: 1, inChannels: 2, stride: 3, pad: 'valid' });
@@ -76,30 +61,6 @@ for (const c of cases) {
   });
 }
 
-test('repeated calls, fast path and fallback alike, leave no tensor or wasm buffer behind', async () => {
-  await tf.setBackend('wasm');
-  assertNoLeak(() => {
-    for (let round = 0; round < 3; round++) {
-      for (const c of cases) tf.tidy(() => void runInputGradient(c));
-    }
-  });
-});
-
-test('registering twice keeps our kernel and warns nothing', (t) => {
-  const warn = t.mock.method(console, 'warn', () => undefined);
-  const ours = tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc;
-  registerWasmConvInputGradient();
-  registerWasmConvInputGradient();
-  assert.equal(warn.mock.callCount(), 0);
-  assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm').kernelFunc, ours);
-});
-
-test('the audit CNN trains on wasm with it: the loss falls and nothing leaks', async () => {
-  await tf.setBackend('wasm');
-  let losses: number[] = [];
-  assertNoLeak(() => {
-    losses = trainAuditCnn(10);
-  });
-  assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
-  assert.ok(losses[losses.length - 1] < 0.5 * losses[0], `loss went ${losses[0]} → ${losses[losses.length - 1]}`);
+testKernelReplacement('Conv2DBackpropInput', registerWasmConvInputGradient, () => {
+  for (const c of cases) tf.tidy(() => void runInputGradient(c));
 });

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilterGradient';
 import { registerWasmMatMulTranspose } from '../../../src/engine/wasmMatMulTranspose';
-import { assertNoLeak, digitValues, relativeMaxDiff, trainAuditCnn, valuesOn } from '../../helpers/wasmKernelTesting';
+import { digitValues, relativeMaxDiff, testKernelReplacement, valuesOn } from '../../helpers/wasmKernelTesting';
 
 /** A matrix (batch) of real digits: each image block-averaged to height×width, then reshaped. */
 interface Operand {
@@ -55,30 +55,6 @@ for (const c of cases) {
   });
 }
 
-test('repeated calls leave no tensor or wasm buffer behind', async () => {
-  await tf.setBackend('wasm');
-  assertNoLeak(() => {
-    for (let round = 0; round < 3; round++) {
-      for (const c of cases) tf.tidy(() => void runMatMul(c));
-    }
-  });
-});
-
-test('registering twice keeps our kernel and warns nothing', (t) => {
-  const warn = t.mock.method(console, 'warn', () => undefined);
-  const ours = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
-  registerWasmMatMulTranspose();
-  registerWasmMatMulTranspose();
-  assert.equal(warn.mock.callCount(), 0);
-  assert.equal(tf.getKernel('BatchMatMul', 'wasm').kernelFunc, ours);
-});
-
-test('the audit CNN trains on wasm with it: the loss falls and nothing leaks', async () => {
-  await tf.setBackend('wasm');
-  let losses: number[] = [];
-  assertNoLeak(() => {
-    losses = trainAuditCnn(10);
-  });
-  assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
-  assert.ok(losses[losses.length - 1] < 0.5 * losses[0], `loss went ${losses[0]} → ${losses[losses.length - 1]}`);
+testKernelReplacement('BatchMatMul', registerWasmMatMulTranspose, () => {
+  for (const c of cases) tf.tidy(() => void runMatMul(c));
 });

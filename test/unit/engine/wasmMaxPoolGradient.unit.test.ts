@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilterGradient';
 import { registerWasmMaxPoolGradient } from '../../../src/engine/wasmMaxPoolGradient';
-import { assertNoLeak, digitValues, relativeMaxDiff, trainAuditCnn, valuesOn, waveValues } from '../../helpers/wasmKernelTesting';
+import { digitValues, relativeMaxDiff, testKernelReplacement, valuesOn, waveValues } from '../../helpers/wasmKernelTesting';
 
 interface Case {
   readonly side: number;
@@ -120,32 +120,14 @@ test('a tie goes to the first maximum in row-major window order, as on cpu', asy
   assert.deepEqual(Array.from(await valuesOn('wasm', run)), expected);
 });
 
-test('repeated calls leave no tensor or wasm buffer behind', async () => {
-  const inputs = new Map<number, Float32Array>();
-  for (const c of [...exactCases, ...overlappingCases]) inputs.set(c.side, inputs.get(c.side) ?? (await poolInput(c.side)));
-  await tf.setBackend('wasm');
-  assertNoLeak(() => {
-    for (let round = 0; round < 3; round++) {
-      for (const c of [...exactCases, ...overlappingCases]) tf.tidy(() => void runMaxPoolGradient(c, inputs.get(c.side)!));
-    }
-  });
-});
-
-test('registering twice keeps our kernel and warns nothing', (t) => {
-  const warn = t.mock.method(console, 'warn', () => undefined);
-  const ours = tf.getKernel('MaxPoolGrad', 'wasm').kernelFunc;
-  registerWasmMaxPoolGradient();
-  registerWasmMaxPoolGradient();
-  assert.equal(warn.mock.callCount(), 0);
-  assert.equal(tf.getKernel('MaxPoolGrad', 'wasm').kernelFunc, ours);
-});
-
-test('the audit CNN trains on wasm with it: the loss falls and nothing leaks', async () => {
-  await tf.setBackend('wasm');
-  let losses: number[] = [];
-  assertNoLeak(() => {
-    losses = trainAuditCnn(10);
-  });
-  assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
-  assert.ok(losses[losses.length - 1] < 0.5 * losses[0], `loss went ${losses[0]} → ${losses[losses.length - 1]}`);
-});
+const inputs = new Map<number, Float32Array>();
+testKernelReplacement(
+  'MaxPoolGrad',
+  registerWasmMaxPoolGradient,
+  () => {
+    for (const c of [...exactCases, ...overlappingCases]) tf.tidy(() => void runMaxPoolGradient(c, inputs.get(c.side)!));
+  },
+  async () => {
+    for (const c of [...exactCases, ...overlappingCases]) inputs.set(c.side, inputs.get(c.side) ?? (await poolInput(c.side)));
+  },
+);
