@@ -1,7 +1,7 @@
 // Bundles the CLI (and, later, the extension, the engine process and the webview) with esbuild.
 // `node esbuild.mjs [--watch] [--production]`.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { cp, copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -31,6 +31,40 @@ async function copyWasmBinaries() {
   }
 }
 
+/**
+ * sharp is a native module, so it stays outside the bundles; but the VSIX is packaged without
+ * node_modules (`vsce package --no-dependencies`). So copy sharp and the packages it loads at run
+ * time (its dependencies, and whichever of its optional platform packages, @img/sharp-<platform> with
+ * libvips, npm installed here) to dist/node_modules, where `require('sharp')` from dist/*.js finds
+ * them first. Packages already copied at the same version are left alone.
+ */
+async function copyNativeModules(roots) {
+  const seen = new Set();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const name = pending.pop();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const manifest = await readPackageJson(join('node_modules', name));
+    // An optional dependency for another platform is simply not installed.
+    if (!manifest) continue;
+    const target = join('dist', 'node_modules', name);
+    if ((await readPackageJson(target))?.version !== manifest.version) {
+      await rm(target, { recursive: true, force: true });
+      await cp(join('node_modules', name), target, { recursive: true, dereference: true });
+    }
+    pending.push(...Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }));
+  }
+}
+
+async function readPackageJson(folder) {
+  try {
+    return JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 const context = await esbuild.context({
   entryPoints: nodeEntries,
   outdir: 'dist',
@@ -43,10 +77,24 @@ const context = await esbuild.context({
   external,
   logLevel: 'warning',
 });
+// The review webview runs in the browser sandbox of a VS Code webview: one classic script (iife, so
+// it loads with a plain nonce'd <script> tag) plus the CSS it imports, emitted as dist/webview.css.
+const webviewContext = await esbuild.context({
+  entryPoints: { webview: 'webview/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
 await copyWasmBinaries();
+await copyNativeModules(['sharp']);
 if (watch) {
-  await context.watch();
+  await Promise.all([context.watch(), webviewContext.watch()]);
 } else {
-  await context.rebuild();
-  await context.dispose();
+  await Promise.all([context.rebuild(), webviewContext.rebuild()]);
+  await Promise.all([context.dispose(), webviewContext.dispose()]);
 }

@@ -6,7 +6,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { Decision, SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
-import type { ReviewAction } from './reviewState';
+import { typedClass, type ReviewAction } from './reviewState';
 import { statusText } from './suspectGrid';
 
 /** How the pane reports user input. */
@@ -41,8 +41,9 @@ export class PreviewPane {
   private readonly actionButtons: HTMLElement[];
   private readonly undoButton: HTMLElement;
   private current: SuspectView | undefined;
+  private classes: readonly string[] = [];
 
-  constructor(private readonly handlers: PreviewHandlers) {
+  constructor(handlers: PreviewHandlers) {
     this.image = el('img', { attrs: { alt: '', draggable: 'false' } });
     this.image.addEventListener('load', () => {
       // Small images (28×28 digits) are shown with crisp pixels; photos are smoothed as usual.
@@ -66,6 +67,7 @@ export class PreviewPane {
     this.picker.filter = 'startsWith';
     this.picker.className = 'relabel-picker';
     this.picker.setAttribute('aria-label', 'Relabel to class');
+    this.picker.label = 'Relabel to class';
     this.picker.addEventListener('change', () => {
       const label = this.picker.value;
       if (label !== '') handlers.onAction({ kind: 'relabel', label });
@@ -76,6 +78,16 @@ export class PreviewPane {
         handlers.onPickerDone();
       }
     });
+    // Type-ahead then Enter should pick the class typed: the combobox itself only picks an option
+    // reached with the arrow keys. Capture phase, so this runs before the component's own handler.
+    this.picker.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      const label = typedClass(this.classes, this.picker.shadowRoot?.querySelector('input')?.value ?? '');
+      if (label === undefined) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      handlers.onAction({ kind: 'relabel', label });
+    }, { capture: true });
 
     this.element = el('aside', { className: 'preview', attrs: { 'aria-label': 'Selected sample' } }, [
       el('div', { className: 'preview-image' }, [this.image]),
@@ -91,6 +103,7 @@ export class PreviewPane {
 
   /** Fills the class picker. */
   setClasses(classes: readonly string[]): void {
+    this.classes = classes;
     this.picker.replaceChildren(...classes.map((label) => {
       const option = document.createElement('vscode-option');
       option.value = label;

@@ -162,8 +162,8 @@ export function clickCard(
 export function moveFocus(selection: Selection, visible: readonly string[], delta: number, extend = false): Selection {
   if (visible.length === 0) return EMPTY_SELECTION;
   const from = selection.focus === null ? -1 : visible.indexOf(selection.focus);
-  // With nothing focused, any move lands on the first card.
-  const to = from < 0 ? 0 : Math.max(0, Math.min(visible.length - 1, from + delta));
+  // With nothing focused, a move lands on the first card (End: the last).
+  const to = from < 0 ? (delta === Infinity ? visible.length - 1 : 0) : Math.max(0, Math.min(visible.length - 1, from + delta));
   const path = visible[to];
   if (extend && selection.anchor !== null && visible.includes(selection.anchor)) {
     return { focus: path, anchor: selection.anchor, selected: pathsBetween(visible, selection.anchor, path) };
@@ -333,6 +333,19 @@ export function digitKeys(classes: readonly string[]): { key: string; label: str
     if (label !== undefined) keys.push({ key: String(digit), label });
   }
   return keys;
+}
+
+/**
+ * The class a reviewer typed in the picker: the one spelled exactly so (ignoring case), else the only
+ * one starting with the text; undefined when the text names none or several (the arrows decide then).
+ */
+export function typedClass(classes: readonly string[], typed: string): string | undefined {
+  const text = typed.trim().toLowerCase();
+  if (text === '') return undefined;
+  const exact = classes.find((c) => c.toLowerCase() === text);
+  if (exact !== undefined) return exact;
+  const starting = classes.filter((c) => c.toLowerCase().startsWith(text));
+  return starting.length === 1 ? starting[0] : undefined;
 }
 
 // ---- the acknowledged state of decisions ----

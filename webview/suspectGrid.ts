@@ -7,8 +7,8 @@ import type { Decision, Decisions, SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
 
 /** Card size and spacing in CSS pixels; review.css sizes `.card` to match. */
-export const CARD_WIDTH = 164;
-export const CARD_HEIGHT = 232;
+export const CARD_WIDTH = 180;
+export const CARD_HEIGHT = 218;
 const GAP = 8;
 const PADDING = 8;
 /** Rows rendered beyond the visible ones, so a fast scroll does not show blanks. */
@@ -113,6 +113,8 @@ export class SuspectGrid {
     const { suspects } = this.model;
     const width = this.element.clientWidth;
     this.columnCount = Math.max(1, Math.floor((width - 2 * PADDING + GAP) / (CARD_WIDTH + GAP)));
+    // Centre the columns: the space a partial column would take is shared on both sides.
+    const left = PADDING + Math.max(0, Math.floor((width - 2 * PADDING + GAP - this.columnCount * (CARD_WIDTH + GAP)) / 2));
     const rowHeight = CARD_HEIGHT + GAP;
     const rows = Math.ceil(suspects.length / this.columnCount);
     this.canvas.style.height = `${rows > 0 ? 2 * PADDING + rows * rowHeight - GAP : 0}px`;
@@ -137,7 +139,7 @@ export class SuspectGrid {
         this.cards.set(suspect.path, card);
         this.canvas.append(card);
       }
-      const x = PADDING + (i % this.columnCount) * (CARD_WIDTH + GAP);
+      const x = left + (i % this.columnCount) * (CARD_WIDTH + GAP);
       const y = PADDING + Math.floor(i / this.columnCount) * rowHeight;
       card.style.transform = `translate(${x}px, ${y}px)`;
       paintCard(card, suspect, this.model.decisions[suspect.path], {
@@ -173,6 +175,8 @@ let cardIds = 0;
 
 function createCard(suspect: SuspectView): HTMLDivElement {
   const image = el('img', { attrs: { alt: suspect.path, decoding: 'async', draggable: 'false' } });
+  // Small images (28×28 digits) scale up with crisp pixels; larger ones are smoothed as usual.
+  image.addEventListener('load', () => image.classList.toggle('pixelated', image.naturalWidth < 112));
   image.src = suspect.imageUri;
   const card = el('div', { className: 'card', attrs: { role: 'option', id: `card-${++cardIds}` } }, [
     el('div', { className: 'thumb' }, [image]),
@@ -186,7 +190,7 @@ function createCard(suspect: SuspectView): HTMLDivElement {
     el('div', { className: 'card-actions' }, [
       cardButton('accept', 'Accept', 'Accept the suggested label (Enter)'),
       cardButton('keep', 'Keep', 'Keep the given label (K)'),
-      cardButton('relabel', 'Relabel…', 'Relabel to another class (R)'),
+      cardButton('relabel', 'Relabel', 'Relabel to another class (R)'),
       cardButton('remove', '✕', 'Remove from the dataset (Delete)'),
     ]),
   ]);

@@ -49,7 +49,8 @@ async function audit(
   const controller = new AbortController();
   const subscription = token.onCancellationRequested(() => controller.abort());
   try {
-    const backend = await chooseBackend(params.backend, { log: (line) => log(line) });
+    // chooseBackend logs each backend it tries; its success line would repeat the reason logged below.
+    const backend = await chooseBackend(params.backend, { log: (line) => line.startsWith('backend: ') || log(line) });
     log(`backend: ${backend.reason}`);
     const started = performance.now();
     const { report, reportPath } = await runAudit(

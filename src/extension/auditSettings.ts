@@ -64,12 +64,3 @@ export function readAuditSettings(get: SettingGetter): AuditSettings {
   }
   return { backend: backendValue as EngineBackend, options };
 }
-
-/** The `labelAudit.maxSuspectsShown` setting, for the review panel: a whole number ≥ 1 (default 1 000). */
-export function readMaxSuspectsShown(get: SettingGetter): number {
-  const value = get('maxSuspectsShown');
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : DEFAULT_MAX_SUSPECTS_SHOWN;
-}
-
-/** Default of `labelAudit.maxSuspectsShown`. */
-export const DEFAULT_MAX_SUSPECTS_SHOWN = 1_000;

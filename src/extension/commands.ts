@@ -1,18 +1,12 @@
 // Registers the three Label Audit commands. Their ids are the ones package.json contributes.
 import * as vscode from 'vscode';
+import { COMMANDS } from './commandIds';
 import { pickAuditedDataset } from './datasetPick';
 import type { EngineClient } from './engineClient';
 import { exportCommand } from './exportCommand';
 import type { AuditLog } from './log';
 import { ReviewPanel } from './reviewPanel';
 import { runAuditCommand } from './runAuditCommand';
-
-/** Command ids, as contributed in package.json. */
-export const COMMANDS = {
-  runAudit: 'labelAudit.runAudit',
-  reviewSuspects: 'labelAudit.reviewSuspects',
-  exportCleanedLabels: 'labelAudit.exportCleanedLabels',
-} as const;
 
 /** Workspace-state key of the root of the dataset audited last, the default for Review and Export. */
 const LAST_ROOT_KEY = 'labelAudit.lastDatasetRoot';

@@ -2,7 +2,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { IMAGE_EXTENSIONS, MANIFEST_NAMES } from '../core/dataset';
+import { compareNatural, IMAGE_EXTENSIONS, MANIFEST_NAMES } from '../core/dataset';
 import { reportPath } from '../core/report';
 import type { DatasetFormat } from '../core/types';
 
@@ -41,7 +41,7 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', '__macosx']);
  * Unreadable folders are passed over silently: this only feeds a pick list.
  *
  * @param roots - Absolute folder paths, e.g. the workspace folders.
- * @returns The datasets, in breadth-first order (shallow ones first), each root searched in turn.
+ * @returns The datasets, breadth first (shallow ones first, then by name), each root searched in turn.
  */
 export async function findDatasets(roots: readonly string[], options: DiscoveryOptions = {}): Promise<DetectedDataset[]> {
   const maxDepth = options.maxDepth ?? 4;
@@ -98,7 +98,9 @@ interface Budget {
 async function listFolder(folder: string, budget: Budget): Promise<Dirent[]> {
   if (budget.foldersLeft <= 0) return [];
   budget.foldersLeft--;
-  return readdir(folder, { withFileTypes: true }).catch(() => []);
+  // Sorted, so the pick list comes out in the same order on every machine.
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  return entries.sort((a, b) => compareNatural(a.name, b.name));
 }
 
 async function exists(path: string): Promise<boolean> {

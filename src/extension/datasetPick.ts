@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { reportPath } from '../core/report';
+import { COMMANDS } from './commandIds';
 import { findDatasets, type DetectedDataset } from './datasetDiscovery';
 
 /** The path an Explorer context-menu command was invoked on, if it was (commands also run from the palette). */
@@ -44,7 +45,7 @@ export async function pickAuditedDataset(resource: unknown, lastRoot: string | u
   if (audited.length === 0) {
     const run = 'Run Audit';
     const choice = await vscode.window.showInformationMessage('Label Audit: no audited dataset found in this workspace. Run an audit first.', run);
-    if (choice === run) await vscode.commands.executeCommand('labelAudit.runAudit');
+    if (choice === run) await vscode.commands.executeCommand(COMMANDS.runAudit);
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(audited.map(toItem), { title: `Label Audit: ${purpose}`, placeHolder: 'Pick the audited dataset' });

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { defaultDecisionsPath, readDecisions, writeDecisions } from '../core/decisions';
+import { DECISIONS_VERSION, defaultDecisionsPath, parseDecisions, readDecisions, writeDecisions } from '../core/decisions';
 import type { Decision, Decisions } from '../core/types';
 
 /** One change for {@link DecisionStore.decideMany}; `undefined` takes the decision back. */
@@ -64,13 +64,18 @@ export class DecisionStore {
     return this.decideMany([{ path, decision }]);
   }
 
-  /** Applies several changes at once (bulk actions) with a single write. */
-  decideMany(updates: readonly DecisionUpdate[]): Promise<void> {
+  /**
+   * Applies several changes at once (bulk actions) with a single write.
+   * @throws AuditError('decisionsMalformed') (as a rejection) if a decision is invalid; nothing changes then.
+   */
+  async decideMany(updates: readonly DecisionUpdate[]): Promise<void> {
     const next: Record<string, Decision> = { ...this.current };
     for (const { path, decision } of updates) {
       if (decision === undefined) delete next[path];
       else next[path] = decision;
     }
+    // Check before adopting: an invalid decision kept in memory would make every later write fail.
+    parseDecisions({ version: DECISIONS_VERSION, decisions: JSON.parse(JSON.stringify(next)) }, this.file);
     this.current = Object.freeze(next);
     for (const listener of [...this.listeners]) listener();
     return this.save();

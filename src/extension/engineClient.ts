@@ -1,7 +1,7 @@
 // Starts, talks to and stops the engine process (dist/engine.js). Deliberately free of `vscode`
 // imports, so the unit tests fork the real engine through this very class.
 import { fork, type ChildProcess } from 'node:child_process';
-import { CancellationTokenSource, IPCMessageReader, IPCMessageWriter, ResponseError, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, ErrorCodes, IPCMessageReader, IPCMessageWriter, ResponseError, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { AuditError } from '../core/errors';
 import type { AuditProgress } from '../core/types';
 import {
@@ -83,6 +83,11 @@ export class EngineClient {
     return this.current !== undefined;
   }
 
+  /** Process id of the running engine, if one is running (for the log and for tests). */
+  get pid(): number | undefined {
+    return this.engine?.child.pid;
+  }
+
   /**
    * Runs one audit in the engine process.
    * @returns The report path and headline figures.
@@ -113,8 +118,12 @@ export class EngineClient {
         };
         events.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      const request = engine.connection.sendRequest(AuditRunRequest, params, cancellation.token).catch((error: unknown) => {
-        throw toAuditError(error);
+      const request = engine.connection.sendRequest(AuditRunRequest, params, cancellation.token).catch(async (error: unknown) => {
+        if (!isConnectionFailure(error)) throw toAuditError(error);
+        // jsonrpc rejects pending requests as soon as the channel closes, before the process's
+        // 'close' event: wait for that event, whose error says what happened to the engine.
+        const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2_000).unref());
+        throw (await Promise.race([engine.exited, timeout])) ?? error;
       });
       return await Promise.race([request, cancelled, engine.exited.then((error) => Promise.reject(error))]);
     } finally {
@@ -192,6 +201,11 @@ export class EngineClient {
       await engine.exited;
     }
   }
+}
+
+/** True for the errors jsonrpc raises itself when the channel breaks (as opposed to the engine's replies). */
+function isConnectionFailure(error: unknown): boolean {
+  return !(error instanceof ResponseError) || error.code === ErrorCodes.PendingResponseRejected || error.code === ErrorCodes.ConnectionInactive;
 }
 
 /** Rebuilds the engine's error on this side: an AuditError when it was one, else a readable Error. */

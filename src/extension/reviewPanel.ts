@@ -1,0 +1,250 @@
+import { basename, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { AuditError } from '../core/errors';
+import { AUDIT_DIR, readReport, reportPath } from '../core/report';
+import {
+  parseWebviewMessage,
+  type DecisionChange,
+  type HostToWebview,
+  type ReviewContent,
+  type WebviewToHost,
+} from '../protocol/webview';
+import { DecisionStore } from './decisionStore';
+import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem } from './reviewContent';
+import { makeNonce, reviewHtml } from './reviewHtml';
+
+/** What the panel knows about the report it shows, to check the webview's requests. */
+interface LoadedReport {
+  readonly content: ReviewContent;
+  readonly samplePaths: ReadonlySet<string>;
+  readonly classes: readonly string[];
+}
+
+/**
+ * The review webview of one dataset: shows the audit's suspects and records the reviewer's decisions
+ * in a {@link DecisionStore}. One panel per dataset; opening it again reveals and refreshes it. It is
+ * restored after a window reload by the serializer that {@link ReviewPanel.register} installs, from
+ * the dataset root the webview keeps in its state.
+ *
+ * The webview is not kept alive while hidden (no `retainContextWhenHidden`): it reloads when shown
+ * again, says `webview/ready`, and gets the content anew; its view state comes back from `getState`.
+ */
+export class ReviewPanel {
+  /** The webview panel type, also the serializer's key (activation event `onWebviewPanel:labelAudit.review`). */
+  static readonly viewType = 'labelAudit.review';
+  private static readonly panels = new Map<string, ReviewPanel>();
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private report: LoadedReport | undefined;
+  private store: DecisionStore | undefined;
+  private ready = false;
+  private disposed = false;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    /** Absolute dataset root. */
+    readonly datasetRoot: string,
+    private readonly log: (line: string) => void,
+  ) {
+    ReviewPanel.panels.set(datasetRoot, this);
+    panel.webview.html = this.html();
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'review.svg');
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('labelAudit.maxSuspectsShown')) void this.reload();
+      }),
+    );
+    // A new audit of this dataset (from the editor or the CLI) rewrites the report: show it.
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(datasetRoot), `${AUDIT_DIR}/report.json`),
+    );
+    this.disposables.push(watcher, watcher.onDidCreate(() => void this.reload()), watcher.onDidChange(() => void this.reload()));
+  }
+
+  /**
+   * Opens the review of a dataset, or reveals and refreshes the one already open.
+   * @param datasetRoot - The dataset's root folder (its report is `<root>/.label-audit/report.json`).
+   */
+  static async createOrShow(context: vscode.ExtensionContext, datasetRoot: string, log: (line: string) => void): Promise<ReviewPanel> {
+    const root = resolve(datasetRoot);
+    const existing = ReviewPanel.panels.get(root);
+    if (existing) {
+      existing.panel.reveal();
+      await existing.reload();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      ReviewPanel.viewType,
+      `Review: ${basename(root)}`,
+      vscode.ViewColumn.Active,
+      webviewOptions(context, root),
+    );
+    const review = new ReviewPanel(panel, context, root, log);
+    await review.reload();
+    return review;
+  }
+
+  /** Registers the serializer that restores review panels after a window reload. */
+  static register(context: vscode.ExtensionContext, log: (line: string) => void): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(ReviewPanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const root = datasetRootOf(state);
+        if (root === undefined || ReviewPanel.panels.has(root)) {
+          // Nothing to restore it from (or a duplicate): a blank panel would only confuse.
+          log(`Review panel not restored: ${root === undefined ? 'it saved no dataset' : `${root} is already open`}.`);
+          panel.dispose();
+          return;
+        }
+        // Reset the webview options so we use the current `localResourceRoots` (extension path and dataset).
+        panel.webview.options = webviewOptions(context, root);
+        log(`Restoring the review of ${root}.`);
+        await new ReviewPanel(panel, context, root, log).reload();
+      },
+    });
+  }
+
+  /** Reads the report and decisions again and sends them to the webview (if it is listening). */
+  async reload(): Promise<void> {
+    this.report = await this.loadReport();
+    this.panel.title = `Review: ${basename(this.datasetRoot)}`;
+    if (this.ready) this.sendContent();
+  }
+
+  private async loadReport(): Promise<LoadedReport> {
+    const none = (content: ReviewContent): LoadedReport => ({ content, samplePaths: new Set(), classes: [] });
+    try {
+      const report = await readReport(reportPath(this.datasetRoot));
+      this.store ??= await this.openStore();
+      const max = vscode.workspace.getConfiguration('labelAudit').get<number>('maxSuspectsShown', DEFAULT_MAX_SUSPECTS_SHOWN);
+      const webview = this.panel.webview;
+      const content = buildReviewContent(report, max, (path) =>
+        webview.asWebviewUri(vscode.Uri.file(join(this.datasetRoot, ...path.split('/')))).toString(),
+      );
+      this.log(`Review of ${this.datasetRoot}: ${report.summary.flagged} flagged of ${report.samples.length} audited.`);
+      return { content, samplePaths: new Set(report.samples.map((s) => s.path)), classes: report.dataset.classes };
+    } catch (error) {
+      if (AuditError.is(error, 'reportMissing')) {
+        return none({
+          status: 'noReport',
+          message: `There is no audit report for ${this.datasetRoot} yet. Run “Label Audit: Run Audit” on this dataset; the review opens when it finishes.`,
+        });
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`Review of ${this.datasetRoot} failed: ${message}`);
+      return none({ status: 'error', message });
+    }
+  }
+
+  private async openStore(): Promise<DecisionStore> {
+    const store = await DecisionStore.open(this.datasetRoot);
+    this.disposables.push({ dispose: () => store.dispose() });
+    return store;
+  }
+
+  private async onMessage(value: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(value);
+    if (!parsed.ok) {
+      this.log(`Review webview sent a malformed message, ignored: ${parsed.problem}`);
+      return;
+    }
+    const message: WebviewToHost = parsed.message;
+    switch (message.type) {
+      case 'webview/ready':
+        this.ready = true;
+        if (this.report) this.sendContent();
+        return;
+      case 'review/decide':
+        return this.decide(message.seq, [{ path: message.path, decision: message.decision }]);
+      case 'review/decideMany':
+        return this.decide(message.seq, message.changes);
+      case 'review/openImage':
+        if (!this.report?.samplePaths.has(message.path)) {
+          this.log(`Review webview asked to open "${message.path}", which is not a sample of the report; ignored.`);
+          return;
+        }
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(join(this.datasetRoot, ...message.path.split('/'))), {
+          viewColumn: vscode.ViewColumn.Beside,
+          preview: true,
+        });
+        return;
+    }
+  }
+
+  private async decide(seq: number, changes: readonly DecisionChange[]): Promise<void> {
+    const report = this.report;
+    const store = this.store;
+    const problems = report && store ? changes.map((c) => changeProblem(c, report)).filter((p) => p !== undefined) : ['there is no report to review'];
+    if (problems.length > 0 || !store) {
+      this.log(`Review decision refused: ${problems.join('; ')}.`);
+      this.post({ type: 'review/didFail', message: `Decision not saved: ${problems[0]}.` });
+      this.post({ type: 'decisions/didChange', decisions: store?.decisions ?? {}, ack: seq });
+      return;
+    }
+    try {
+      await store.decideMany(changes.map((c) => ({ path: c.path, decision: c.decision ?? undefined })));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`Could not save review decisions to ${store.file}: ${message}`);
+      this.post({ type: 'review/didFail', message: `Could not save decisions to ${store.file}: ${message}` });
+    }
+    this.post({ type: 'decisions/didChange', decisions: store.decisions, ack: seq });
+  }
+
+  private sendContent(): void {
+    if (!this.report) return;
+    this.post({
+      type: 'suspects/didChange',
+      datasetRoot: this.datasetRoot,
+      datasetName: basename(this.datasetRoot),
+      content: this.report.content,
+      decisions: this.store?.decisions ?? {},
+    });
+  }
+
+  private post(message: HostToWebview): void {
+    // A message to a disposed webview throws; the panel may close while a write is still running.
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
+    return reviewHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      title: `Review: ${basename(this.datasetRoot)}`,
+    });
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    ReviewPanel.panels.delete(this.datasetRoot);
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function webviewOptions(context: vscode.ExtensionContext, datasetRoot: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Only the built bundles, our static media and the dataset's images may be loaded.
+    localResourceRoots: [
+      vscode.Uri.joinPath(context.extensionUri, 'dist'),
+      vscode.Uri.joinPath(context.extensionUri, 'media'),
+      vscode.Uri.file(datasetRoot),
+    ],
+  };
+}
+
+/** The dataset root the webview saved in its state, if it is a usable one. */
+function datasetRootOf(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const root = (state as { datasetRoot?: unknown }).datasetRoot;
+  return typeof root === 'string' && root.length > 0 ? resolve(root) : undefined;
+}

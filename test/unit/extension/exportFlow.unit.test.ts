@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { defaultDecisionsPath, writeDecisions } from '../../../src/core/decisions';
+import { AuditError } from '../../../src/core/errors';
+import { writeReport } from '../../../src/core/report';
+import type { Decisions } from '../../../src/core/types';
+import { exportDataset, type ExportPrompts } from '../../../src/extension/exportFlow';
+import { SAMPLE_DIGITS, sampleDigitsReport } from '../../helpers/sampleReport';
+
+// The Export command's flow on a real copy of the sample dataset, with a scripted user.
+let work: string;
+
+/** A user who answers from a script and remembers what they were asked. */
+function scriptedUser(answers: { noDecisions?: boolean; format?: 'csv' | 'json'; overwrite?: boolean }): ExportPrompts & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    confirmNoDecisions: async () => {
+      asked.push('noDecisions');
+      return answers.noDecisions ?? false;
+    },
+    pickFolderFormat: async () => {
+      asked.push('format');
+      return answers.format;
+    },
+    confirmOverwrite: async (path) => {
+      asked.push(`overwrite ${path}`);
+      return answers.overwrite ?? false;
+    },
+  };
+}
+
+async function auditedCopy(name: string): Promise<{ root: string; paths: string[] }> {
+  const root = join(work, name);
+  await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  const report = await sampleDigitsReport(root);
+  await writeReport(report);
+  return { root, paths: report.samples.map((s) => s.path) };
+}
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'label-audit-export-flow-'));
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+test('a folder-per-class dataset is exported in the format the user picks, with the decisions applied', async () => {
+  const { root, paths } = await auditedCopy('folder');
+  const [relabeled, removed, kept] = paths;
+  const decisions: Decisions = { [relabeled]: { action: 'relabel', label: 'seven-ish' }, [removed]: { action: 'remove' }, [kept]: { action: 'keep' } };
+  await writeDecisions(defaultDecisionsPath(root), decisions);
+  const user = scriptedUser({ format: 'json' });
+  const result = await exportDataset(root, user);
+  assert.deepEqual(user.asked, ['format']);
+  assert.equal(result?.labelsPath, join(root, 'labels.cleaned.json'));
+  assert.deepEqual({ relabeled: result?.relabeled, removed: result?.removed, kept: result?.kept, unchanged: result?.unchanged }, { relabeled: 1, removed: 1, kept: 1, unchanged: 397 });
+  const labels = JSON.parse(await readFile(result!.labelsPath, 'utf8')) as { path: string; label: string }[];
+  assert.equal(labels.length, 399);
+  assert.equal(labels.find((l) => l.path === relabeled)?.label, 'seven-ish');
+  assert.equal(labels.find((l) => l.path === removed), undefined);
+  assert.equal(labels.find((l) => l.path === kept)?.label, kept.split('/')[0]);
+  assert.ok((await stat(result!.logPath)).isFile());
+});
+
+test('a previous export is replaced only when the user says so', async () => {
+  const { root, paths } = await auditedCopy('overwrite');
+  await writeDecisions(defaultDecisionsPath(root), { [paths[0]]: { action: 'remove' } });
+  const first = await exportDataset(root, scriptedUser({ format: 'csv' }));
+  const firstText = await readFile(first!.labelsPath, 'utf8');
+
+  await writeDecisions(defaultDecisionsPath(root), { [paths[0]]: { action: 'remove' }, [paths[1]]: { action: 'remove' } });
+  const declining = scriptedUser({ format: 'csv', overwrite: false });
+  assert.equal(await exportDataset(root, declining), undefined);
+  assert.deepEqual(declining.asked, ['format', `overwrite ${first!.labelsPath}`]);
+  assert.equal(await readFile(first!.labelsPath, 'utf8'), firstText, 'declined: the previous export is untouched');
+
+  const accepting = scriptedUser({ format: 'csv', overwrite: true });
+  const second = await exportDataset(root, accepting);
+  assert.equal(second?.removed, 2);
+  const rows = parse(await readFile(second!.labelsPath, 'utf8'), { columns: true }) as { path: string }[];
+  assert.equal(rows.length, 398);
+  assert.ok(!rows.some((r) => r.path === paths[1]));
+});
+
+test('without any decision the user is asked first, and backing out of a question writes nothing', async () => {
+  const { root } = await auditedCopy('undecided');
+  const before = await readdir(root);
+  const user = scriptedUser({ noDecisions: false });
+  assert.equal(await exportDataset(root, user), undefined);
+  assert.deepEqual(user.asked, ['noDecisions']);
+  assert.equal(await exportDataset(root, scriptedUser({ noDecisions: true, format: undefined })), undefined, 'no format picked');
+  assert.deepEqual(await readdir(root), before);
+  const unchanged = await exportDataset(root, scriptedUser({ noDecisions: true, format: 'csv' }));
+  assert.deepEqual({ relabeled: unchanged?.relabeled, removed: unchanged?.removed, unchanged: unchanged?.unchanged }, { relabeled: 0, removed: 0, unchanged: 400 });
+});
+
+test('a CSV label file with a name of its own is exported next to it in CSV, the original byte for byte unchanged', async () => {
+  const { root, paths } = await auditedCopy('csv');
+  // The same images listed in train.csv: the report says the audit read that file.
+  const original = `path,label,source\r\n${paths.map((p) => `${p},${p.split('/')[0]},scan`).join('\r\n')}\r\n`;
+  await writeFile(join(root, 'train.csv'), original);
+  const report = await sampleDigitsReport(root);
+  await writeReport({ ...report, dataset: { ...report.dataset, format: 'csv', manifest: 'train.csv' } });
+  await writeDecisions(defaultDecisionsPath(root), { [paths[5]]: { action: 'relabel', label: '1' } });
+  const user = scriptedUser({});
+  const result = await exportDataset(root, user);
+  assert.deepEqual(user.asked, [], 'no format question for a CSV dataset');
+  assert.equal(result?.labelsPath, join(root, 'train.cleaned.csv'));
+  const text = await readFile(result!.labelsPath, 'utf8');
+  assert.ok(text.includes(`${paths[5]},1,scan\r\n`), 'relabeled, other columns and CRLF kept');
+  assert.equal(await readFile(join(root, 'train.csv'), 'utf8'), original);
+});
+
+test('a dataset that was never audited gets a message that says what to do', async () => {
+  const root = join(work, 'never-audited');
+  await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await assert.rejects(exportDataset(root, scriptedUser({})), (e: unknown) => {
+    return AuditError.is(e, 'reportMissing') && e.message.includes(root) && /Run Audit/.test(e.message);
+  });
+});

@@ -1,0 +1,411 @@
+/**
+ * The review page: holds the state (content from the host, decisions, filters, selection, undo),
+ * turns user input into decisions sent to the host, and redraws the toolbar, grid and preview.
+ * The decisions live on the host, on disk; this page applies its own changes at once and numbers
+ * them, and the host's answers (`decisions/didChange` with `ack`) confirm or correct them.
+ */
+import type { Decisions, DecisionChange, HostToWebview, ReviewContent, SuspectView, WebviewToHost } from '../src/protocol/webview';
+import { el } from './dom';
+import { HelpOverlay } from './helpOverlay';
+import { commandForKey, type KeyCommand } from './keyboard';
+import { PreviewPane } from './previewPane';
+import {
+  DEFAULT_FILTERS,
+  EMPTY_SELECTION,
+  acceptsHostDecisions,
+  actionTargets,
+  applyChanges,
+  classForDigit,
+  clearFilters,
+  clickCard,
+  isFiltering,
+  moveFocus,
+  planAction,
+  popUndo,
+  pushUndo,
+  reconcileSelection,
+  reviewCounts,
+  selectAll,
+  selectOnly,
+  selectionAfterUndo,
+  visibleSuspects,
+  type Filters,
+  type ReviewAction,
+  type Selection,
+  type UndoEntry,
+} from './reviewState';
+import { SuspectGrid, type CardAction } from './suspectGrid';
+import { Toolbar } from './toolbar';
+
+/** What the page keeps in `vscode.setState` (view state only; decisions are the host's). */
+export interface PersistedState {
+  /** The dataset shown; the host's panel serializer reopens the panel on it after a reload. */
+  readonly datasetRoot?: string;
+  readonly filters: Filters;
+  readonly selection: Selection;
+  readonly scrollTop: number;
+  readonly undo: readonly UndoEntry[];
+  /** Number of the last change sent, so numbering goes on after a reload. */
+  readonly seq: number;
+}
+
+/** How the page talks to its host. */
+export interface HostConnection {
+  post(message: WebviewToHost): void;
+  saveState(state: PersistedState): void;
+}
+
+/** The review page. */
+export class ReviewApp {
+  private datasetRoot: string | undefined;
+  private content: ReviewContent | undefined;
+  private decisions: Decisions = {};
+  private filters: Filters;
+  private selection: Selection;
+  private undo: UndoEntry[];
+  private seq: number;
+  private lastAcked: number;
+  private scrollTop: number;
+  private pendingScroll: number | undefined;
+  private byPath = new Map<string, SuspectView>();
+  private visible: SuspectView[] = [];
+  private visiblePaths: string[] = [];
+
+  private readonly toolbar: Toolbar;
+  private readonly grid: SuspectGrid;
+  private readonly preview: PreviewPane;
+  private readonly help: HelpOverlay;
+  private readonly main: HTMLElement;
+  private readonly stateMessage: HTMLElement;
+  private readonly banner: HTMLElement;
+
+  constructor(root: HTMLElement, private readonly host: HostConnection, restored: PersistedState | undefined) {
+    this.datasetRoot = restored?.datasetRoot;
+    this.filters = { ...DEFAULT_FILTERS, ...restored?.filters };
+    this.selection = restored?.selection ?? EMPTY_SELECTION;
+    this.undo = [...(restored?.undo ?? [])];
+    this.seq = restored?.seq ?? 0;
+    this.lastAcked = this.seq;
+    this.scrollTop = restored?.scrollTop ?? 0;
+    this.pendingScroll = restored ? this.scrollTop : undefined;
+
+    this.toolbar = new Toolbar({ onFilters: (f) => this.setFilters(f), onHelp: () => this.toggleHelp() }, this.filters);
+    this.grid = new SuspectGrid({
+      onClick: (path, modifiers) => {
+        this.setSelection(clickCard(this.selection, this.visiblePaths, path, modifiers));
+        this.grid.element.focus({ preventScroll: true });
+      },
+      onAction: (path, action) => this.cardAction(path, action),
+      onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
+      onScroll: (top) => {
+        this.scrollTop = top;
+        this.save();
+      },
+    });
+    this.preview = new PreviewPane({
+      onAction: (action) => this.act(action),
+      onUndo: () => this.undoLast(),
+      onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
+      onPickerDone: () => this.grid.element.focus({ preventScroll: true }),
+    });
+    this.help = new HelpOverlay(() => this.toggleHelp(false));
+    this.banner = el('div', { className: 'banner', attrs: { role: 'alert', hidden: '' } });
+    this.banner.addEventListener('click', () => (this.banner.hidden = true));
+    this.main = el('div', { className: 'main' }, [this.grid.element, this.preview.element]);
+    this.stateMessage = el('div', { className: 'state-message' });
+    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.stateMessage, this.help.element);
+    document.addEventListener('keydown', (event) => this.onKeyDown(event));
+    this.showMessage('Loading the audit report…', '');
+  }
+
+  /** Handles a validated message from the host. */
+  handle(message: HostToWebview): void {
+    switch (message.type) {
+      case 'suspects/didChange':
+        if (this.datasetRoot !== undefined && this.datasetRoot !== message.datasetRoot) this.resetView();
+        this.datasetRoot = message.datasetRoot;
+        this.content = message.content;
+        this.decisions = message.decisions;
+        document.title = `Review: ${message.datasetName}`;
+        if (message.content.status === 'ready') {
+          const { classes, suspects } = message.content;
+          this.byPath = new Map(suspects.map((s) => [s.path, s]));
+          this.toolbar.setClasses(classes);
+          this.preview.setClasses(classes);
+          this.help.setClasses(classes);
+        }
+        this.refresh();
+        break;
+      case 'decisions/didChange':
+        if (message.ack !== undefined) this.lastAcked = Math.max(this.lastAcked, message.ack);
+        if (acceptsHostDecisions(message.ack, this.seq, this.lastAcked)) {
+          this.decisions = message.decisions;
+          this.refresh();
+        }
+        break;
+      case 'review/didFail':
+        this.banner.textContent = `${message.message} (click to dismiss)`;
+        this.banner.hidden = false;
+        break;
+    }
+  }
+
+  private resetView(): void {
+    this.filters = DEFAULT_FILTERS;
+    this.selection = EMPTY_SELECTION;
+    this.undo = [];
+    this.scrollTop = 0;
+    this.pendingScroll = 0;
+  }
+
+  /** Recomputes what is shown after the content, decisions or filters changed, and redraws. */
+  private refresh(): void {
+    const content = this.content;
+    if (content === undefined) return;
+    if (content.status !== 'ready') {
+      this.showMessage(
+        content.status === 'noReport' ? 'No report yet' : 'The review could not be opened',
+        content.message,
+      );
+      this.toolbar.element.hidden = true;
+      this.save();
+      return;
+    }
+    const previous = this.visiblePaths;
+    this.visible = visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
+    this.visiblePaths = this.visible.map((s) => s.path);
+    this.selection = reconcileSelection(this.selection, previous.length > 0 ? previous : this.visiblePaths, this.visiblePaths);
+    this.toolbar.element.hidden = false;
+    const counts = reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged);
+    this.toolbar.show({ filters: this.filters, counts, shown: this.visible.length, hiddenCount: content.hiddenCount });
+
+    if (this.visible.length === 0) {
+      if (counts.total === 0 && !isFiltering(this.filters)) {
+        // Nothing to filter: the toolbar would only show zeros.
+        this.toolbar.element.hidden = true;
+        const browse = content.suspects.length > 0 && !this.filters.includeUnflagged;
+        this.showMessage(
+          'No suspects: the audit found no likely label errors',
+          `${content.auditedTotal} images were audited.`,
+          browse ? { text: 'Browse all audited images', run: () => this.setFilters({ ...this.filters, includeUnflagged: true }) } : undefined,
+        );
+      } else {
+        this.showMessage('No suspects match the filters', '', { text: 'Clear filters', run: () => this.setFilters(clearFilters(this.filters)) });
+      }
+    } else {
+      this.main.hidden = false;
+      this.stateMessage.hidden = true;
+    }
+    this.draw();
+    if (this.pendingScroll !== undefined && this.visible.length > 0) {
+      this.grid.restoreScroll(this.pendingScroll);
+      this.pendingScroll = undefined;
+    }
+    this.save();
+  }
+
+  /** Redraws grid and preview for the current selection (no recomputation of the list). */
+  private draw(): void {
+    this.grid.setModel({
+      suspects: this.visible,
+      decisions: this.decisions,
+      focus: this.selection.focus,
+      selected: new Set(this.selection.selected),
+    });
+    const focused = this.selection.focus === null ? undefined : this.byPath.get(this.selection.focus);
+    this.preview.show({
+      suspect: focused,
+      decision: focused ? this.decisions[focused.path] : undefined,
+      targetCount: actionTargets(this.selection).length,
+      canUndo: this.undo.length > 0,
+    });
+  }
+
+  private showMessage(title: string, detail: string, action?: { text: string; run: () => void }): void {
+    const children: HTMLElement[] = [el('h2', { text: title })];
+    if (detail) children.push(el('p', { text: detail }));
+    if (action) {
+      const button = document.createElement('vscode-button');
+      button.textContent = action.text;
+      button.addEventListener('click', action.run);
+      children.push(button);
+    }
+    this.stateMessage.replaceChildren(...children);
+    this.stateMessage.hidden = false;
+    this.main.hidden = true;
+  }
+
+  private setFilters(filters: Filters): void {
+    this.filters = filters;
+    this.refresh();
+  }
+
+  private setSelection(selection: Selection, focusGrid = false): void {
+    this.selection = selection;
+    if (selection.focus !== null) this.grid.reveal(selection.focus);
+    // Keyboard moves put the focus on the grid, so the selection shows in the active colours.
+    if (focusGrid) this.grid.element.focus({ preventScroll: true });
+    this.draw();
+    this.save();
+  }
+
+  /** Applies an action to the selection, sends it, and moves on to the next card. */
+  private act(action: ReviewAction): void {
+    const targets = actionTargets(this.selection)
+      .map((path) => this.byPath.get(path))
+      .filter((s): s is SuspectView => s !== undefined);
+    if (targets.length === 0) return;
+    const { changes, undo } = planAction(action, targets, this.decisions);
+    this.preview.closePicker();
+    if (undo) this.undo = pushUndo(this.undo, undo);
+    this.send(changes);
+    // One card decided: go on to the next, as a reviewer working down the list expects. A bulk
+    // decision keeps its selection so the result can be checked (and undone) as a whole.
+    if (targets.length === 1 && this.selection.focus !== null) {
+      const before = this.visiblePaths;
+      this.refresh();
+      const index = before.indexOf(targets[0].path);
+      const stillShown = this.visiblePaths.includes(targets[0].path);
+      if (stillShown && index >= 0 && index < before.length - 1) this.setSelection(moveFocus(this.selection, this.visiblePaths, 1));
+      else this.setSelection(this.selection);
+    } else {
+      this.refresh();
+    }
+    this.grid.element.focus({ preventScroll: true });
+  }
+
+  private undoLast(): void {
+    const { entry, stack } = popUndo(this.undo);
+    if (!entry) return;
+    this.undo = stack;
+    this.send(entry.restore);
+    this.refresh();
+    this.setSelection(selectionAfterUndo(entry, this.visiblePaths));
+  }
+
+  /** Applies changes locally at once and sends them to the host, numbered. */
+  private send(changes: readonly DecisionChange[]): void {
+    if (changes.length === 0) return;
+    this.decisions = applyChanges(this.decisions, changes);
+    this.seq++;
+    if (changes.length === 1) {
+      this.host.post({ type: 'review/decide', seq: this.seq, path: changes[0].path, decision: changes[0].decision });
+    } else {
+      this.host.post({ type: 'review/decideMany', seq: this.seq, changes });
+    }
+  }
+
+  private cardAction(path: string, action: CardAction): void {
+    // A card's own button acts on that card alone, even inside a larger selection: bulk actions
+    // live in the side pane and on the keyboard.
+    this.setSelection(selectOnly(path));
+    if (action === 'relabel') this.preview.openPicker();
+    else this.act({ kind: action });
+  }
+
+  private toggleHelp(visible = !this.help.visible): void {
+    this.help.setVisible(visible);
+    if (!visible) this.grid.element.focus({ preventScroll: true });
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (this.help.visible) {
+      if (event.key === 'Escape' || event.key === '?') {
+        event.preventDefault();
+        this.toggleHelp(false);
+      }
+      return;
+    }
+    // Typing in the class picker, a filter or the score fields belongs to that control.
+    if (isInEditableControl(event)) return;
+    const command = commandForKey(event);
+    if (!command || this.content?.status !== 'ready') return;
+    // Enter on a focused button presses that button, not "accept".
+    if (command.kind === 'accept' && isOnButton(event)) return;
+    event.preventDefault();
+    this.run(command);
+  }
+
+  private run(command: KeyCommand): void {
+    switch (command.kind) {
+      case 'move':
+        this.setSelection(moveFocus(this.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend), true);
+        return;
+      case 'accept':
+      case 'keep':
+      case 'remove':
+        this.act({ kind: command.kind });
+        return;
+      case 'relabel':
+        if (actionTargets(this.selection).length > 0) this.preview.openPicker();
+        return;
+      case 'digit': {
+        const classes = this.content?.status === 'ready' ? this.content.classes : [];
+        const label = classForDigit(classes, command.digit);
+        if (label !== undefined) this.act({ kind: 'relabel', label });
+        return;
+      }
+      case 'undo':
+        this.undoLast();
+        return;
+      case 'selectAll':
+        this.setSelection(selectAll(this.selection, this.visiblePaths), true);
+        return;
+      case 'help':
+        this.toggleHelp(true);
+        return;
+      case 'escape':
+        this.setSelection(this.selection.focus === null ? EMPTY_SELECTION : selectOnly(this.selection.focus));
+        return;
+    }
+  }
+
+  private moveDelta(direction: Extract<KeyCommand, { kind: 'move' }>['direction']): number {
+    const columns = this.grid.columns;
+    switch (direction) {
+      case 'left':
+        return -1;
+      case 'right':
+        return 1;
+      case 'up':
+        return -columns;
+      case 'down':
+        return columns;
+      case 'pageUp':
+        return -this.grid.pageSize;
+      case 'pageDown':
+        return this.grid.pageSize;
+      case 'home':
+        return -Infinity;
+      case 'end':
+        return Infinity;
+    }
+  }
+
+  private save(): void {
+    this.host.saveState({
+      datasetRoot: this.datasetRoot,
+      filters: this.filters,
+      selection: this.selection,
+      scrollTop: this.scrollTop,
+      undo: this.undo,
+      seq: this.seq,
+    });
+  }
+}
+
+const EDITABLE_TAGS = new Set(['TEXTAREA', 'SELECT', 'VSCODE-SINGLE-SELECT', 'VSCODE-TEXTFIELD', 'VSCODE-TEXTAREA']);
+// Inputs that take no typing (a checkbox's inner input, say) leave the review keys alone.
+const KEYLESS_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset']);
+
+function isInEditableControl(event: KeyboardEvent): boolean {
+  return event.composedPath().some(
+    (target) =>
+      target instanceof HTMLElement &&
+      (EDITABLE_TAGS.has(target.tagName) || target.isContentEditable || (target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type))),
+  );
+}
+
+function isOnButton(event: KeyboardEvent): boolean {
+  return event.composedPath().some((target) => target instanceof HTMLElement && (target.tagName === 'BUTTON' || target.tagName === 'VSCODE-BUTTON' || target.tagName === 'VSCODE-CHECKBOX'));
+}

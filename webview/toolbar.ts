@@ -1,0 +1,185 @@
+/**
+ * The bar above the grid: the "N reviewed of M" counter, the filters (given class, suggested class,
+ * score range, decision state, unflagged samples), the order, and the help button.
+ */
+import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import { el } from './dom';
+import { clearFilters, isFiltering, type DecisionFilter, type Filters, type ReviewCounts, type SortOrder } from './reviewState';
+
+/** How the toolbar reports user input. */
+export interface ToolbarHandlers {
+  onFilters(filters: Filters): void;
+  onHelp(): void;
+}
+
+/** What the toolbar shows besides the filters. */
+export interface ToolbarModel {
+  readonly filters: Filters;
+  readonly counts: ReviewCounts;
+  /** Cards the filters let through. */
+  readonly shown: number;
+  /** Report samples the host left out because of `labelAudit.maxSuspectsShown`. */
+  readonly hiddenCount: number;
+}
+
+const DECISION_CHOICES: readonly [DecisionFilter, string][] = [
+  ['all', 'Any'],
+  ['pending', 'Pending'],
+  ['decided', 'Decided'],
+  ['keep', 'Kept'],
+  ['relabel', 'Relabeled'],
+  ['remove', 'Removed'],
+];
+
+const SORT_CHOICES: readonly [SortOrder, string][] = [
+  ['suspicion', 'Most suspect first'],
+  ['given', 'By given label'],
+  ['suggested', 'By suggested label'],
+];
+
+/** Value of the "any class" option (class names are never empty). */
+const ANY = '';
+
+/** The filter and counter bar. */
+export class Toolbar {
+  readonly element: HTMLElement;
+  private readonly counter: HTMLElement;
+  private readonly shownText: HTMLElement;
+  private readonly given: VscodeSingleSelect;
+  private readonly suggested: VscodeSingleSelect;
+  private readonly minScore: VscodeTextfield;
+  private readonly maxScore: VscodeTextfield;
+  private readonly decision: VscodeSingleSelect;
+  private readonly sort: VscodeSingleSelect;
+  private readonly unflagged: VscodeCheckbox;
+  private readonly clear: HTMLElement;
+  private filters: Filters;
+
+  constructor(private readonly handlers: ToolbarHandlers, initial: Filters) {
+    this.filters = initial;
+    this.counter = el('span', { className: 'counter', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.shownText = el('vscode-badge', { attrs: { title: 'Cards shown with the current filters' } });
+    this.given = select('Given label', () => this.emit({ given: this.given.value === ANY ? null : this.given.value }));
+    this.suggested = select('Suggested label', () => this.emit({ suggested: this.suggested.value === ANY ? null : this.suggested.value }));
+    this.decision = select('Decision', () => this.emit({ decision: this.decision.value as DecisionFilter }));
+    setOptions(this.decision, DECISION_CHOICES);
+    this.sort = select('Order', () => this.emit({ sort: this.sort.value as SortOrder }));
+    setOptions(this.sort, SORT_CHOICES);
+    this.minScore = scoreField('Minimum score', () => this.emitScore());
+    this.maxScore = scoreField('Maximum score', () => this.emitScore());
+    this.unflagged = document.createElement('vscode-checkbox');
+    this.unflagged.label = 'Include unflagged';
+    this.unflagged.title = 'Also list the samples the audit did not flag, after the flagged ones';
+    this.unflagged.addEventListener('change', () => this.emit({ includeUnflagged: this.unflagged.checked }));
+    this.clear = document.createElement('vscode-button');
+    this.clear.textContent = 'Clear filters';
+    (this.clear as HTMLElement & { secondary: boolean }).secondary = true;
+    this.clear.addEventListener('click', () => this.handlers.onFilters(clearFilters(this.filters)));
+    const help = document.createElement('vscode-button');
+    help.textContent = 'Keys (?)';
+    help.secondary = true;
+    help.title = 'Keyboard shortcuts';
+    help.addEventListener('click', () => this.handlers.onHelp());
+
+    this.element = el('header', { className: 'toolbar' }, [
+      el('div', { className: 'toolbar-row' }, [this.counter, this.shownText, el('span', { className: 'spacer' }), help]),
+      el('div', { className: 'toolbar-row filters', attrs: { role: 'group', 'aria-label': 'Filters' } }, [
+        field('Given', this.given),
+        field('Suggested', this.suggested),
+        field('Score', el('span', { className: 'score-range' }, [this.minScore, el('span', { text: '–' }), this.maxScore])),
+        field('Decision', this.decision),
+        field('Order', this.sort, 'field-order'),
+        this.unflagged,
+        this.clear,
+      ]),
+    ]);
+  }
+
+  /** Fills the class filters. */
+  setClasses(classes: readonly string[]): void {
+    const choices: [string, string][] = [[ANY, 'Any'], ...classes.map((c): [string, string] => [c, c])];
+    setOptions(this.given, choices);
+    setOptions(this.suggested, choices);
+  }
+
+  /** Shows the counter and the filters' current values. */
+  show(model: ToolbarModel): void {
+    const { filters, counts } = model;
+    this.filters = filters;
+    this.counter.textContent = `${counts.reviewed} reviewed of ${counts.total}`;
+    this.shownText.textContent = `${model.shown} shown`;
+    this.shownText.title = model.hiddenCount > 0
+      ? `Cards shown with the current filters. ${model.hiddenCount} lower-ranked samples are not listed (setting labelAudit.maxSuspectsShown).`
+      : 'Cards shown with the current filters';
+    setValue(this.given, filters.given ?? ANY);
+    setValue(this.suggested, filters.suggested ?? ANY);
+    setValue(this.decision, filters.decision);
+    setValue(this.sort, filters.sort);
+    setScore(this.minScore, filters.minScore);
+    setScore(this.maxScore, filters.maxScore);
+    this.unflagged.checked = filters.includeUnflagged;
+    this.clear.hidden = !isFiltering(filters);
+  }
+
+  private emit(change: Partial<Filters>): void {
+    this.handlers.onFilters({ ...this.filters, ...change });
+  }
+
+  private emitScore(): void {
+    const min = clampScore(this.minScore.value, 0);
+    const max = clampScore(this.maxScore.value, 1);
+    // A reversed range would hide everything; read it as the range the user meant.
+    this.emit({ minScore: Math.min(min, max), maxScore: Math.max(min, max) });
+  }
+}
+
+function clampScore(text: string, fallback: number): number {
+  const value = Number(text);
+  return text.trim() === '' || !Number.isFinite(value) ? fallback : Math.max(0, Math.min(1, value));
+}
+
+function select(label: string, onChange: () => void): VscodeSingleSelect {
+  const s = document.createElement('vscode-single-select');
+  s.setAttribute('aria-label', label);
+  s.label = label;
+  s.addEventListener('change', onChange);
+  return s;
+}
+
+function setOptions(s: VscodeSingleSelect, choices: readonly (readonly [string, string])[]): void {
+  s.replaceChildren(...choices.map(([value, text]) => {
+    const option = document.createElement('vscode-option');
+    option.value = value;
+    option.textContent = text;
+    return option;
+  }));
+}
+
+// Setting the same value again would make the select re-render its face for nothing.
+function setValue(s: VscodeSingleSelect, value: string): void {
+  if (s.value !== value) s.value = value;
+}
+
+// Only when the number differs: rewriting "0.50" as "0.5" while the user types would be rude.
+function setScore(f: VscodeTextfield, value: number): void {
+  if (f.value.trim() === '' || Number(f.value) !== value) f.value = String(value);
+}
+
+function scoreField(label: string, onChange: () => void): VscodeTextfield {
+  const f = document.createElement('vscode-textfield');
+  f.type = 'number';
+  f.min = 0;
+  f.max = 1;
+  f.step = 0.05;
+  f.setAttribute('aria-label', label);
+  f.label = label;
+  f.className = 'score-field';
+  f.addEventListener('change', onChange);
+  return f;
+}
+
+function field(label: string, control: HTMLElement, extraClass = ''): HTMLElement {
+  return el('label', { className: `field ${extraClass}`.trim() }, [el('span', { className: 'field-label', text: label }), control]);
+}
