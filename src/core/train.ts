@@ -91,8 +91,10 @@ export async function trainModel(
 ): Promise<TrainResult> {
   const count = images.count;
   const batchSize = Math.min(config.batchSize, count);
-  const totalSteps = Math.max(1, Math.ceil(config.sampleSteps / batchSize));
   const batchesPerEpoch = Math.ceil(count / batchSize);
+  // Counted in whole batches of epochs: an epoch's last batch may be short, so dividing the budget
+  // by the batch size would end training before the planned number of epochs.
+  const totalSteps = Math.max(1, Math.round((config.sampleSteps / count) * batchesPerEpoch));
   const random = new Random(config.seed);
   const model = createCnn({ inputSize: images.size, channels: images.channels, numClasses }, config.seed);
   const optimizer = new ScheduledAdam(config.learningRate);

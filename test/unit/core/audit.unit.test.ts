@@ -80,7 +80,7 @@ test('cancelling during training rejects with the cancellation error and leaves 
 });
 
 test('a deep audit trains ERM until it memorizes and shows the wrong labels were learned late', async () => {
-  // Batch 128: with few images, small batches give mixup's tripled deep budget enough steps to memorize too.
+  // Batch 128: with few images, small batches give mixup's doubled deep budget enough steps to memorize too.
   const { report } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, batchSize: 128, mode: 'deep', deepMaxEpochs: 60, seed: 2 });
   assert.equal(report.settings.flag.judge, 'mixup', 'a memorizing ERM model does not judge');
   assert.ok(report.training.erm.fitsGivenLabels >= 0.95, `ERM fits ${report.training.erm.fitsGivenLabels} of the given labels`);
@@ -89,7 +89,7 @@ test('a deep audit trains ERM until it memorizes and shows the wrong labels were
   assert.ok(learned(true) > 2 * learned(false), `wrong labels learned at median epoch ${learned(true)}, right ones at ${learned(false)}`);
   assert.ok(report.summary.medianLearnedEpoch!.flagged > report.summary.medianLearnedEpoch!.others);
   const memorizedWrong = report.samples.filter((s) => s.flagged && s.ermFits && wrongPaths.has(s.path)).length;
-  assert.ok(memorizedWrong >= wrongPaths.size / 3, `${memorizedWrong} wrong labels flagged although ERM memorized them`);
+  assert.ok(memorizedWrong >= wrongPaths.size / 4, `${memorizedWrong} wrong labels flagged although ERM memorized them`);
 });
 
 test('a bad option is refused before any work, naming the option', async () => {
