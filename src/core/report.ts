@@ -4,7 +4,9 @@ import { writeJsonAtomic } from './atomicWrite';
 import type { ModelAudit, ModelSummary } from './auditModels';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
-import type { Dataset, DatasetFormat, InputIssue } from './types';
+import type { Dataset, DatasetFormat, InputIssue, ReportSample } from './types';
+
+export type { ReportSample };
 
 /** Version of the report schema; bumped on any incompatible change. */
 export const REPORT_VERSION = 1;
@@ -12,27 +14,6 @@ export const REPORT_VERSION = 1;
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';
 
-/** One audited sample, as the report lists it. */
-export interface ReportSample {
-  /** Path relative to the dataset root, as in the label source. */
-  readonly path: string;
-  readonly givenLabel: string;
-  /** The class the mixup model prefers over the given one. */
-  readonly suggestedLabel: string;
-  /** ERM model's probability of the given label. */
-  readonly ermGiven: number;
-  /** mixup model's probability of the given label. */
-  readonly mixupGiven: number;
-  /** mixup model's probability of the suggested label. */
-  readonly mixupSuggested: number;
-  /** Suspicion in [0, 1], higher = more likely mislabeled. The list is sorted by it. */
-  readonly score: number;
-  readonly flagged: boolean;
-  /** ERM fits the given label. */
-  readonly ermFits: boolean;
-  /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */
-  readonly ermLearnedEpoch?: number;
-}
 
 /** The report written to `<dataset>/.label-audit/report.json`. */
 export interface AuditReport {

@@ -121,3 +121,25 @@ export type Decision =
 
 /** Decisions keyed by sample path (relative to the dataset root). */
 export type Decisions = Readonly<Record<string, Decision>>;
+
+/** One audited sample, as the report (`report.ts`) lists it; also what the review panel shows. */
+export interface ReportSample {
+  /** Path relative to the dataset root, as in the label source. */
+  readonly path: string;
+  readonly givenLabel: string;
+  /** The class the mixup model prefers over the given one. */
+  readonly suggestedLabel: string;
+  /** ERM model's probability of the given label. */
+  readonly ermGiven: number;
+  /** mixup model's probability of the given label. */
+  readonly mixupGiven: number;
+  /** mixup model's probability of the suggested label. */
+  readonly mixupSuggested: number;
+  /** Suspicion in [0, 1], higher = more likely mislabeled. The list is sorted by it. */
+  readonly score: number;
+  readonly flagged: boolean;
+  /** ERM fits the given label. */
+  readonly ermFits: boolean;
+  /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */
+  readonly ermLearnedEpoch?: number;
+}

@@ -6,27 +6,13 @@
  * Names follow `scope/verb`; host-to-webview notifications say `did…`. The webview sends
  * `webview/ready` first and the host sends nothing before it (the handler would not be listening yet).
  */
-import type { Decision, Decisions } from '../core/types';
+import type { Decision, Decisions, ReportSample } from '../core/types';
 
 // Re-exported so the webview imports its types from the protocol alone.
 export type { Decision, Decisions };
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
-export interface SuspectView {
-  /** Path relative to the dataset root, '/' separators; the key of decisions. */
-  readonly path: string;
-  readonly givenLabel: string;
-  readonly suggestedLabel: string;
-  /** ERM model's probability of the given label, in [0, 1]. */
-  readonly ermGiven: number;
-  /** mixup model's probability of the given label, in [0, 1]. */
-  readonly mixupGiven: number;
-  /** mixup model's probability of the suggested label, in [0, 1]. */
-  readonly mixupSuggested: number;
-  /** Suspicion in [0, 1], higher = more likely mislabeled. */
-  readonly score: number;
-  /** The audit flagged it as a likely label error (unflagged samples are listed after the flagged ones). */
-  readonly flagged: boolean;
+export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch'> {
   /** `webview.asWebviewUri` of the image file. */
   readonly imageUri: string;
 }
