@@ -1,12 +1,6 @@
 import { SingleBar } from 'cli-progress';
+import { describePhase, formatDuration } from '../core/progressText';
 import type { AuditPhase, AuditProgress } from '../core/types';
-
-const PHASE_TITLES: Readonly<Record<AuditPhase, string>> = {
-  loading: 'Reading labels',
-  decoding: 'Decoding images',
-  training: 'Training',
-  writing: 'Writing report',
-};
 
 /** Renders audit progress on stderr: a live bar with ETA in a terminal, plain lines otherwise. */
 export interface ProgressView {
@@ -22,19 +16,11 @@ export function createProgressView(stream: NodeJS.WriteStream, quiet: boolean): 
   return stream.isTTY ? barView(stream) : lineView(stream);
 }
 
-/** "Training (ERM epoch 3/8, mixup epoch 3/8)", "Decoding images (120/400)". */
-export function describeProgress(progress: AuditProgress): string {
-  const title = PHASE_TITLES[progress.phase];
-  if (progress.erm && progress.mixup) {
-    return `${title} (ERM epoch ${progress.erm.epoch}/${progress.erm.epochs}, mixup epoch ${progress.mixup.epoch}/${progress.mixup.epochs})`;
-  }
-  return progress.done !== undefined && progress.total !== undefined ? `${title} (${progress.done}/${progress.total})` : title;
-}
-
 function barView(stream: NodeJS.WriteStream): ProgressView {
   const bar = new SingleBar({
     stream,
-    format: ' {bar} {percentage}% | ETA {eta_formatted} | {phase}',
+    // Our own ETA (ProgressTracker's): cli-progress's would extrapolate from the fast first phases.
+    format: ' {bar} {percentage}% | {etaText} | {phase}',
     barsize: 30,
     hideCursor: true,
     clearOnComplete: true,
@@ -44,10 +30,11 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
   return {
     update(progress) {
       const value = Math.round(progress.overall * 1000);
+      const payload = { phase: describePhase(progress), etaText: formatEta(progress.etaSeconds) };
       if (!started) {
-        bar.start(1000, value, { phase: describeProgress(progress) });
+        bar.start(1000, value, payload);
         started = true;
-      } else bar.update(value, { phase: describeProgress(progress) });
+      } else bar.update(value, payload);
       if (progress.message) this.log(progress.message);
     },
     log(line) {
@@ -60,6 +47,11 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
   };
 }
 
+/** "ETA about 12 s", or "ETA …" while unknown. */
+function formatEta(seconds: number | undefined): string {
+  return seconds === undefined ? 'ETA …' : `ETA ${formatDuration(seconds)}`;
+}
+
 function lineView(stream: NodeJS.WriteStream): ProgressView {
   let lastTenth = -1;
   let lastPhase: AuditPhase | undefined;
@@ -68,8 +60,8 @@ function lineView(stream: NodeJS.WriteStream): ProgressView {
       const tenth = Math.floor(progress.overall * 10);
       if (progress.message) this.log(progress.message);
       else if (tenth !== lastTenth || progress.phase !== lastPhase) {
-        const eta = progress.etaSeconds === undefined ? '' : `, ETA ${Math.round(progress.etaSeconds)} s`;
-        this.log(`${Math.round(progress.overall * 100)}% ${describeProgress(progress)}${eta}`);
+        const eta = progress.etaSeconds === undefined ? '' : `, ${formatEta(progress.etaSeconds)}`;
+        this.log(`${Math.round(progress.overall * 100)}% ${describePhase(progress)}${eta}`);
       }
       lastTenth = tenth;
       lastPhase = progress.phase;
