@@ -1,5 +1,6 @@
 // Speed and memory of the product as a user runs it:
-//   1. training throughput per available backend (bench/backendThroughput.ts);
+//   0. our engine and PyTorch side by side on the same network and data (bench/sideBySide.ts);
+//   1. training throughput per available backend, per kernel and per lever (bench/backendThroughput.ts);
 //   2. a full CLI audit of 10 000 MNIST digits stored as PNG files: wall time and peak resident
 //      memory, cold (decoding every image) and warm (decode cache);
 //   3. with --large, a full audit of 60 000 Fashion-MNIST images (must finish without running out
@@ -50,7 +51,7 @@ interface ReportFigures {
   timings: Record<string, number>;
   resources: { peakRssMb: number };
   training: { erm: { samplesPerSecond: number }; mixup: { samplesPerSecond: number } };
-  decode: { cacheHits: number };
+  decode: { cacheHits: number; decoded: number };
   settings: { backend: string; imageSize: number; epochs: number };
 }
 
@@ -62,7 +63,9 @@ async function audit(root: string, label: string, extra: string[] = []): Promise
   return [
     label,
     result.seconds.toFixed(1),
+    (t.load + t.decode).toFixed(1),
     t.decode.toFixed(1),
+    ((report.decode.cacheHits + report.decode.decoded) / t.decode).toFixed(0),
     Math.max(t.erm, t.mixup).toFixed(1),
     `${report.training.erm.samplesPerSecond.toFixed(0)} + ${report.training.mixup.samplesPerSecond.toFixed(0)}`,
     String(report.resources.peakRssMb),
@@ -73,13 +76,16 @@ async function audit(root: string, label: string, extra: string[] = []): Promise
 async function main(): Promise<void> {
   if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
   if (!process.argv.includes('--skip-throughput')) {
+    console.log('## Side by side with PyTorch\n');
+    const sideBySide = await runNode(['--import', 'tsx', join(REPO, 'bench', 'sideBySide.ts')]);
+    console.log(sideBySide.stdout + sideBySide.stderr);
     console.log('## Training throughput per backend\n');
     const throughput = await runNode(['--import', 'tsx', join(REPO, 'bench', 'backendThroughput.ts'), '--cpu-steps', '1']);
     console.log(throughput.stdout || throughput.stderr);
   }
   console.log('## Full audits through the CLI (default settings: 32×32 input, 8 epochs, both models on two worker threads)\n');
-  console.log('| run | wall s | decode s | training s | samples/s (ERM + mixup) | peak RSS MiB | cache hits |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| run | wall s | first training step after s | decode s | decode images/s | training s | samples/s (ERM + mixup) | peak RSS MiB | cache hits |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const mnist = await pngDataset('mnist', 10_000);
   await rm(join(mnist, '.label-audit'), { recursive: true, force: true });
   console.log(`| ${await audit(mnist, 'MNIST 10 000 PNG, cold')} |`);
