@@ -89,27 +89,20 @@ async function profileStep(step: () => void): Promise<string> {
 }
 
 // ---- filter-gradient formulations ---------------------------------------------------------------
-// The kernel in src/engine/wasmConvFilterGradient.ts is formulation (a); (b) and (c) are the
-// alternatives it was chosen over, written with ops, all for stride 1 'same' 3×3 as in the model.
+// The kernel in src/engine/wasmConvFilterGradient.ts is formulation (a): for the first layer (one
+// input channel) its patch-matrix product, for the second the transposed convolution (b), which was
+// our kernel for every layer before; (c) is another alternative. All for stride 1 'same' 3×3 as in the model.
 
 type FilterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number]) => tf.Tensor;
 
 const formulations: Record<string, FilterGradient> = {
-  '(a) transposes + dilated conv2d (our kernel)': (x, dy, filterShape) =>
+  '(a) our kernel (patch matrix × dy for ≤ 4 input channels, else (b))': (x, dy, filterShape) =>
     tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape }) as tf.Tensor,
-  '(b) im2col: one matMul per kernel offset': (x, dy, [kh, kw, cin, cout]) =>
+  '(b) transposes + dilated conv2d (our kernel before)': (x, dy, [kh, kw]) =>
     tf.tidy(() => {
-      const [b, h, w] = x.shape;
-      const padded = tf.pad(x, [[0, 0], [(kh - 1) >> 1, kh >> 1], [(kw - 1) >> 1, kw >> 1], [0, 0]]);
-      const dyT = tf.transpose(tf.reshape(dy, [b * h * w, cout]));
-      const parts: tf.Tensor[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const patch = tf.reshape(tf.slice(padded, [0, i, j, 0], [b, h, w, cin]), [b * h * w, cin]);
-          parts.push(tf.matMul(dyT, patch));
-        }
-      }
-      return tf.reshape(tf.transpose(tf.stack(parts), [0, 2, 1]), [kh, kw, cin, cout]);
+      const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [(kh - 1) >> 1, kh >> 1], [(kw - 1) >> 1, kw >> 1], [0, 0]];
+      const grad = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, padding);
+      return tf.transpose(grad, [1, 2, 0, 3]);
     }),
   "(c) wasm's native Conv3DBackpropFilterV2 on depth 1": (x, dy, filterShape) =>
     tf.tidy(() => {

@@ -8,12 +8,13 @@ import { registerWasmConvFilterGradient } from '../../../src/engine/wasmConvFilt
 import { realImages, SOURCE_SIZE } from '../../helpers/realImages';
 import { CONV_CASES, relativeMaxDiff, type ConvCase } from '../../helpers/wasmKernelTesting';
 
-
 type Case = ConvCase;
 
 const BATCH = 3;
 const OUT_CHANNELS = 4;
-const digits = realImages(BATCH * 3 + 2, { seed: 11 }).images;
+// Enough digits for the widest case: BATCH samples × WIDE_CHANNELS channels, plus dy's offset of 2.
+const WIDE_CHANNELS = 6;
+const digits = realImages(BATCH * WIDE_CHANNELS + 2, { seed: 11 }).images;
 
 before(async () => {
   // In Node the package's main file sits next to its .wasm binaries, so no setWasmPaths is needed.
@@ -71,7 +72,12 @@ async function filterGradient(backend: string, c: Case): Promise<Float32Array> {
   });
 }
 
-const cases = CONV_CASES;
+// CONV_CASES have up to 3 input channels, which the kernel's patch-matrix formulation handles; these
+// wider inputs go through its other formulation (transposed convolution).
+const cases: ConvCase[] = [
+  ...CONV_CASES,
+  ...[1, 2].flatMap((stride) => (['same', 'valid'] as const).map((pad) => ({ side: 7, kernel: 3, inChannels: WIDE_CHANNELS, stride, pad }))),
+];
 
 for (const c of cases) {
   const name = `${c.side}×${c.side}×${c.inChannels} input, ${c.kernel}×${c.kernel} kernel, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`;
