@@ -13,18 +13,14 @@ import { chooseBackend, type BackendPreference } from '../src/engine/backend';
 import { registerWasmConvInputGradient } from '../src/engine/wasmConvInputGradient';
 import { registerWasmMatMulTranspose } from '../src/engine/wasmMatMulTranspose';
 import { registerWasmMaxPoolGradient } from '../src/engine/wasmMaxPoolGradient';
+import { flag, numberOption } from './args';
 import { benchImageSet } from './data';
 
 const BATCH = 128;
 const CLASSES = 10;
 const BATCHES = 8;
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-const SIZE = option('size', 28);
+const SIZE = numberOption('size', 28);
 
 interface Batch {
   x: tf.Tensor4D;
@@ -195,11 +191,11 @@ async function compareLevers(digits: { pixels: Float32Array; labels: Int32Array 
 }
 
 async function main(): Promise<void> {
-  const wasmSteps = option('wasm-steps', 40);
-  const cpuSteps = option('cpu-steps', 2);
-  const repeats = option('repeats', 2);
+  const wasmSteps = numberOption('wasm-steps', 40);
+  const cpuSteps = numberOption('cpu-steps', 2);
+  const repeats = numberOption('repeats', 2);
   const runs: { backend: BackendPreference; steps: number; warmup: number }[] = [{ backend: 'wasm', steps: wasmSteps, warmup: 3 }];
-  if (!process.argv.includes('--skip-cpu')) runs.push({ backend: 'cpu', steps: cpuSteps, warmup: 1 });
+  if (!flag('skip-cpu')) runs.push({ backend: 'cpu', steps: cpuSteps, warmup: 1 });
 
   const digits = await loadDigits();
   console.log(`input ${SIZE}×${SIZE}×1, batch ${BATCH}`);

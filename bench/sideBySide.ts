@@ -12,17 +12,13 @@ import { runModelInProcess, type ModelJob, type ModelOutput } from '../src/core/
 import type { TrainConfig } from '../src/core/train';
 import { chooseBackend, type BackendPreference } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
+import { flag, numberOption } from './args';
 import { benchImageSet } from './data';
 import { ensurePyTorch, runPyTorch } from './pytorch';
 
 const BATCH = 128;
 const CLASSES = 10;
 const IMAGES = 2048;
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 interface Row {
   readonly engine: string;
@@ -39,8 +35,8 @@ function forwardRate(job: ModelJob, output: ModelOutput): number {
 }
 
 async function main(): Promise<void> {
-  const size = option('size', 28);
-  const steps = option('steps', 60);
+  const size = numberOption('size', 28);
+  const steps = numberOption('steps', 60);
   const { images, labels } = await benchImageSet('mnist', IMAGES, { size, seed: 1 });
   console.log(`same network, batch ${BATCH}, Adam, ${IMAGES} real MNIST digits at ${size}×${size}, ${steps} timed training steps per run\n`);
   const rows: Row[] = [];
@@ -48,7 +44,7 @@ async function main(): Promise<void> {
   const backends: { preference: BackendPreference; steps: number }[] = [
     { preference: 'tensorflow', steps },
     { preference: 'wasm', steps },
-    ...(process.argv.includes('--skip-cpu') ? [] : [{ preference: 'cpu' as const, steps: 2 }]),
+    ...(flag('skip-cpu') ? [] : [{ preference: 'cpu' as const, steps: 2 }]),
   ];
   for (const { preference, steps: backendSteps } of backends) {
     let choice;

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { flag } from './args';
 import { loadSource, pickImages, SOURCE_SIZE, writeDataset, releaseSource, type ImageSource } from '../test/helpers/realImages';
 
 const REPO = join(__dirname, '..');
@@ -75,7 +76,7 @@ async function audit(root: string, label: string, extra: string[] = []): Promise
 
 async function main(): Promise<void> {
   if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  if (!process.argv.includes('--skip-throughput')) {
+  if (!flag('skip-throughput')) {
     console.log('## Side by side with PyTorch\n');
     const sideBySide = await runNode(['--import', 'tsx', join(REPO, 'bench', 'sideBySide.ts')]);
     console.log(sideBySide.stdout + sideBySide.stderr);
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   await rm(join(mnist, '.label-audit'), { recursive: true, force: true });
   console.log(`| ${await audit(mnist, 'MNIST 10 000 PNG, cold')} |`);
   console.log(`| ${await audit(mnist, 'MNIST 10 000 PNG, cached decode')} |`);
-  if (process.argv.includes('--large')) {
+  if (flag('large')) {
     const fashion = await pngDataset('fashion', 60_000);
     await rm(join(fashion, '.label-audit'), { recursive: true, force: true });
     console.log(`| ${await audit(fashion, 'Fashion-MNIST 60 000 PNG, cold')} |`);
