@@ -64,6 +64,7 @@ export async function runAudit(
 
   // Before training, so a user watching the log sees copies with clashing labels early.
   const duplicates = findDuplicates(decoded.images, decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })));
+  throwIfAborted(signal);
   const { conflicting, exact, near } = duplicates.summary;
   progress.report('decoding', 1, { message: `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels` });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { ConflictGroupView, ReviewContent, SuspectView, SwapMatrixView } from '../../src/protocol/webview';
-import { OUTPUT, assertCleanPage, cardPaths, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type ReviewPages } from './reviewPage';
+import { OUTPUT, ROOT, assertCleanPage, cardPaths, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type ReviewPages } from './reviewPage';
 
 let pages: ReviewPages;
 let content: ReviewPages['content'];
@@ -210,6 +210,33 @@ describe('conflicting duplicates', () => {
     assert.equal(await page.textContent('.counter'), `0 reviewed of ${flagged.length}`);
     assert.ok(three.members.length === 2);
     await assertCleanPage(page);
+    await page.close();
+  });
+
+  test('2 000 groups render fast and only the rows in view exist', async () => {
+    const [a, b] = content.suspects;
+    const groups: ConflictGroupView[] = Array.from({ length: 2000 }, (_, i) => ({
+      kind: i % 3 === 0 ? 'near' : 'exact',
+      members: [{ path: `g${i}/a.png`, label: '1', imageUri: a.imageUri }, { path: `g${i}/b.png`, label: '7', imageUri: b.imageUri }],
+    }));
+    const state = { filters: {}, selection: { focus: null, anchor: null, selected: [] }, scrollTop: 0, undo: [], seq: 0, view: 'conflicts' };
+    const page = await pages.open({ content: { ...content, conflicts: conflictGroups() }, state });
+    await page.waitForSelector('.conflict-row');
+    await page.evaluate((big) => { window.__big = big; }, { type: 'suspects/didChange', datasetRoot: ROOT, datasetName: 'digits', content: { ...content, conflicts: groups }, decisions: {} });
+    // From the host's message to the first rows of the new list on screen.
+    const ms = await page.evaluate(`(async () => {
+      const start = performance.now();
+      window.__host.send(window.__big);
+      while (!document.querySelector('.conflict-row[aria-label$="of 2000: near duplicates labeled 1 and 7, 2 of 2 pending"]')) await new Promise((done) => requestAnimationFrame(done));
+      await new Promise((done) => requestAnimationFrame(done));
+      return performance.now() - start;
+    })()`) as number;
+    console.log(`# conflicts view, 2 000 groups: first rows on screen ${ms.toFixed(0)} ms after the message`);
+    assert.ok(ms < 1500, `first rows took ${ms.toFixed(0)} ms`);
+    assert.equal(await page.textContent('.counter'), '0 of 2000 groups resolved');
+    assert.ok(await page.locator('.conflict-row').count() <= 8, 'only the rows in view (and a few more) are built');
+    await page.locator('.conflicts').evaluate((list) => (list.scrollTop = list.scrollHeight));
+    await page.waitForSelector('.conflict-row[aria-label^="Group 2000 of 2000"]');
     await page.close();
   });
 
