@@ -76,7 +76,8 @@ export class SwapHeatmap {
             button.dataset.given = cell.given;
             button.dataset.other = cell.other;
             button.style.setProperty('--heat', `${Math.round(20 + 60 * cell.heat)}%`);
-            button.classList.toggle('hot', cell.heat >= 0.5);
+            // Past about two thirds of the colour, dark themes read better with dark digits (review.css).
+            button.classList.toggle('hot', cell.heat >= 0.75);
             this.buttons.set(cellKey(cell.given, cell.other), button);
             td.append(button);
           } else {
