@@ -4,7 +4,9 @@
  * The decisions live on the host, on disk; this page applies its own changes at once and numbers
  * them, and the host's answers (`decisions/didChange` with `ack`) confirm or correct them.
  */
-import type { Decisions, DecisionChange, HostToWebview, ReviewContent, SuspectView, WebviewToHost } from '../src/protocol/webview';
+import type { ConflictMemberView, Decisions, DecisionChange, HostToWebview, ReviewContent, SuspectView, WebviewToHost } from '../src/protocol/webview';
+import { ConflictList } from './conflictList';
+import { conflictProgress, conflictTarget } from './conflictState';
 import { el } from './dom';
 import { HelpOverlay } from './helpOverlay';
 import { commandForKey, type KeyCommand } from './keyboard';
@@ -35,7 +37,9 @@ import {
   type UndoEntry,
 } from './reviewState';
 import { SuspectGrid, type CardAction } from './suspectGrid';
-import { Toolbar } from './toolbar';
+import { SwapHeatmap } from './swapHeatmap';
+import { activeSwap, toggleSwap } from './swapState';
+import { Toolbar, type ReviewView } from './toolbar';
 
 /** What the page keeps in `vscode.setState` (view state only; decisions are the host's). */
 export interface PersistedState {
@@ -47,6 +51,11 @@ export interface PersistedState {
   readonly undo: readonly UndoEntry[];
   /** Number of the last change sent, so numbering goes on after a reload. */
   readonly seq: number;
+  /** The list shown (absent in state saved before the conflicts view existed). */
+  readonly view?: ReviewView;
+  /** Whether the class-swap heatmap is open. */
+  readonly swapsOpen?: boolean;
+  readonly conflictScrollTop?: number;
 }
 
 /** How the page talks to its host. */
@@ -70,10 +79,16 @@ export class ReviewApp {
   private byPath = new Map<string, SuspectView>();
   private visible: SuspectView[] = [];
   private visiblePaths: string[] = [];
+  private view: ReviewView;
+  private swapsOpen: boolean;
+  private conflictScrollTop: number;
+  private pendingConflictScroll: number | undefined;
 
   private readonly toolbar: Toolbar;
   private readonly grid: SuspectGrid;
   private readonly preview: PreviewPane;
+  private readonly heatmap: SwapHeatmap;
+  private readonly conflictList: ConflictList;
   private readonly help: HelpOverlay;
   private readonly main: HTMLElement;
   private readonly stateMessage: HTMLElement;
@@ -88,8 +103,35 @@ export class ReviewApp {
     this.lastAcked = this.seq;
     this.scrollTop = restored?.scrollTop ?? 0;
     this.pendingScroll = restored ? this.scrollTop : undefined;
+    this.view = restored?.view ?? 'suspects';
+    this.swapsOpen = restored?.swapsOpen ?? false;
+    this.conflictScrollTop = restored?.conflictScrollTop ?? 0;
+    this.pendingConflictScroll = restored ? this.conflictScrollTop : undefined;
 
-    this.toolbar = new Toolbar({ onFilters: (f) => this.setFilters(f), onHelp: () => this.toggleHelp() }, this.filters);
+    this.toolbar = new Toolbar({
+      onFilters: (f) => this.setFilters(f),
+      onHelp: () => this.toggleHelp(),
+      onView: (view) => {
+        this.view = view;
+        this.refresh();
+      },
+      onToggleSwaps: () => {
+        this.swapsOpen = !this.swapsOpen;
+        this.refresh();
+      },
+    }, this.filters);
+    this.heatmap = new SwapHeatmap({
+      onPick: (given, suggested) => this.setFilters(toggleSwap(this.filters, given, suggested)),
+      onClear: () => this.setFilters({ ...this.filters, given: null, suggested: null }),
+    });
+    this.conflictList = new ConflictList({
+      onAction: (member, action) => this.decideConflict(member, action),
+      onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
+      onScroll: (top) => {
+        this.conflictScrollTop = top;
+        this.save();
+      },
+    });
     this.grid = new SuspectGrid({
       onClick: (path, modifiers) => {
         this.setSelection(clickCard(this.selection, this.visiblePaths, path, modifiers));
@@ -111,9 +153,9 @@ export class ReviewApp {
     this.help = new HelpOverlay(() => this.toggleHelp(false));
     this.banner = el('div', { className: 'banner', attrs: { role: 'alert', hidden: '' } });
     this.banner.addEventListener('click', () => (this.banner.hidden = true));
-    this.main = el('div', { className: 'main' }, [this.grid.element, this.preview.element]);
+    this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
-    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.stateMessage, this.help.element);
+    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.conflictList.element, this.stateMessage, this.help.element);
     document.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.showMessage('Loading the audit report…', '');
   }
@@ -156,6 +198,9 @@ export class ReviewApp {
     this.undo = [];
     this.scrollTop = 0;
     this.pendingScroll = 0;
+    this.view = 'suspects';
+    this.conflictScrollTop = 0;
+    this.pendingConflictScroll = 0;
   }
 
   /** Recomputes what is shown after the content, decisions or filters changed, and redraws. */
@@ -171,13 +216,40 @@ export class ReviewApp {
       this.save();
       return;
     }
+    const conflicts = content.conflicts ?? [];
+    // A new report without conflicts (or one from before they existed) has no such view to show.
+    if (conflicts.length === 0) this.view = 'suspects';
+    const toolbarExtras = {
+      view: this.view,
+      conflicts: content.conflicts ? conflictProgress(conflicts, this.decisions) : undefined,
+      swaps: { available: content.swaps !== undefined, open: this.swapsOpen },
+    };
+    if (this.view === 'conflicts') {
+      this.toolbar.element.hidden = false;
+      this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
+      this.main.hidden = true;
+      this.stateMessage.hidden = true;
+      this.conflictList.element.hidden = false;
+      this.conflictList.setModel(conflicts, this.decisions, content.classes);
+      if (this.pendingConflictScroll !== undefined) {
+        this.conflictList.restoreScroll(this.pendingConflictScroll);
+        this.pendingConflictScroll = undefined;
+      }
+      this.save();
+      return;
+    }
+    this.conflictList.element.hidden = true;
+    const swapsShown = content.swaps !== undefined && this.swapsOpen;
+    this.heatmap.element.hidden = !swapsShown;
+    this.main.classList.toggle('with-swaps', swapsShown);
+    if (content.swaps && swapsShown) this.heatmap.show(content.swaps, activeSwap(this.filters));
     const previous = this.visiblePaths;
     this.visible = visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
     this.visiblePaths = this.visible.map((s) => s.path);
     this.selection = reconcileSelection(this.selection, previous.length > 0 ? previous : this.visiblePaths, this.visiblePaths);
     this.toolbar.element.hidden = false;
     const counts = reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged);
-    this.toolbar.show({ filters: this.filters, counts, shown: this.visible.length, hiddenCount: content.hiddenCount });
+    this.toolbar.show({ filters: this.filters, counts, shown: this.visible.length, hiddenCount: content.hiddenCount, ...toolbarExtras });
 
     if (this.visible.length === 0) {
       if (counts.total === 0 && !isFiltering(this.filters)) {
@@ -233,6 +305,7 @@ export class ReviewApp {
     this.stateMessage.replaceChildren(...children);
     this.stateMessage.hidden = false;
     this.main.hidden = true;
+    this.conflictList.element.hidden = true;
   }
 
   private setFilters(filters: Filters): void {
@@ -272,6 +345,14 @@ export class ReviewApp {
       this.refresh();
     }
     this.grid.element.focus({ preventScroll: true });
+  }
+
+  /** A decision on one image of a conflicting group: the same decisions, undo and numbering as a suspect's. */
+  private decideConflict(member: ConflictMemberView, action: ReviewAction): void {
+    const { changes, undo } = planAction(action, [conflictTarget(member)], this.decisions);
+    if (undo) this.undo = pushUndo(this.undo, undo);
+    this.send(changes);
+    this.refresh();
   }
 
   private undoLast(): void {
@@ -320,6 +401,8 @@ export class ReviewApp {
     if (isInEditableControl(event)) return;
     const command = commandForKey(event);
     if (!command || this.content?.status !== 'ready') return;
+    // The conflicts view is worked with its buttons; of the grid's keys only undo and help apply there.
+    if (this.view === 'conflicts' && command.kind !== 'undo' && command.kind !== 'help') return;
     // Enter on a focused button presses that button, not "accept".
     if (command.kind === 'accept' && isOnButton(event)) return;
     event.preventDefault();
@@ -390,6 +473,9 @@ export class ReviewApp {
       scrollTop: this.scrollTop,
       undo: this.undo,
       seq: this.seq,
+      view: this.view,
+      swapsOpen: this.swapsOpen,
+      conflictScrollTop: this.conflictScrollTop,
     });
   }
 }

@@ -259,7 +259,7 @@ export const UNDO_LIMIT = 200;
  */
 export function planAction(
   action: ReviewAction,
-  targets: readonly SuspectView[],
+  targets: readonly Pick<SuspectView, 'path' | 'givenLabel' | 'suggestedLabel'>[],
   decisions: Decisions,
 ): { changes: DecisionChange[]; undo: UndoEntry | undefined } {
   const changes: DecisionChange[] = [];

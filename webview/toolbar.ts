@@ -1,6 +1,7 @@
 /**
- * The bar above the grid: the "N reviewed of M" counter, the filters (given class, suggested class,
- * score range, decision state, unflagged samples), the order, and the help button.
+ * The bar above the grid: the view switch (suspects / conflicting duplicates), the "N reviewed of M"
+ * counter, the class-swap heatmap toggle, the filters (given class, suggested class, score range,
+ * decision state, unflagged samples), the order, and the help button.
  */
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
@@ -8,10 +9,15 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import { el } from './dom';
 import { clearFilters, isFiltering, type DecisionFilter, type Filters, type ReviewCounts, type SortOrder } from './reviewState';
 
+/** Which list the page shows. */
+export type ReviewView = 'suspects' | 'conflicts';
+
 /** How the toolbar reports user input. */
 export interface ToolbarHandlers {
   onFilters(filters: Filters): void;
   onHelp(): void;
+  onView(view: ReviewView): void;
+  onToggleSwaps(): void;
 }
 
 /** What the toolbar shows besides the filters. */
@@ -22,6 +28,11 @@ export interface ToolbarModel {
   readonly shown: number;
   /** Report samples the host left out because of `labelAudit.maxSuspectsShown`. */
   readonly hiddenCount: number;
+  readonly view: ReviewView;
+  /** Conflicting groups and how many are resolved; undefined when the report has none listed. */
+  readonly conflicts: { readonly resolved: number; readonly total: number } | undefined;
+  /** Whether there is a swap heatmap, and whether it is open. */
+  readonly swaps: { readonly available: boolean; readonly open: boolean };
 }
 
 const DECISION_CHOICES: readonly [DecisionFilter, string][] = [
@@ -55,6 +66,11 @@ export class Toolbar {
   private readonly sort: VscodeSingleSelect;
   private readonly unflagged: VscodeCheckbox;
   private readonly clear: HTMLElement;
+  private readonly filterRow: HTMLElement;
+  private readonly viewSwitch: HTMLElement;
+  private readonly suspectsTab: HTMLButtonElement;
+  private readonly conflictsTab: HTMLButtonElement;
+  private readonly swapsToggle: HTMLButtonElement;
   private filters: Filters;
 
   constructor(private readonly handlers: ToolbarHandlers, initial: Filters) {
@@ -83,9 +99,13 @@ export class Toolbar {
     help.title = 'Keyboard shortcuts';
     help.addEventListener('click', () => this.handlers.onHelp());
 
-    this.element = el('header', { className: 'toolbar' }, [
-      el('div', { className: 'toolbar-row' }, [this.counter, this.shownText, el('span', { className: 'spacer' }), help]),
-      el('div', { className: 'toolbar-row filters', attrs: { role: 'group', 'aria-label': 'Filters' } }, [
+    this.suspectsTab = toggleButton('Suspects', 'Show the suspected label errors', () => this.handlers.onView('suspects'));
+    this.conflictsTab = toggleButton('Conflicting duplicates', 'Show copies of the same image that carry different labels', () => this.handlers.onView('conflicts'));
+    this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [this.suspectsTab, this.conflictsTab]);
+    this.swapsToggle = toggleButton('Class swaps', 'Show or hide the heatmap of given → suggested labels', () => this.handlers.onToggleSwaps());
+    this.swapsToggle.classList.add('swaps-toggle');
+
+    this.filterRow = el('div', { className: 'toolbar-row filters', attrs: { role: 'group', 'aria-label': 'Filters' } }, [
         field('Given', this.given),
         field('Suggested', this.suggested),
         field('Score', el('span', { className: 'score-range' }, [this.minScore, el('span', { text: '–' }), this.maxScore])),
@@ -93,7 +113,10 @@ export class Toolbar {
         field('Order', this.sort, 'field-order'),
         this.unflagged,
         this.clear,
-      ]),
+      ]);
+    this.element = el('header', { className: 'toolbar' }, [
+      el('div', { className: 'toolbar-row' }, [this.viewSwitch, this.counter, this.shownText, el('span', { className: 'spacer' }), this.swapsToggle, help]),
+      this.filterRow,
     ]);
   }
 
@@ -108,7 +131,16 @@ export class Toolbar {
   show(model: ToolbarModel): void {
     const { filters, counts } = model;
     this.filters = filters;
-    this.counter.textContent = `${counts.reviewed} reviewed of ${counts.total}`;
+    const conflicts = model.view === 'conflicts' ? model.conflicts : undefined;
+    this.counter.textContent = conflicts ? `${conflicts.resolved} of ${conflicts.total} groups resolved` : `${counts.reviewed} reviewed of ${counts.total}`;
+    this.viewSwitch.hidden = model.conflicts === undefined || model.conflicts.total === 0;
+    this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
+    pressed(this.suspectsTab, model.view === 'suspects');
+    pressed(this.conflictsTab, model.view === 'conflicts');
+    this.swapsToggle.hidden = !model.swaps.available || model.view !== 'suspects';
+    pressed(this.swapsToggle, model.swaps.open);
+    this.filterRow.hidden = model.view !== 'suspects';
+    this.shownText.hidden = model.view !== 'suspects';
     this.shownText.textContent = `${model.shown} shown`;
     this.shownText.title = model.hiddenCount > 0
       ? `Cards shown with the current filters. ${model.hiddenCount} lower-ranked samples are not listed (setting labelAudit.maxSuspectsShown).`
@@ -133,6 +165,17 @@ export class Toolbar {
     // A reversed range would hide everything; read it as the range the user meant.
     this.emit({ minScore: Math.min(min, max), maxScore: Math.max(min, max) });
   }
+}
+
+/** A button that shows an on/off state (a view tab, a panel toggle), announced as pressed. */
+function toggleButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const button = el('button', { className: 'toggle-button', text, attrs: { type: 'button', title, 'aria-pressed': 'false' } });
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+function pressed(button: HTMLButtonElement, on: boolean): void {
+  button.setAttribute('aria-pressed', String(on));
 }
 
 function clampScore(text: string, fallback: number): number {

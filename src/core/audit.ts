@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { auditImages } from './auditModels';
 import { loadDataset } from './dataset';
 import { decodeImages } from './decode';
+import { findDuplicates } from './duplicates';
 import { throwIfAborted } from './errors';
 import type { ModelRunner } from './modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
@@ -61,6 +62,12 @@ export async function runAudit(
   for (const issue of skipped.slice(0, 20)) progress.report('decoding', 1, { message: `skipped ${issue.file}: ${issue.problem}` });
   if (skipped.length > 20) progress.report('decoding', 1, { message: `... and ${skipped.length - 20} more skipped entries, listed in the report` });
 
+  // Before training, so a user watching the log sees copies with clashing labels early.
+  const duplicates = findDuplicates(decoded.images, decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })));
+  throwIfAborted(signal);
+  const { conflicting, exact, near } = duplicates.summary;
+  progress.report('decoding', 1, { message: `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels` });
+
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
   const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
   const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
@@ -89,6 +96,7 @@ export async function runAudit(
     // maxRSS is in KiB on every platform Node supports.
     resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
     skipped,
+    duplicates,
   });
   const reportPath = await writeReport(report);
   progress.report('writing', 1, { message: `report written to ${reportPath}` });

@@ -47,6 +47,8 @@ export interface DecodeResult {
   readonly images: ImageSet;
   /** Indices into `dataset.samples` of the images decoded, ascending. */
   readonly kept: number[];
+  /** SHA-256 (hex) of each kept image's file bytes, row-aligned with `images`: the cache key, reused to find exact duplicates. */
+  readonly contentHashes: string[];
   /** Images skipped: 'decodeFailed', 'notAnImage', 'tooLarge', 'missingFile' (gone since loading). */
   readonly issues: InputIssue[];
   /** Images taken from the cache instead of being decoded. */
@@ -106,7 +108,8 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   const images = store.finish(kept);
   const sources = kept.map((index) => decoded[index]!);
   const cacheProblem = options.cacheDir ? await updateCache(options.cacheDir, settings, cache, images, sources) : undefined;
-  return { images, kept, issues: skipped, cacheHits, ...(cacheProblem ? { cacheProblem } : {}) };
+  const contentHashes = sources.map((source) => source.hash);
+  return { images, kept, contentHashes, issues: skipped, cacheHits, ...(cacheProblem ? { cacheProblem } : {}) };
 }
 
 /**

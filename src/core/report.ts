@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeJsonAtomic } from './atomicWrite';
 import type { ModelAudit, ModelSummary } from './auditModels';
+import type { DuplicateFindings } from './duplicates';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
 import type { Dataset, DatasetFormat, InputIssue, ReportSample } from './types';
@@ -51,6 +52,12 @@ export interface AuditReport {
   readonly skipped: readonly InputIssue[];
   /** Every audited sample, most suspect first. */
   readonly samples: readonly ReportSample[];
+  /** Counts of exact and near duplicate groups (optional: absent in reports from before it existed). */
+  readonly duplicates?: DuplicateFindings['summary'];
+  /** Duplicate groups whose members carry different labels, exact copies first (optional, as above). */
+  readonly conflicts?: DuplicateFindings['conflicts'];
+  /** Estimated given → true label counts, counts[given][true], classes in `dataset.classes` order (optional). */
+  readonly noiseMatrix?: { readonly classes: readonly string[]; readonly counts: readonly (readonly number[])[] };
 }
 
 /** Path of the report for a dataset root. */
@@ -74,6 +81,7 @@ export function buildReport(
     decode: AuditReport['decode'];
     resources: AuditReport['resources'];
     skipped: readonly InputIssue[];
+    duplicates?: DuplicateFindings;
     createdAt?: Date;
   },
 ): AuditReport {
@@ -122,6 +130,7 @@ export function buildReport(
     resources: extra.resources,
     skipped: extra.skipped,
     samples,
+    ...(extra.duplicates ? { duplicates: extra.duplicates.summary, conflicts: extra.duplicates.conflicts } : {}),
   };
 }
 

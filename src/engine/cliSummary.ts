@@ -10,6 +10,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
       `judged by ${report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone'}.`,
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
+  if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
   if (summary.medianLearnedEpoch) {
     lines.push(
       `ERM learned the flagged labels at median epoch ${summary.medianLearnedEpoch.flagged}, the others at ${summary.medianLearnedEpoch.others}: ` +
@@ -25,6 +26,13 @@ export function formatSuspects(report: AuditReport, top: number): string {
     lines.push('', `Top ${suspects.length} suspects, most likely first:`, format(header), ...rows.map(format));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function duplicatesLine(d: NonNullable<AuditReport['duplicates']>): string {
+  return (
+    `Duplicates: ${d.exact.groups} exact groups (${d.exact.images} images), ${d.near.groups} near groups (${d.near.images} images); ` +
+    `${d.conflicting.groups} groups (${d.conflicting.images} images) carry different labels${d.conflicting.groups ? ': see "conflicts" in the report' : ''}.`
+  );
 }
 
 function pct(value: number): string {

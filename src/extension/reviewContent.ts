@@ -1,12 +1,14 @@
 import type { AuditReport, ReportSample } from '../core/report';
-import type { DecisionChange, ReviewContent, SuspectView } from '../protocol/webview';
+import type { ConflictGroupView, DecisionChange, ReviewContent, SuspectView } from '../protocol/webview';
+import { swapMatrix } from './swapMatrix';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
 export const DEFAULT_MAX_SUSPECTS_SHOWN = 1000;
 
 /**
  * What the review webview shows for a report: the flagged samples first, then the others, each group
- * most suspect first, at most `maxShown` in all. Pure, so it is tested without an editor.
+ * most suspect first, at most `maxShown` in all; every conflicting-duplicate group (not capped: they
+ * are few, and each member is reviewed); the class-swap counts. Pure, so it is tested without an editor.
  *
  * @param report - A report read with `readReport`.
  * @param maxShown - The limit (`labelAudit.maxSuspectsShown`); non-positive or non-integer values fall back to the default.
@@ -18,6 +20,7 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
   const flagged = report.samples.filter((s) => s.flagged).sort(bySuspicion);
   const others = report.samples.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
+  const swaps = swapMatrix(report);
   const suspects: SuspectView[] = shown.map((s) => ({
     path: s.path,
     givenLabel: s.givenLabel,
@@ -37,6 +40,11 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     auditedTotal: report.samples.length,
     hiddenCount: report.samples.length - shown.length,
     createdAt: report.createdAt,
+    ...(report.conflicts ? { conflicts: report.conflicts.map((group): ConflictGroupView => ({
+      kind: group.kind,
+      members: group.members.map((m) => ({ path: m.path, label: m.label, imageUri: imageUri(m.path) })),
+    })) } : {}),
+    ...(swaps ? { swaps } : {}),
   };
 }
 

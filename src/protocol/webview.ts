@@ -17,6 +17,33 @@ export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedE
   readonly imageUri: string;
 }
 
+/** One image of a conflicting-duplicate group. */
+export interface ConflictMemberView {
+  readonly path: string;
+  /** Its given label. */
+  readonly label: string;
+  /** `webview.asWebviewUri` of the image file. */
+  readonly imageUri: string;
+}
+
+/** Copies of one image that carry different labels (the report's `conflicts`). */
+export interface ConflictGroupView {
+  /** 'exact': same file content; 'near': near-identical pixels. */
+  readonly kind: 'exact' | 'near';
+  readonly members: readonly ConflictMemberView[];
+}
+
+/**
+ * Class-swap counts for the heatmap: `counts[given][other]` over `classes` (the dataset's classes,
+ * in order). Off the diagonal: estimated label errors from `given` to `other`.
+ */
+export interface SwapMatrixView {
+  readonly classes: readonly string[];
+  readonly counts: readonly (readonly number[])[];
+  /** 'noiseMatrix': the report's estimate; 'flagged': counted from the flagged samples' given → suggested labels. */
+  readonly source: 'noiseMatrix' | 'flagged';
+}
+
 /** What the panel shows for a dataset. */
 export type ReviewContent =
   | {
@@ -33,6 +60,10 @@ export type ReviewContent =
       readonly hiddenCount: number;
       /** When the report was written (ISO time). */
       readonly createdAt: string;
+      /** Duplicate groups with different labels; absent when the report predates duplicate search. */
+      readonly conflicts?: readonly ConflictGroupView[];
+      /** The class-swap heatmap; absent when there is nothing to count. */
+      readonly swaps?: SwapMatrixView;
     }
   /** No report for this dataset yet. */
   | { readonly status: 'noReport'; readonly message: string }
@@ -206,11 +237,38 @@ function contentProblem(value: unknown): string | undefined {
       for (const key of ['flaggedTotal', 'auditedTotal', 'hiddenCount'] as const) {
         if (!Number.isInteger(value[key]) || (value[key] as number) < 0) return `"content.${key}" must be a count`;
       }
-      return typeof value.createdAt === 'string' ? undefined : '"content.createdAt" must be a string';
+      if (typeof value.createdAt !== 'string') return '"content.createdAt" must be a string';
+      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes);
     }
     default:
       return `unknown content status ${JSON.stringify(value.status)}`;
   }
+}
+
+function conflictsProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) return '"content.conflicts" must be an array';
+  for (const [i, group] of value.entries()) {
+    if (!isRecord(group) || (group.kind !== 'exact' && group.kind !== 'near')) return `content.conflicts[${i}]: "kind" must be "exact" or "near"`;
+    if (!Array.isArray(group.members) || group.members.length < 2) return `content.conflicts[${i}]: "members" must list at least two images`;
+    for (const [j, member] of group.members.entries()) {
+      const bad = !isRecord(member) || !isPath(member.path) || typeof member.label !== 'string' || typeof member.imageUri !== 'string';
+      if (bad) return `content.conflicts[${i}].members[${j}]: needs "path", "label" and "imageUri" strings`;
+    }
+  }
+  return undefined;
+}
+
+function swapsProblem(value: unknown, classes: readonly unknown[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || (value.source !== 'noiseMatrix' && value.source !== 'flagged')) return '"content.swaps.source" must be "noiseMatrix" or "flagged"';
+  const size = classes.length;
+  if (!Array.isArray(value.classes) || value.classes.length !== size || value.classes.some((c, i) => c !== classes[i])) {
+    return '"content.swaps.classes" must be the content\'s classes';
+  }
+  const square = Array.isArray(value.counts) && value.counts.length === size &&
+    value.counts.every((row) => Array.isArray(row) && row.length === size && row.every((n) => Number.isFinite(n) && n >= 0));
+  return square ? undefined : `"content.swaps.counts" must be ${size}×${size} non-negative numbers`;
 }
 
 function suspectProblem(value: unknown): string | undefined {

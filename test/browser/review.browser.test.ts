@@ -4,101 +4,38 @@
  * the sample digits as images. Screenshots go to test-output/ (ignored by git).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildReviewContent } from '../../src/extension/reviewContent';
-import type { Decisions, ReviewContent, SuspectView } from '../../src/protocol/webview';
-import { sampleAnswerKey, sampleDigitsReport } from '../helpers/sampleReport';
-import { startHarness, type Harness } from './harness';
-import { THEMES, type ThemeName } from './themes';
+import type { Browser, Page } from 'playwright-core';
+import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
+import { sampleAnswerKey } from '../helpers/sampleReport';
+import type { Harness } from './harness';
+import { OUTPUT, ROOT, assertCleanPage, cardPaths, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type OpenOptions, type ReviewPages } from './reviewPage';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = resolve(__dirname, '..', '..', 'test-output');
-const ROOT = '/workspace/digits';
-
+let pages: ReviewPages;
 let harness: Harness;
 let browser: Browser;
-let content: Extract<ReviewContent, { status: 'ready' }>;
+let content: ReviewPages['content'];
 let flagged: SuspectView[];
 
 before(async () => {
-  harness = await startHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const built = buildReviewContent(await sampleDigitsReport(), 1000, (path) => harness.imageUrl(path));
-  assert.equal(built.status, 'ready');
-  content = built as typeof content;
+  pages = await launchReviewPages();
+  ({ harness, browser, content } = pages);
   flagged = content.suspects.filter((s) => s.flagged);
-  mkdirSync(OUTPUT, { recursive: true });
 });
 
 after(async () => {
-  await browser?.close();
-  await harness?.close();
+  await pages?.close();
 });
 
-interface OpenOptions {
-  content?: ReviewContent;
-  decisions?: Decisions;
-  /** The webview state VS Code would hand back after a reload. */
-  state?: unknown;
-  theme?: ThemeName;
-  width?: number;
-  height?: number;
+function openReview(options: OpenOptions = {}): Promise<Page> {
+  return pages.open(options);
 }
 
-/** Opens the review page, plays `webview/ready` → `suspects/didChange`, and waits for it to settle. */
-async function openReview(options: OpenOptions = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 } });
-  page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
-  await page.addInitScript({ content: `window.__initialState = ${JSON.stringify(options.state ?? null) ?? 'undefined'} ?? undefined;` });
-  await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
-  await page.goto(harness.pageUrl);
-  await applyTheme(page, options.theme ?? 'dark');
-  await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
-  await page.evaluate(([root, c, d]) => window.__host.load(root, c, d), [ROOT, options.content ?? content, options.decisions ?? {}] as const);
-  return page;
-}
-
-async function applyTheme(page: Page, name: ThemeName): Promise<void> {
-  const theme = THEMES[name];
-  // Through the CSSOM, as VS Code does, so the page's CSP (no inline styles) stays in force.
-  await page.evaluate(([vars, bodyClass]) => {
-    for (const [key, value] of Object.entries(vars)) document.documentElement.style.setProperty(key, value);
-    document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
-    document.body.classList.add(bodyClass);
-  }, [theme.vars, theme.bodyClass] as const);
-}
-
-const cardPaths = (page: Page) => page.$$eval('.card', (cards) =>
-  cards
-    .map((c) => ({ path: (c as HTMLElement).dataset.path ?? '', y: c.getBoundingClientRect().top, x: c.getBoundingClientRect().left }))
-    .sort((a, b) => a.y - b.y || a.x - b.x)
-    .map((c) => c.path));
 const focusedPath = (page: Page) => page.$eval('.card.focused', (c) => (c as HTMLElement).dataset.path ?? '');
 const counter = (page: Page) => page.textContent('.counter');
 const card = (page: Page, path: string) => page.locator(`.card[data-path="${path}"]`);
-const decisionsOnHost = (page: Page) => page.evaluate(() => window.__host.decisions());
 const postedDecisions = (page: Page) => page.evaluate(() => window.__host.posted.filter((m) => m.type !== 'webview/ready'));
-
-function waitForDecisionCount(page: Page, count: number) {
-  return page.waitForFunction((n) => Object.keys(window.__host.decisions()).length === n, count);
-}
-
-async function settle(page: Page): Promise<void> {
-  // Two frames: the message handler has run and the grid has painted.
-  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
-}
-
-async function assertCleanPage(page: Page): Promise<void> {
-  const { csp, errors } = await page.evaluate(() => ({ csp: window.__host.cspViolations, errors: window.__host.consoleErrors }));
-  assert.deepEqual(csp, [], 'no Content-Security-Policy violations');
-  assert.deepEqual(errors, [], 'no console errors');
-}
 
 describe('review webview', () => {
   test('shows the flagged suspects best first, with their images loaded and no CSP violation', async () => {
@@ -374,20 +311,4 @@ async function chooseOption(page: Page, label: string, option: string): Promise<
   await select.click();
   await select.locator('li.option', { hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
   await settle(page);
-}
-
-declare global {
-  interface Window {
-    __big: unknown;
-    __host: {
-      posted: import('../../src/protocol/webview').WebviewToHost[];
-      cspViolations: string[];
-      consoleErrors: string[];
-      decisions(): Decisions;
-      state(): unknown;
-      send(message: unknown): void;
-      load(root: string, content: unknown, decisions: Decisions): void;
-      ofType(type: string): unknown[];
-    };
-  }
 }

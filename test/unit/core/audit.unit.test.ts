@@ -51,6 +51,10 @@ test('an audit writes a report that ranks the deliberately wrong labels first', 
   const top = report.samples.slice(0, wrongPaths.size).filter((s) => wrongPaths.has(s.path)).length;
   assert.ok(top >= wrongPaths.size / 2, `${top} of the ${wrongPaths.size} wrong labels are among the top ${wrongPaths.size}`);
   for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
+  // 300 distinct digits: no exact copies; any near group listed as a conflict really has two labels.
+  assert.deepEqual(report.duplicates?.exact, { groups: 0, images: 0 });
+  for (const group of report.conflicts ?? []) assert.ok(new Set(group.members.map((m) => m.label)).size > 1);
+  assert.equal(report.conflicts?.length, report.duplicates?.conflicting.groups);
 });
 
 test('the same seed gives the same report; the second run decodes nothing', async () => {

@@ -60,8 +60,16 @@ test('audit finds most of the sample dataset\'s deliberately wrong labels among 
   const result = await run(['audit', dataset, '--json']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /backend: wasm/);
-  const summary = JSON.parse(result.stdout) as { report: string; audited: number; suspects: { path: string; suggestedLabel: string }[] };
+  const summary = JSON.parse(result.stdout) as {
+    report: string;
+    audited: number;
+    suspects: { path: string; suggestedLabel: string }[];
+    duplicates: { exact: { groups: number }; conflicting: { groups: number } };
+  };
   assert.equal(summary.audited, 400);
+  // The sample digits are 400 distinct images: no copies, so no conflicts either.
+  assert.equal(summary.duplicates.exact.groups, 0);
+  assert.equal(summary.duplicates.conflicting.groups, 0);
   const report = JSON.parse(await readFile(summary.report, 'utf8')) as { samples: { path: string; suggestedLabel: string }[] };
   const top = report.samples.slice(0, answerKey.size);
   const found = top.filter((s) => answerKey.has(s.path));

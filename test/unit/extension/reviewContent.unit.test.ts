@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReviewContent, changeProblem } from '../../../src/extension/reviewContent';
+import { swapMatrix } from '../../../src/extension/swapMatrix';
 import { sampleAnswerKey, sampleDigitsReport } from '../../helpers/sampleReport';
 
 test('the review lists flagged suspects first, most suspect first, with their image URIs', async () => {
@@ -37,4 +38,39 @@ test('changes from the webview must name a sample and a class of the report', ()
   assert.equal(changeProblem({ path: '0/00005.png', decision: null }, report), undefined);
   assert.match(changeProblem({ path: '../etc/passwd', decision: { action: 'remove' } }, report) ?? '', /not a sample/);
   assert.match(changeProblem({ path: '0/00005.png', decision: { action: 'relabel', label: '9' } }, report) ?? '', /not a class/);
+});
+
+test('conflicting duplicates reach the webview with their image URIs; older reports have none', async () => {
+  const report = await sampleDigitsReport();
+  const old = buildReviewContent(report, 1000, (p) => p);
+  assert.ok(old.status === 'ready' && old.conflicts === undefined);
+  const [a, b] = report.samples;
+  const conflicts = [{ kind: 'exact' as const, members: [{ path: a.path, label: a.givenLabel }, { path: b.path, label: b.givenLabel }] }];
+  const content = buildReviewContent({ ...report, conflicts }, 1000, (p) => `uri:${p}`);
+  assert.ok(content.status === 'ready');
+  assert.deepEqual(content.conflicts, [{ kind: 'exact', members: [{ path: a.path, label: a.givenLabel, imageUri: `uri:${a.path}` }, { path: b.path, label: b.givenLabel, imageUri: `uri:${b.path}` }] }]);
+});
+
+test('the swap heatmap counts flagged given → suggested labels, and prefers the report\'s noise matrix', async () => {
+  const report = await sampleDigitsReport();
+  const answers = sampleAnswerKey();
+  const counted = swapMatrix(report);
+  assert.equal(counted?.source, 'flagged');
+  const counts = counted?.counts ?? [];
+  let offDiagonal = 0;
+  counts.forEach((row, g) => row.forEach((n, s) => (offDiagonal += g === s ? 0 : n)));
+  assert.equal(offDiagonal, answers.size, 'one off-diagonal count per flagged sample');
+  const flagged = report.samples.find((s) => s.flagged);
+  assert.ok(flagged);
+  const cell = counts[Number(flagged.givenLabel)][Number(flagged.suggestedLabel)];
+  assert.equal(cell, report.samples.filter((s) => s.flagged && s.givenLabel === flagged.givenLabel && s.suggestedLabel === flagged.suggestedLabel).length);
+  assert.equal(counts.flat().reduce((x, y) => x + y, 0), report.samples.length);
+
+  // A noise matrix in another class order is reordered to the dataset's; a misfit one is ignored.
+  const classes = [...report.dataset.classes].reverse();
+  const estimate = classes.map((_, g) => classes.map((__, t) => (g === 0 && t === 1 ? 7 : 0)));
+  const preferred = swapMatrix({ ...report, noiseMatrix: { classes, counts: estimate } });
+  assert.equal(preferred?.source, 'noiseMatrix');
+  assert.equal(preferred?.counts[9][8], 7, 'given "9" → true "8"');
+  assert.equal(swapMatrix({ ...report, noiseMatrix: { classes: ['a', 'b'], counts: [[1, 0], [0, 1]] } })?.source, 'flagged');
 });

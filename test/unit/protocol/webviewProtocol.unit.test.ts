@@ -46,3 +46,22 @@ test('host messages are checked down to each suspect', async () => {
   assert.match(parsed.ok ? '' : parsed.problem, /suspects\[5\]: "score"/);
   assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: { a: { action: 'nope' } } }).ok, false);
 });
+
+test('conflict groups and the swap matrix are checked when present', async () => {
+  const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
+  assert.ok(content.status === 'ready' && content.swaps, 'the sample report has a swap matrix');
+  const message = (extra: object) => ({ type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content: { ...content, ...extra }, decisions: {} });
+  const member = (path: string, label: string) => ({ path, label, imageUri: `https://x/${path}` });
+  assert.equal(parseHostMessage(message({ conflicts: [{ kind: 'near', members: [member('a.png', '1'), member('b.png', '7')] }] })).ok, true);
+  const problem = (extra: object) => {
+    const parsed = parseHostMessage(message(extra));
+    return parsed.ok ? '' : parsed.problem;
+  };
+  assert.match(problem({ conflicts: [{ kind: 'fuzzy', members: [] }] }), /conflicts\[0\]: "kind"/);
+  assert.match(problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1')] }] }), /at least two/);
+  assert.match(problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1'), { path: 'b.png', label: 2 }] }] }), /members\[1\]/);
+  const counts = content.swaps.counts.map((row) => [...row]);
+  counts[2][3] = -1;
+  assert.match(problem({ swaps: { ...content.swaps, counts } }), /10×10 non-negative/);
+  assert.match(problem({ swaps: { ...content.swaps, classes: ['x'] } }), /content's classes/);
+});
