@@ -95,13 +95,14 @@ const FOLD_MIN_SAMPLE_STEPS = 10_000;
 
 /**
  * The cross-fitting jobs of an audit, or none for the 'mixup' method. Each fold model gets
- * `foldEpochs` passes over its rows, but at least {@link FOLD_MIN_SAMPLE_STEPS} and
- * `minSampleSteps` sample-steps, so small datasets still train enough.
+ * `foldEpochs` passes over its rows, but on a small dataset at least {@link FOLD_MIN_SAMPLE_STEPS}
+ * sample-steps — never more than a main model's own budget, though.
  */
 export function crossFitJobs(images: ImageSet, labels: Int32Array, numClasses: number, options: AuditOptions): ModelJob[] {
   if (options.method === 'mixup') return [];
   const trainRows = Math.max(1, ((options.folds - 1) / options.folds) * images.count);
-  const epochs = Math.max(options.foldEpochs, Math.max(FOLD_MIN_SAMPLE_STEPS, options.minSampleSteps) / trainRows);
+  const floor = Math.min(FOLD_MIN_SAMPLE_STEPS, quickSampleSteps(options, images.count));
+  const epochs = Math.max(options.foldEpochs, floor / trainRows);
   const config = {
     kind: options.foldModel,
     alpha: options.alpha,
