@@ -65,7 +65,7 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
         '--method <method>',
         "'mixup': ERM-vs-mixup alone; 'confident-learning': confident learning on k-fold out-of-sample probabilities; 'fused': both (trains the fold models too)",
       )
-        .choices(AUDIT_METHODS as unknown as string[])
+        .choices([...AUDIT_METHODS])
         .default(DEFAULT_AUDIT_OPTIONS.method),
     )
     .option('--folds <k>', 'cross-fitting folds (confident-learning, fused)', positiveInteger, DEFAULT_AUDIT_OPTIONS.folds)
