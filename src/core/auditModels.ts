@@ -89,7 +89,7 @@ export function trainConfigs(options: AuditOptions, count: number): { erm: Train
 /**
  * Fewest sample-steps per fold model. A fold model learns from optimizer steps, not passes: on 2 000
  * digits (1 500 rows per fold) 1.5 passes (2 250 steps) gave confident learning F1 .56, 3 passes
- * (4 500 steps) .89. At 10 000 images the default 2.5 passes are 18 750 steps, above this floor.
+ * (4 500 steps) .89. At 10 000 images the default 2 passes are 15 000 steps, above this floor.
  */
 const FOLD_MIN_SAMPLE_STEPS = 10_000;
 

@@ -71,10 +71,11 @@ test('audit finds most of the sample dataset\'s deliberately wrong labels among 
   assert.equal(await folderDigest(dataset), before, 'the images are untouched');
 });
 
-test('--method fused prints the estimated class swaps and each suspect\'s signals, and ranks the wrong labels first', async () => {
-  const result = await run(['audit', dataset, '--method', 'fused', '--quiet', '--top', '5']);
+test('--method fused prints the estimated class swaps and each suspect\'s signals', async () => {
+  // A tiny budget: this checks the CLI's plumbing; test/unit/core/audit.unit.test.ts checks the ranking.
+  const result = await run(['audit', dataset, '--method', 'fused', '--folds', '2', '--epochs', '2', '--quiet', '--top', '5']);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /fused with 4-fold out-of-sample probabilities/);
+  assert.match(result.stdout, /fused with 2-fold out-of-sample probabilities/);
   assert.match(result.stdout, /Estimated label noise [\d.]+% \(confident learning, out-of-sample\)/);
   assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
   assert.match(result.stdout, /signals: E = ERM fits/);
@@ -84,8 +85,6 @@ test('--method fused prints the estimated class swaps and each suspect\'s signal
   };
   assert.equal(report.settings.method, 'fused');
   assert.ok(report.samples.every((s) => s.reasons));
-  const found = report.samples.slice(0, answerKey.size).filter((s) => answerKey.has(s.path)).length;
-  assert.ok(found >= 15, `${found} of the ${answerKey.size} wrong labels are in the top ${answerKey.size}`);
 });
 
 test('a second audit reuses the decode cache, and --max-suspect-rate gates CI with exit code 4', async () => {
