@@ -18,7 +18,8 @@ export interface AuditOutcome {
 
 /**
  * Audits a labeled image dataset end to end: load the label source, decode the images (cached),
- * train the ERM and mixup models, flag likely label errors, and write
+ * train the ERM and mixup models (and, for the 'confident-learning' and 'fused' methods, the
+ * cross-fitting fold models), flag likely label errors, and write
  * `<dataset>/.label-audit/report.json` atomically. The tfjs backend must be chosen beforehand.
  *
  * @param datasetPath A folder-per-class dataset, a folder holding a manifest, or a CSV/JSON manifest.
@@ -77,6 +78,7 @@ export async function runAudit(
       progress.report('training', t.fraction, {
         erm: { epoch: t.ermEpoch, epochs: t.ermEpochs },
         mixup: { epoch: t.mixupEpoch, epochs: t.mixupEpochs },
+        ...(t.folds ? { folds: { done: t.foldsDone ?? 0, total: t.folds } } : {}),
         ...(t.message ? { message: t.message } : {}),
       }),
   });

@@ -55,6 +55,31 @@ export interface Verdict {
   readonly mixupRejects: boolean;
   /** The sample is a likely label error. */
   readonly flagged: boolean;
+  /** With cross-fitting (methods other than 'mixup' alone): each signal's evidence. */
+  readonly reasons?: VerdictReasons;
+}
+
+/**
+ * Why a sample is suspect: each signal and its figures. Score, flag and suggestion of the
+ * {@link Verdict} itself follow the audit's method; these show what each signal says on its own.
+ */
+export interface VerdictReasons {
+  /** ERM fits the given label although mixup or the out-of-sample model rejects it. */
+  readonly ermMemorized: boolean;
+  /** mixup gives another class more probability than the given label. */
+  readonly mixupRejects: boolean;
+  /** Confident learning on out-of-sample probabilities prunes the label (prune by noise rate). */
+  readonly outOfSampleRejects: boolean;
+  /** Suspicion in [0, 1] under the ERM-vs-mixup judge... */
+  readonly ermMixupScore: number;
+  /** ...and under the out-of-sample probabilities (the confident-learning score). */
+  readonly confidentLearningScore: number;
+  /** Out-of-sample probability of the given label (self-confidence). */
+  readonly outOfSampleGiven: number;
+  /** The class each signal would suggest instead, and whether they agree. */
+  readonly ermMixupSuggestion: number;
+  readonly confidentLearningSuggestion: number;
+  readonly suggestionsAgree: boolean;
 }
 
 /**

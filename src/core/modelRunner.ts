@@ -11,11 +11,17 @@ export interface ModelJob {
   readonly config: TrainConfig;
   /** Other images to score with the trained model, e.g. a clean held-out test set (benchmarks). */
   readonly evalImages?: ImageSet;
+  /**
+   * Cross-fitting: train on `trainRows` of `images` only and score `heldOutRows` only, so the
+   * output's `probabilities` are `(heldOutRows.length, K)`, out of sample. Default: train on and
+   * score every image.
+   */
+  readonly fold?: { readonly trainRows: Int32Array; readonly heldOutRows: Int32Array };
 }
 
-/** What a trained model says about the images it was trained on. */
+/** What a trained model says about the images it was trained on (or held out from, for a fold). */
 export interface ModelOutput {
-  /** `(N, K)` row-major class probabilities after training. */
+  /** `(N, K)` row-major class probabilities after training (`(heldOutRows.length, K)` for a fold). */
   readonly probabilities: Float32Array;
   readonly epochs: number;
   readonly sampleSteps: number;
@@ -48,10 +54,13 @@ export type ModelRunner = (job: ModelJob, events: ModelJobEvents) => Promise<Mod
  * tensors are freed before it returns.
  */
 export const runModelInProcess: ModelRunner = async (job, events) => {
-  const trained = await trainModel(job.images, job.labels, job.numClasses, job.config, events);
+  const trained = await trainModel(job.images, job.labels, job.numClasses, job.config, events, job.fold?.trainRows);
   try {
     const scoringStarted = performance.now();
-    const probabilities = await predictProbabilities(trained.model, job.images, trained.normalization, { signal: events.signal });
+    const probabilities = await predictProbabilities(trained.model, job.images, trained.normalization, {
+      signal: events.signal,
+      rows: job.fold?.heldOutRows,
+    });
     const scoringSeconds = (performance.now() - scoringStarted) / 1000;
     const evalProbabilities = job.evalImages && (await predictProbabilities(trained.model, job.evalImages, trained.normalization, { signal: events.signal }));
     return {

@@ -12,6 +12,7 @@ export function describePhase(progress: AuditProgress): string {
       const models = [
         progress.erm ? `ERM epoch ${progress.erm.epoch}/${progress.erm.epochs}` : undefined,
         progress.mixup ? `mixup epoch ${progress.mixup.epoch}/${progress.mixup.epochs}` : undefined,
+        progress.folds ? `folds ${progress.folds.done}/${progress.folds.total}` : undefined,
       ].filter((text) => text !== undefined);
       return models.length > 0 ? `Training — ${models.join(', ')}` : 'Training';
     }

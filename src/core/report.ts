@@ -1,16 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeJsonAtomic } from './atomicWrite';
-import type { ModelAudit, ModelSummary } from './auditModels';
+import type { CrossFitSummary, ModelAudit, ModelSummary } from './auditModels';
 import type { DuplicateFindings } from './duplicates';
+import type { VerdictReasons } from './flag';
+import type { Judgement } from './judge';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
-import type { Dataset, DatasetFormat, InputIssue, ReportSample } from './types';
+import type { Dataset, DatasetFormat, InputIssue, ReportReasons, ReportSample } from './types';
 
-export type { ReportSample };
+export type { ReportReasons, ReportSample };
 
-/** Version of the report schema; bumped on any incompatible change. */
-export const REPORT_VERSION = 1;
+/**
+ * Version of the report schema; bumped on any incompatible change. 2: `noiseMatrix`,
+ * `training.crossFit`, per-sample `reasons`, `settings.method` and the cross-fitting settings.
+ */
+export const REPORT_VERSION = 2;
 
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';
@@ -33,7 +38,9 @@ export interface AuditReport {
     readonly audited: number;
   };
   readonly settings: AuditOptions & { readonly backend: string };
-  readonly training: { readonly erm: ModelSummary; readonly mixup: ModelSummary };
+  readonly training: { readonly erm: ModelSummary; readonly mixup: ModelSummary; readonly crossFit?: CrossFitSummary };
+  /** Confident learning's estimate of which labels were swapped for which (Northcutt et al. 2021). */
+  readonly noiseMatrix: ReportNoiseMatrix;
   readonly summary: {
     readonly flagged: number;
     readonly flagRate: number;
@@ -56,8 +63,21 @@ export interface AuditReport {
   readonly duplicates?: DuplicateFindings['summary'];
   /** Duplicate groups whose members carry different labels, exact copies first (optional, as above). */
   readonly conflicts?: DuplicateFindings['conflicts'];
-  /** Estimated given → true label counts, counts[given][true], classes in `dataset.classes` order (optional). */
-  readonly noiseMatrix?: { readonly classes: readonly string[]; readonly counts: readonly (readonly number[])[] };
+}
+
+/** The estimated class swaps, as the report stores them. */
+export interface ReportNoiseMatrix {
+  /**
+   * 'out-of-sample': from the cross-fitted probabilities (methods 'confident-learning', 'fused');
+   * 'judge': from the ERM-vs-mixup judge's probabilities (method 'mixup'), a rougher estimate.
+   */
+  readonly source: 'out-of-sample' | 'judge';
+  /** Row and column names: the dataset's classes. */
+  readonly classes: readonly string[];
+  /** `counts[given][true]`: estimated number of samples given label `given` whose true label is `true`. */
+  readonly counts: readonly (readonly number[])[];
+  /** Estimated share of wrong labels. */
+  readonly noiseRate: number;
 }
 
 /** Path of the report for a dataset root. */
@@ -97,6 +117,7 @@ export function buildReport(
     flagged: v.flagged,
     ermFits: v.ermFits,
     ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
+    ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
   }));
   const flagged = samples.filter((s) => s.flagged);
   const perClass = classes.map((label) => ({
@@ -117,7 +138,8 @@ export function buildReport(
       audited: kept.length,
     },
     settings,
-    training: { erm: audit.erm, mixup: audit.mixup },
+    training: { erm: audit.erm, mixup: audit.mixup, ...(audit.crossFit ? { crossFit: audit.crossFit } : {}) },
+    noiseMatrix: reportNoiseMatrix(audit.noise, classes),
     summary: {
       flagged: flagged.length,
       flagRate: samples.length === 0 ? 0 : flagged.length / samples.length,
@@ -166,6 +188,27 @@ export async function readReport(path: string): Promise<AuditReport> {
     throw new AuditError('reportMalformed', `${path} has report version ${String(report.version)}; this label-audit reads version ${REPORT_VERSION}. Run the audit again.`, path);
   }
   return report as AuditReport;
+}
+
+function reportReasons(reasons: VerdictReasons, classes: readonly string[]): ReportReasons {
+  return {
+    signals: { ermMemorized: reasons.ermMemorized, mixupRejects: reasons.mixupRejects, outOfSampleRejects: reasons.outOfSampleRejects },
+    scores: { ermMixup: round(reasons.ermMixupScore), confidentLearning: round(reasons.confidentLearningScore) },
+    outOfSampleGiven: round(reasons.outOfSampleGiven),
+    suggestions: { ermMixup: classes[reasons.ermMixupSuggestion], confidentLearning: classes[reasons.confidentLearningSuggestion] },
+    suggestionsAgree: reasons.suggestionsAgree,
+  };
+}
+
+function reportNoiseMatrix(noise: Judgement['noise'], classes: readonly string[]): ReportNoiseMatrix {
+  const k = classes.length;
+  return {
+    source: noise.source,
+    classes,
+    // Whole samples: the estimate is a count, and fractions of one would suggest false precision.
+    counts: classes.map((_, given) => Array.from(noise.counts.subarray(given * k, (given + 1) * k), Math.round)),
+    noiseRate: round(noise.noiseRate),
+  };
 }
 
 function medianLearned(samples: readonly ReportSample[]): { flagged: number; others: number } {

@@ -80,6 +80,8 @@ export interface TrainEvents {
  * @param config What to train and for how long.
  * @param events Progress callbacks and an AbortSignal checked before every batch; on abort the
  *   partly trained model is disposed and the promise rejects with the cancellation error.
+ * @param rows Train on these rows of `images` only (default: all). Cross-fitting trains each fold's
+ *   model on the other folds' rows of the one decoded image set, so no pixels are copied.
  * @returns The trained model (the caller disposes it) and training figures.
  */
 export async function trainModel(
@@ -88,8 +90,10 @@ export async function trainModel(
   numClasses: number,
   config: TrainConfig,
   events: TrainEvents = {},
+  rows?: Int32Array,
 ): Promise<TrainResult> {
-  const count = images.count;
+  const count = rows ? rows.length : images.count;
+  if (count < 1) throw new RangeError('Expected at least one training row, but got none.');
   const batchSize = Math.min(config.batchSize, count);
   const batchesPerEpoch = Math.ceil(count / batchSize);
   // Counted in whole batches of epochs: an epoch's last batch may be short, so dividing the budget
@@ -102,8 +106,9 @@ export async function trainModel(
   const x = new Float32Array(batchSize * filler.imageLength);
   const y = new Float32Array(batchSize * numClasses);
   const isErm = config.kind === 'erm';
-  const lastMissEpoch = isErm ? new Uint16Array(count) : undefined;
-  const predictedRight = new Uint8Array(count);
+  // Indexed by row of `images`, so a subset's figures land where the caller looks them up.
+  const lastMissEpoch = isErm ? new Uint16Array(images.count) : undefined;
+  const predictedRight = new Uint8Array(images.count);
   const summaries: EpochSummary[] = [];
   const started = performance.now();
   let step = 0;
@@ -114,6 +119,7 @@ export async function trainModel(
     while (step < totalSteps) {
       epoch++;
       const order = random.permutation(count);
+      if (rows) for (let k = 0; k < count; k++) order[k] = rows[order[k]];
       let lossSum = 0;
       let lossBatches = 0;
       let correct = 0;

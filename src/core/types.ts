@@ -101,6 +101,8 @@ export interface AuditProgress {
   /** Training: the epoch each model is in, and the planned epochs (ERM's is a maximum in a deep audit). */
   readonly erm?: { readonly epoch: number; readonly epochs: number };
   readonly mixup?: { readonly epoch: number; readonly epochs: number };
+  /** Training with cross-fitting: fold models finished, and in all. */
+  readonly folds?: { readonly done: number; readonly total: number };
   /** Decoding: images done and in all. */
   readonly done?: number;
   readonly total?: number;
@@ -142,4 +144,30 @@ export interface ReportSample {
   readonly ermFits: boolean;
   /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */
   readonly ermLearnedEpoch?: number;
+  /** Audits that cross-fitted (method 'confident-learning' or 'fused'): why the sample is suspect. */
+  readonly reasons?: ReportReasons;
+}
+
+/**
+ * Each signal's say on one sample. The sample's own `score`, `flagged` and `suggestedLabel` follow
+ * the audit's method; these are the signals one by one, so a reviewer sees which fired.
+ */
+export interface ReportReasons {
+  /** Which signals fired. */
+  readonly signals: {
+    /** ERM fits the given label although mixup or the out-of-sample model rejects it. */
+    readonly ermMemorized: boolean;
+    /** mixup prefers another class to the given label. */
+    readonly mixupRejects: boolean;
+    /** Confident learning on out-of-sample probabilities prunes the label. */
+    readonly outOfSampleRejects: boolean;
+  };
+  /** Suspicion in [0, 1] under each signal (higher = more likely mislabeled). */
+  readonly scores: { readonly ermMixup: number; readonly confidentLearning: number };
+  /** Out-of-sample probability of the given label. */
+  readonly outOfSampleGiven: number;
+  /** The label each signal suggests instead. */
+  readonly suggestions: { readonly ermMixup: string; readonly confidentLearning: string };
+  /** Both signals suggest the same label. */
+  readonly suggestionsAgree: boolean;
 }

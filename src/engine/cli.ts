@@ -5,7 +5,7 @@ import { loadDataset } from '../core/dataset';
 import { acceptSuggestions, readDecisions } from '../core/decisions';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/exportLabels';
-import { DEFAULT_AUDIT_OPTIONS } from '../core/options';
+import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
 import { readReport, reportPath, type AuditReport } from '../core/report';
 import { chooseBackend, type BackendPreference } from './backend';
 import { createProgressView } from './cliProgress';
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
 
 function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }, signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command('label-audit')
-    .description('Find mislabeled images: train an ERM and a mixup CNN, flag the labels mixup rejects.')
+    .description('Find mislabeled images: train an ERM and a mixup CNN (and, optionally, k-fold models for confident learning), flag the labels they reject.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError();
@@ -60,6 +60,16 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
     .command('audit')
     .description('audit a dataset and write <dataset>/.label-audit/report.json')
     .argument('<dataset>', 'a folder-per-class dataset, a folder with labels.csv/labels.json, or a CSV/JSON manifest')
+    .addOption(
+      new Option(
+        '--method <method>',
+        "'mixup': ERM-vs-mixup alone; 'confident-learning': confident learning on k-fold out-of-sample probabilities; 'fused': both (trains the fold models too)",
+      )
+        .choices([...AUDIT_METHODS])
+        .default(DEFAULT_AUDIT_OPTIONS.method),
+    )
+    .option('--folds <k>', 'cross-fitting folds (confident-learning, fused)', positiveInteger, DEFAULT_AUDIT_OPTIONS.folds)
+    .option('--fold-epochs <n>', 'passes over its training rows per fold model', positiveNumber, DEFAULT_AUDIT_OPTIONS.foldEpochs)
     .addOption(new Option('--mode <mode>', "'quick' (fixed budget) or 'deep' (train ERM until it memorizes)").choices(['quick', 'deep']).default('quick'))
     .option('--epochs <n>', 'passes over the data per model (quick audit)', positiveNumber, DEFAULT_AUDIT_OPTIONS.epochs)
     .option('--min-steps <n>', 'at least this many sample-steps per model, for small datasets', positiveInteger, DEFAULT_AUDIT_OPTIONS.minSampleSteps)
@@ -97,6 +107,9 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
 }
 
 interface AuditFlags {
+  method: AuditMethod;
+  folds: number;
+  foldEpochs: number;
   mode: 'quick' | 'deep';
   epochs: number;
   minSteps: number;
@@ -130,6 +143,9 @@ async function auditCommand(
       datasetPath,
       {
         backend: backend.name,
+        method: flags.method,
+        folds: flags.folds,
+        foldEpochs: flags.foldEpochs,
         mode: flags.mode,
         epochs: flags.epochs,
         minSampleSteps: flags.minSteps,
@@ -165,10 +181,12 @@ function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags,
         {
           report: path,
           backend: report.settings.backend,
+          method: report.settings.method,
           audited: report.dataset.audited,
           skipped: report.skipped.length,
           flagged: report.summary.flagged,
           flagRate: report.summary.flagRate,
+          noiseMatrix: report.noiseMatrix,
           seconds: report.timings.total,
           ...(report.duplicates ? { duplicates: report.duplicates } : {}),
           suspects: suspects.slice(0, flags.top),

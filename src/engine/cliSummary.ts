@@ -1,4 +1,5 @@
-import type { AuditReport } from '../core/report';
+import type { AuditReport, ReportSample } from '../core/report';
+import { formatNoiseMatrix } from './cliNoiseMatrix';
 
 /** The human-readable result of an audit: headline figures and the top suspects as a table. */
 export function formatSuspects(report: AuditReport, top: number): string {
@@ -7,7 +8,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
     `Audited ${dataset.audited} images in ${dataset.classes.length} classes in ${timings.total.toFixed(1)} s on ${report.settings.backend}` +
       (report.skipped.length ? ` (${report.skipped.length} entries skipped: see the report)` : ''),
     `ERM fits ${pct(training.erm.fitsGivenLabels)} of the given labels, mixup ${pct(training.mixup.fitsGivenLabels)}; ` +
-      `judged by ${report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone'}.`,
+      `judged by ${judgeInWords(report)}.`,
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
   if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
@@ -17,13 +18,26 @@ export function formatSuspects(report: AuditReport, top: number): string {
         `${summary.flaggedErmFits} of the ${summary.flagged} flagged labels were memorized.`,
     );
   }
+  lines.push('', formatNoiseMatrix(report.noiseMatrix));
   const suspects = report.samples.filter((s) => s.flagged).slice(0, top);
   if (suspects.length > 0) {
-    const rows = suspects.map((s, i) => [String(i + 1), s.path, s.givenLabel, s.suggestedLabel, s.score.toFixed(2), s.ermGiven.toFixed(2), s.mixupGiven.toFixed(2), s.mixupSuggested.toFixed(2)]);
-    const header = ['#', 'path', 'given', 'suggested', 'score', 'ERM p(given)', 'mixup p(given)', 'mixup p(sugg.)'];
+    const withReasons = suspects.some((s) => s.reasons);
+    const rows = suspects.map((s, i) => [
+      String(i + 1),
+      s.path,
+      s.givenLabel,
+      s.suggestedLabel,
+      s.score.toFixed(2),
+      s.ermGiven.toFixed(2),
+      s.mixupGiven.toFixed(2),
+      s.mixupSuggested.toFixed(2),
+      ...(withReasons ? [signalLetters(s)] : []),
+    ]);
+    const header = ['#', 'path', 'given', 'suggested', 'score', 'ERM p(given)', 'mixup p(given)', 'mixup p(sugg.)', ...(withReasons ? ['signals'] : [])];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
     const format = (cells: string[]) => cells.map((cell, c) => (c === 1 || c === 2 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
     lines.push('', `Top ${suspects.length} suspects, most likely first:`, format(header), ...rows.map(format));
+    if (withReasons) lines.push('signals: E = ERM fits the label others reject, M = mixup rejects, O = out-of-sample (confident learning) rejects; = both suggest the same label');
   }
   return `${lines.join('\n')}\n`;
 }
@@ -33,6 +47,28 @@ function duplicatesLine(d: NonNullable<AuditReport['duplicates']>): string {
     `Duplicates: ${d.exact.groups} exact groups (${d.exact.images} images), ${d.near.groups} near groups (${d.near.images} images); ` +
     `${d.conflicting.groups} groups (${d.conflicting.images} images) carry different labels${d.conflicting.groups ? ': see "conflicts" in the report' : ''}.`
   );
+}
+
+/** The signals that fired on a sample, as letters (see the legend under the table). */
+function signalLetters(sample: ReportSample): string {
+  const r = sample.reasons;
+  if (!r) return '';
+  const letters = `${r.signals.ermMemorized ? 'E' : ''}${r.signals.mixupRejects ? 'M' : ''}${r.signals.outOfSampleRejects ? 'O' : ''}`;
+  return `${letters || '-'}${r.suggestionsAgree ? ' =' : ''}`;
+}
+
+function judgeInWords(report: AuditReport): string {
+  const models = report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone';
+  const crossFit = report.training.crossFit;
+  const folds = crossFit ? `${crossFit.folds}-fold out-of-sample probabilities` : '';
+  switch (report.settings.method) {
+    case 'mixup':
+      return models;
+    case 'confident-learning':
+      return `confident learning on ${folds}`;
+    case 'fused':
+      return `${models} fused with ${folds}`;
+  }
 }
 
 function pct(value: number): string {

@@ -14,9 +14,10 @@ const port = parentPort!;
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
 async function run(): Promise<void> {
-  await chooseBackend(setup.backend);
+  const { backend, ...job } = setup;
+  await chooseBackend(backend);
   const output = await runModelInProcess(
-    { images: setup.images, labels: setup.labels, numClasses: setup.numClasses, config: setup.config, evalImages: setup.evalImages },
+    job,
     {
       onBatch: (progress) => post({ type: 'batch', progress }),
       onEpoch: (summary) => post({ type: 'epoch', summary }),

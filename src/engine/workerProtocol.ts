@@ -1,17 +1,11 @@
 import type { AuditErrorReason } from '../core/errors';
-import type { ModelOutput } from '../core/modelRunner';
-import type { EpochSummary, TrainConfig, TrainProgress } from '../core/train';
-import type { ImageSet } from '../core/types';
+import type { ModelJob, ModelOutput } from '../core/modelRunner';
+import type { EpochSummary, TrainProgress } from '../core/train';
 import type { BackendPreference } from './backend';
 
-/** What a training worker is started with (`workerData`). Pixels sit in a SharedArrayBuffer. */
-export interface WorkerSetup {
+/** What a training worker is started with (`workerData`): one model's job. Pixels sit in a SharedArrayBuffer. */
+export interface WorkerSetup extends ModelJob {
   readonly backend: BackendPreference;
-  readonly images: ImageSet;
-  readonly labels: Int32Array;
-  readonly numClasses: number;
-  readonly config: TrainConfig;
-  readonly evalImages?: ImageSet;
 }
 
 /** Messages from a training worker to the engine. */

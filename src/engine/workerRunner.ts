@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditError, throwIfAborted } from '../core/errors';
@@ -9,19 +10,58 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
 /**
  * A {@link ModelRunner} that trains each model on its own worker thread with the given backend.
- * The pixels are copied once into a SharedArrayBuffer that both workers read without copying.
+ * The pixels are copied once into a SharedArrayBuffer that every worker reads without copying
+ * (cross-fitting folds included: they select rows, they do not copy images).
+ * At most `concurrency` workers run at once (default: one per core, at least two): the wasm
+ * backend uses one core per worker, so more would only share the cores and hold more memory;
+ * the other jobs wait their turn.
  * Cancelling terminates the worker at once: it writes no files, so nothing is left half-done.
  */
-export function workerModelRunner(backend: BackendPreference): ModelRunner {
+export function workerModelRunner(backend: BackendPreference, concurrency = Math.max(2, availableParallelism())): ModelRunner {
   const shared = new WeakMap<ImageSet, ImageSet>();
-  return (job, events) => {
+  const slots = new Slots(concurrency);
+  return async (job, events) => {
     let images = shared.get(job.images);
     if (!images) {
       images = toShared(job.images);
       shared.set(job.images, images);
     }
-    return runInWorker({ backend, images, labels: job.labels, numClasses: job.numClasses, config: job.config, evalImages: job.evalImages }, events);
+    const release = await slots.acquire(events.signal);
+    try {
+      return await runInWorker({ ...job, backend, images }, events);
+    } finally {
+      release();
+    }
   };
+}
+
+/** A counting semaphore: `acquire` resolves to a release function once a slot is free. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(count: number) {
+    this.free = count;
+  }
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // Hand the slot straight to the next job in line, or give it back.
+      if (next) next();
+      else this.free++;
+    };
+    if (signal?.aborted) {
+      release();
+      throwIfAborted(signal);
+    }
+    return release;
+  }
 }
 
 function runInWorker(setup: WorkerSetup, events: ModelJobEvents): Promise<ModelOutput> {

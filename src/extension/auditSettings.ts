@@ -48,6 +48,8 @@ export function readAuditSettings(get: SettingGetter): AuditSettings {
   const given: [string, AuditOptionsInput][] = [];
   const mode = get('mode');
   if (mode !== undefined && mode !== null) given.push(['mode', { mode: mode as AuditOptionsInput['mode'] }]);
+  const method = get('method');
+  if (method !== undefined && method !== null) given.push(['method', { method: method as AuditOptionsInput['method'] }]);
   for (const [key, apply] of Object.entries(OPTION_SETTINGS)) {
     const value = get(key);
     if (value !== undefined && value !== null) given.push([key, apply(value as number)]);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { estimateNoise } from '../../src/core/confidentLearning';
 import { loadDataset } from '../../src/core/dataset';
 import type { Verdict } from '../../src/core/flag';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
@@ -49,11 +50,19 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
     return verdict(index, given, runnerUp, 0.95 + jitter / 3, mixupGiven, mixupSuggested, mixupSuggested - mixupGiven, false);
   });
   verdicts.sort((a, b) => b.score - a.score);
+  // The class swaps the answer key describes, as confident learning would estimate them exactly.
+  const k = dataset.classes.length;
+  const swaps = new Float64Array(k * k);
+  dataset.samples.forEach((sample) => {
+    const truth = answers.get(sample.path) ?? sample.label;
+    swaps[classId(sample.label) * k + classId(truth)]++;
+  });
+  const noise = { ...estimateNoise(Int32Array.from(dataset.samples, (s) => classId(s.label)), swaps, k), source: 'out-of-sample' as const };
   const summary = { epochs: 8, sampleSteps: 3200, seconds: 3, samplesPerSecond: 1000, fitsGivenLabels: 0.97, epochSummaries: [] };
   return buildReport(
     dataset,
     dataset.samples.map((_, i) => i),
-    { verdicts, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1 },
+    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1 },
     { ...DEFAULT_AUDIT_OPTIONS, backend: 'wasm' },
     {
       timings: { load: 0.1, decode: 0.2, erm: 3, mixup: 3, score: 0.1, total: 6.4 },

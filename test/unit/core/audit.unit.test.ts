@@ -100,3 +100,23 @@ test('a bad option is refused before any work, naming the option', async () => {
   await assert.rejects(runAudit(root, { backend: 'wasm', alpha: -1 }), /alpha/);
   await assert.rejects(runAudit(join(root, 'missing'), { backend: 'wasm' }), (error: unknown) => AuditError.is(error, 'datasetNotFound'));
 });
+
+test("the 'fused' method cross-fits, gives every sample its reasons, and estimates the class swaps", async () => {
+  // Half the budget of the tests above (each fold model trains as long as a main model here): the
+  // test checks the second opinion's plumbing and that each signal ranks, not the best figures.
+  const { report } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, epochs: 6, method: 'fused', folds: 2 });
+  assert.equal(report.training.crossFit?.folds, 2);
+  assert.equal(report.noiseMatrix.source, 'out-of-sample');
+  assert.deepEqual(report.noiseMatrix.classes, report.dataset.classes);
+  const total = report.noiseMatrix.counts.flat().reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - COUNT) <= 10, `the estimated counts cover the ${COUNT} samples (${total})`);
+  assert.ok(report.samples.every((s) => s.reasons), 'every sample has its reasons');
+  // Each signal on its own still ranks the wrong labels first.
+  for (const signal of ['ermMixup', 'confidentLearning'] as const) {
+    const area = auroc(report.samples.map((s) => s.reasons!.scores[signal]), report.samples.map((s) => wrongPaths.has(s.path)));
+    assert.ok(area > 0.8, `AUROC of the ${signal} score: ${area}`);
+  }
+  const area = auroc(report.samples.map((s) => s.score), report.samples.map((s) => wrongPaths.has(s.path)));
+  assert.ok(area > 0.9, `AUROC of the fused score: ${area}`);
+  for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
+});

@@ -79,6 +79,22 @@ test('audit finds most of the sample dataset\'s deliberately wrong labels among 
   assert.equal(await folderDigest(dataset), before, 'the images are untouched');
 });
 
+test('--method fused prints the estimated class swaps and each suspect\'s signals', async () => {
+  // A tiny budget: this checks the CLI's plumbing; test/unit/core/audit.unit.test.ts checks the ranking.
+  const result = await run(['audit', dataset, '--method', 'fused', '--folds', '2', '--epochs', '2', '--quiet', '--top', '5']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /fused with 2-fold out-of-sample probabilities/);
+  assert.match(result.stdout, /Estimated label noise [\d.]+% \(confident learning, out-of-sample\)/);
+  assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
+  assert.match(result.stdout, /signals: E = ERM fits/);
+  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+    settings: { method: string };
+    samples: { path: string; reasons?: unknown }[];
+  };
+  assert.equal(report.settings.method, 'fused');
+  assert.ok(report.samples.every((s) => s.reasons));
+});
+
 test('a second audit reuses the decode cache, and --max-suspect-rate gates CI with exit code 4', async () => {
   const result = await run(['audit', dataset, '--json', '--quiet', '--max-suspect-rate', '0.01']);
   assert.equal(result.code, 4, result.stderr);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AuditError } from '../../../src/core/errors';
-import { DEFAULT_AUDIT_OPTIONS, resolveAuditOptions } from '../../../src/core/options';
+import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, resolveAuditOptions } from '../../../src/core/options';
 import { BACKENDS, OPTION_SETTINGS, readAuditSettings, SETTINGS_SECTION } from '../../../src/extension/auditSettings';
 import { DEFAULT_MAX_SUSPECTS_SHOWN } from '../../../src/extension/reviewContent';
 import { COMMANDS } from '../../../src/extension/commandIds';
@@ -67,6 +67,9 @@ test('every setting has a description, and the defaults in package.json are the 
   }
   assert.equal(setting('mode').default, DEFAULT_AUDIT_OPTIONS.mode);
   assert.deepEqual(setting('mode').enum, ['quick', 'deep']);
+  assert.equal(setting('method').default, DEFAULT_AUDIT_OPTIONS.method);
+  assert.deepEqual(setting('method').enum, AUDIT_METHODS);
+  assert.equal(setting('method').enumDescriptions?.length, AUDIT_METHODS.length);
   assert.deepEqual(setting('backend').enum, BACKENDS);
   assert.equal(setting('backend').enumDescriptions?.length, BACKENDS.length);
   assert.equal(setting('backend').default, 'auto');
@@ -86,10 +89,10 @@ test('the bounds in package.json are the ones the engine accepts', () => {
 });
 
 test('readAuditSettings passes on the settings given and names a bad one', () => {
-  const values: Record<string, unknown> = { backend: 'wasm', mode: 'deep', epochs: 3, alpha: 4, imageSize: 28, minMargin: 0.2, seed: 7 };
+  const values: Record<string, unknown> = { backend: 'wasm', mode: 'deep', method: 'fused', epochs: 3, alpha: 4, imageSize: 28, minMargin: 0.2, seed: 7 };
   assert.deepEqual(readAuditSettings((key) => values[key]), {
     backend: 'wasm',
-    options: { mode: 'deep', epochs: 3, alpha: 4, imageSize: 28, seed: 7, flag: { minMargin: 0.2 } },
+    options: { mode: 'deep', method: 'fused', epochs: 3, alpha: 4, imageSize: 28, seed: 7, flag: { minMargin: 0.2 } },
   });
   assert.deepEqual(readAuditSettings(() => undefined), { backend: 'auto', options: {} });
   assert.throws(
@@ -98,4 +101,5 @@ test('readAuditSettings passes on the settings given and names a bad one', () =>
   );
   assert.throws(() => readAuditSettings((key) => ({ backend: 'gpu' })[key]), /Setting labelAudit\.backend: expected one of auto, tensorflow-gpu/);
   assert.throws(() => readAuditSettings((key) => ({ mode: 'thorough' })[key]), /Setting labelAudit\.mode/);
+  assert.throws(() => readAuditSettings((key) => ({ method: 'cleanlab' })[key]), /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/);
 });

@@ -11,6 +11,10 @@ test('each phase is described with its counts, the percentage and the time left'
     describeProgress({ phase: 'training', fraction: 0.4, overall: 0.444, erm: { epoch: 3, epochs: 8 }, mixup: { epoch: 2, epochs: 8 }, etaSeconds: 150 }),
     'Training — ERM epoch 3/8, mixup epoch 2/8 · 44% · about 3 min left',
   );
+  assert.equal(
+    describeProgress({ phase: 'training', fraction: 0.8, overall: 0.8, erm: { epoch: 8, epochs: 8 }, mixup: { epoch: 8, epochs: 8 }, folds: { done: 1, total: 4 } }),
+    'Training — ERM epoch 8/8, mixup epoch 8/8, folds 1/4 · 80%',
+  );
   assert.equal(describeProgress({ phase: 'writing', fraction: 1, overall: 1, etaSeconds: 0 }), 'Scoring and writing the report · 100%');
 });
 
