@@ -3,7 +3,9 @@ import type { SwapMatrixView } from '../protocol/webview';
 
 /**
  * The class-swap counts the review panel's heatmap shows. The report's `noiseMatrix` (the estimated
- * given → true label counts) is preferred when it is there and fits the report's classes. Otherwise
+ * given → true label counts) is preferred when it comes from out-of-sample probabilities (methods
+ * 'confident-learning' and 'fused') and fits the report's classes. The 'judge' estimate of the mixup
+ * method is rougher than the audit's own flags, whose counts also match what a click shows. Otherwise
  * the same shape is counted from the audit's own verdicts: counts[given][suggested] for the flagged
  * samples, and on the diagonal the samples of each class that were not flagged. Pure, for tests.
  *
@@ -12,7 +14,7 @@ import type { SwapMatrixView } from '../protocol/webview';
 export function swapMatrix(report: AuditReport): SwapMatrixView | undefined {
   const classes = report.dataset.classes;
   const estimate = report.noiseMatrix;
-  if (estimate && fits(estimate, classes)) {
+  if (estimate?.source === 'out-of-sample' && fits(estimate, classes)) {
     // Reordered to the dataset's class order, which the grid's filters use.
     const index = classes.map((name) => estimate.classes.indexOf(name));
     return { classes, counts: index.map((row) => index.map((column) => estimate.counts[row][column])), source: 'noiseMatrix' };

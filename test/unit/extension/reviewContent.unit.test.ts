@@ -66,11 +66,14 @@ test('the swap heatmap counts flagged given → suggested labels, and prefers th
   assert.equal(cell, report.samples.filter((s) => s.flagged && s.givenLabel === flagged.givenLabel && s.suggestedLabel === flagged.suggestedLabel).length);
   assert.equal(counts.flat().reduce((x, y) => x + y, 0), report.samples.length);
 
-  // A noise matrix in another class order is reordered to the dataset's; a misfit one is ignored.
+  // An out-of-sample noise matrix in another class order is reordered to the dataset's; a misfit one
+  // or the mixup method's rougher 'judge' estimate gives way to the flagged counts.
   const classes = [...report.dataset.classes].reverse();
   const estimate = classes.map((_, g) => classes.map((__, t) => (g === 0 && t === 1 ? 7 : 0)));
-  const preferred = swapMatrix({ ...report, noiseMatrix: { classes, counts: estimate } });
+  const noiseMatrix = { source: 'out-of-sample' as const, classes, counts: estimate, noiseRate: 0.001 };
+  const preferred = swapMatrix({ ...report, noiseMatrix });
   assert.equal(preferred?.source, 'noiseMatrix');
   assert.equal(preferred?.counts[9][8], 7, 'given "9" → true "8"');
-  assert.equal(swapMatrix({ ...report, noiseMatrix: { classes: ['a', 'b'], counts: [[1, 0], [0, 1]] } })?.source, 'flagged');
+  assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, classes: ['a', 'b'], counts: [[1, 0], [0, 1]] } })?.source, 'flagged');
+  assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, source: 'judge' } })?.source, 'flagged');
 });
