@@ -6,6 +6,7 @@
  * Names follow `scope/verb`; host-to-webview notifications say `did…`. The webview sends
  * `webview/ready` first and the host sends nothing before it (the handler would not be listening yet).
  */
+import type { DuplicateGroup, DuplicateMember } from '../core/duplicates';
 import type { Decision, Decisions, ReportSample } from '../core/types';
 
 // Re-exported so the webview imports its types from the protocol alone.
@@ -17,19 +18,14 @@ export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedE
   readonly imageUri: string;
 }
 
-/** One image of a conflicting-duplicate group. */
-export interface ConflictMemberView {
-  readonly path: string;
-  /** Its given label. */
-  readonly label: string;
+/** One image of a conflicting-duplicate group: the report's member plus the URI to show it. */
+export interface ConflictMemberView extends DuplicateMember {
   /** `webview.asWebviewUri` of the image file. */
   readonly imageUri: string;
 }
 
 /** Copies of one image that carry different labels (the report's `conflicts`). */
-export interface ConflictGroupView {
-  /** 'exact': same file content; 'near': near-identical pixels. */
-  readonly kind: 'exact' | 'near';
+export interface ConflictGroupView extends Omit<DuplicateGroup, 'members'> {
   readonly members: readonly ConflictMemberView[];
 }
 
