@@ -73,6 +73,7 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
     .addOption(new Option('--mode <mode>', "'quick' (fixed budget) or 'deep' (train ERM until it memorizes)").choices(['quick', 'deep']).default('quick'))
     .option('--epochs <n>', 'passes over the data per model (quick audit)', positiveNumber, DEFAULT_AUDIT_OPTIONS.epochs)
     .option('--min-steps <n>', 'at least this many sample-steps per model, for small datasets', positiveInteger, DEFAULT_AUDIT_OPTIONS.minSampleSteps)
+    .option('--max-steps <n>', 'at most this many sample-steps per model in a quick audit, for large datasets (0: no cap)', nonNegativeInteger, DEFAULT_AUDIT_OPTIONS.maxSampleSteps)
     .option('--alpha <a>', 'mixup Beta(α, α) parameter', positiveNumber, DEFAULT_AUDIT_OPTIONS.alpha)
     .option('--image-size <px>', 'side of the square network input', positiveInteger, DEFAULT_AUDIT_OPTIONS.imageSize)
     .option('--batch-size <n>', 'training batch size', positiveInteger, DEFAULT_AUDIT_OPTIONS.batchSize)
@@ -113,6 +114,7 @@ interface AuditFlags {
   mode: 'quick' | 'deep';
   epochs: number;
   minSteps: number;
+  maxSteps: number;
   alpha: number;
   imageSize: number;
   batchSize: number;
@@ -149,6 +151,7 @@ async function auditCommand(
         mode: flags.mode,
         epochs: flags.epochs,
         minSampleSteps: flags.minSteps,
+        maxSampleSteps: flags.maxSteps,
         alpha: flags.alpha,
         imageSize: flags.imageSize,
         batchSize: flags.batchSize,

@@ -19,6 +19,7 @@ export type SettingGetter = (key: string) => unknown;
  */
 export const OPTION_SETTINGS = {
   epochs: (value: number): AuditOptionsInput => ({ epochs: value }),
+  maxSampleSteps: (value: number): AuditOptionsInput => ({ maxSampleSteps: value }),
   alpha: (value: number): AuditOptionsInput => ({ alpha: value }),
   imageSize: (value: number): AuditOptionsInput => ({ imageSize: value }),
   seed: (value: number): AuditOptionsInput => ({ seed: value }),
