@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { SAMPLE_DIGITS, startCodeServer, type CodeServer } from './codeServer';
-import { e2eSkipReason, ensureFreshVsix } from './environment';
+import { SAMPLE_DIGITS, type CodeServer } from './codeServer';
+import { openEditor, type EditorSession } from './editorSession';
+import { e2eSkipReason } from './environment';
 import { readReport, recordProgress, startAudit } from './labelAudit';
-import { launchBrowser, Workbench } from './workbench';
+import type { Workbench } from './workbench';
 
 const skip = e2eSkipReason();
 
@@ -40,20 +40,17 @@ async function writeBadDataset(workspace: string): Promise<void> {
 }
 
 describe('Bad input in VS Code', { skip }, () => {
+  let session: EditorSession;
   let server: CodeServer;
-  let browser: Browser;
   let workbench: Workbench;
 
   before(async () => {
-    ensureFreshVsix();
-    server = await startCodeServer({ name: 'bad-input', prepareWorkspace: writeBadDataset });
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url, 'bad-input');
+    session = await openEditor({ name: 'bad-input', prepareWorkspace: writeBadDataset });
+    ({ server, workbench } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
   });
 
   test('unreadable, missing and unlabeled entries are skipped with a warning, listed in the log, and the editor stays responsive', async () => {

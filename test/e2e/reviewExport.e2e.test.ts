@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Frame } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import type { Decisions } from '../../src/core/types';
-import { startCodeServer, type CodeServer } from './codeServer';
-import { e2eSkipReason, ensureFreshVsix } from './environment';
+import type { CodeServer } from './codeServer';
+import { openEditor, type EditorSession } from './editorSession';
+import { e2eSkipReason } from './environment';
 import {
   cardPaths,
   cardStatus,
@@ -25,13 +26,13 @@ import {
   startAudit,
   type ReportSample,
 } from './labelAudit';
-import { launchBrowser, Workbench } from './workbench';
+import type { Workbench } from './workbench';
 
 const skip = e2eSkipReason();
 
 describe('Review and export in VS Code', { skip }, () => {
+  let session: EditorSession;
   let server: CodeServer;
-  let browser: Browser;
   let workbench: Workbench;
   let digits: string;
   let flagged: ReportSample[];
@@ -39,12 +40,10 @@ describe('Review and export in VS Code', { skip }, () => {
   let originals: Map<string, string>;
 
   before(async () => {
-    ensureFreshVsix();
-    server = await startCodeServer({ name: 'review-export' });
+    session = await openEditor({ name: 'review-export' });
+    ({ server, workbench } = session);
     digits = join(server.workspace, 'digits');
     originals = await hashDataset(digits);
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url, 'review-export');
     await startAudit(workbench, 'digits');
     await recordProgress(workbench, 'digits');
     flagged = (await readReport(digits)).samples.filter((s) => s.flagged);
@@ -52,8 +51,7 @@ describe('Review and export in VS Code', { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
   });
 
   /** Waits until decisions.json holds exactly `expected`. */

@@ -7,31 +7,28 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { BASE_SETTINGS, startCodeServer, type CodeServer } from './codeServer';
-import { e2eSkipReason, ensureFreshVsix } from './environment';
+import { BASE_SETTINGS, type CodeServer } from './codeServer';
+import { openEditor, type EditorSession } from './editorSession';
+import { e2eSkipReason } from './environment';
 import { auditDir, counter, listFiles, percentages, readReport, recordProgress, startAudit } from './labelAudit';
-import { launchBrowser, Workbench } from './workbench';
+import type { Workbench } from './workbench';
 
 const skip = e2eSkipReason();
 
 describe('Run Audit in VS Code', { skip }, () => {
+  let session: EditorSession;
   let server: CodeServer;
-  let browser: Browser;
   let workbench: Workbench;
   let digits: string;
 
   before(async () => {
-    ensureFreshVsix();
-    server = await startCodeServer({ name: 'run-audit' });
+    session = await openEditor({ name: 'run-audit' });
+    ({ server, workbench } = session);
     digits = join(server.workspace, 'digits');
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url, 'run-audit');
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
   });
 
   /** BASE_SETTINGS plus `extra`, through the settings editor; checks the file the editor saved. */
