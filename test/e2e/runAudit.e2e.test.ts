@@ -36,8 +36,14 @@ describe('Run Audit in VS Code', { skip }, () => {
     const wanted = { ...BASE_SETTINGS, ...extra };
     await workbench.editUserSettings(wanted);
     const saved = await workbench.until('settings.json to be saved', async () => {
+      // The editor truncates and then writes the file, so a read can land on an empty or half file.
       const text = await readFile(server.settingsFile, 'utf8');
-      const json = JSON.parse(text) as Record<string, unknown>;
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
       return json['labelAudit.epochs'] === wanted['labelAudit.epochs'] ? json : undefined;
     }, 5_000);
     assert.deepEqual(saved, wanted, 'settings.json saved as typed');
