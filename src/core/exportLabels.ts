@@ -3,6 +3,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from './atomicWrite';
 import { AuditError } from './errors';
+import { reviewLogRecords, type ReviewLogEntry } from './reviewLog';
 import type { Dataset, Decisions, LabelSource } from './types';
 
 /** Where and how {@link exportCleanedLabels} writes. */
@@ -22,6 +23,11 @@ export interface ExportOptions {
   overwrite?: boolean;
   /** Export time, written into the log. Default: now. */
   now?: Date;
+  /**
+   * The review log (who changed what and when, see `reviewLog.ts`). When given, it is written as
+   * `<labels file without extension>.review-log.csv`, oldest change first, even when empty.
+   */
+  reviewLog?: readonly ReviewLogEntry[];
 }
 
 /** What {@link exportCleanedLabels} wrote. */
@@ -30,6 +36,8 @@ export interface ExportResult {
   labelsPath: string;
   /** Absolute path of the decisions log (`<labels file without extension>.decisions.csv`). */
   logPath: string;
+  /** Absolute path of the review log, when `reviewLog` was given. */
+  reviewLogPath?: string;
   /** Samples decided 'keep' (including a relabel to the label they already had). */
   kept: number;
   /** Samples whose label changed. */
@@ -92,15 +100,22 @@ export async function exportCleanedLabels(
   const outcomes = decideOutcomes(dataset, decisions);
   const output = chooseOutput(dataset, options);
   const { labelsPath } = output;
-  const logPath = join(dirname(labelsPath), `${basename(labelsPath, extname(labelsPath))}.decisions.csv`);
-  await refuseUnsafeTarget(dataset, labelsPath, options.overwrite ?? false);
-  await refuseUnsafeTarget(dataset, logPath, options.overwrite ?? false);
+  const beside = (suffix: string) => join(dirname(labelsPath), `${basename(labelsPath, extname(labelsPath))}${suffix}`);
+  const logPath = beside('.decisions.csv');
+  const reviewLogPath = options.reviewLog ? beside('.review-log.csv') : undefined;
+  for (const target of [labelsPath, logPath, reviewLogPath]) {
+    if (target !== undefined) await refuseUnsafeTarget(dataset, target, options.overwrite ?? false);
+  }
 
   const labelsText = output.format === 'csv' ? renderCsv(dataset, outcomes, output) : renderJson(dataset, outcomes, output);
   const logText = renderLog(dataset, decisions, outcomes, options.now ?? new Date());
   // Labels first: a log without its labels file would describe an export that does not exist.
   await writeFileAtomic(labelsPath, labelsText);
   await writeFileAtomic(logPath, logText);
+  if (reviewLogPath !== undefined && options.reviewLog) {
+    const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
+    await writeFileAtomic(reviewLogPath, toCsv(reviewLogRecords(options.reviewLog, givenLabels), logStyle(dataset)));
+  }
 
   const counts = { kept: 0, relabeled: 0, removed: 0, unchanged: 0 };
   for (const outcome of outcomes.values()) {
@@ -109,7 +124,7 @@ export async function exportCleanedLabels(
     else if (outcome.action === 'remove') counts.removed++;
     else counts.unchanged++;
   }
-  return { labelsPath, logPath, ...counts };
+  return { labelsPath, logPath, ...(reviewLogPath ? { reviewLogPath } : {}), ...counts };
 }
 
 /**
@@ -351,15 +366,19 @@ function renderLog(dataset: Dataset, decisions: Decisions, outcomes: Map<string,
         : { path, givenLabel, action: outcome.action, finalLabel: outcome.label };
     });
   const exportedAt = now.toISOString();
-  const source = dataset.source;
-  const style = source.format === 'csv' ? { ...source, delimiter: ',' } : { delimiter: ',', lineEnding: '\n' as const, bom: false };
   return toCsv(
     [
       ['path', 'given_label', 'action', 'final_label', 'exported_at'],
       ...rows.map((row) => [row.path, row.givenLabel, row.action, row.finalLabel, exportedAt]),
     ],
-    style,
+    logStyle(dataset),
   );
+}
+
+/** The logs are comma-separated, with the input CSV's line ending and BOM so all files open alike. */
+function logStyle(dataset: Dataset): CsvStyle {
+  const source = dataset.source;
+  return source.format === 'csv' ? { ...source, delimiter: ',' } : { delimiter: ',', lineEnding: '\n', bom: false };
 }
 
 type CsvStyle = Pick<Extract<LabelSource, { format: 'csv' }>, 'delimiter' | 'lineEnding' | 'bom'>;

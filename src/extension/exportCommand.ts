@@ -43,11 +43,13 @@ export async function exportCommand(datasetRoot: string, log: AuditLog): Promise
     if (!result) return;
     log.line(
       `exported ${result.labelsPath} (${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ` +
-        `${result.unchanged} without a decision); decisions log ${result.logPath}`,
+        `${result.unchanged} without a decision); decisions log ${result.logPath}` +
+        (result.reviewLogPath ? `; review log ${result.reviewLogPath}` : ''),
     );
     const open = 'Open';
     const choice = await vscode.window.showInformationMessage(
-      `Label Audit: wrote ${basename(result.labelsPath)} (${result.relabeled} relabeled, ${result.removed} removed) and ${basename(result.logPath)}.`,
+      `Label Audit: wrote ${basename(result.labelsPath)} (${result.relabeled} relabeled, ${result.removed} removed), ${basename(result.logPath)}` +
+        (result.reviewLogPath ? ` and ${basename(result.reviewLogPath)}.` : '.'),
       open,
     );
     if (choice === open) await vscode.window.showTextDocument(vscode.Uri.file(result.labelsPath));

@@ -6,6 +6,7 @@ import { defaultDecisionsPath, readDecisions } from '../core/decisions';
 import { AuditError } from '../core/errors';
 import { exportCleanedLabels, type ExportResult } from '../core/exportLabels';
 import { readReport, reportPath } from '../core/report';
+import { defaultReviewLogPath, readReviewLog } from '../core/reviewLog';
 
 /** The questions the export may need to ask; each resolves to `undefined`/`false` when the user backs out. */
 export interface ExportPrompts {
@@ -20,7 +21,8 @@ export interface ExportPrompts {
 /**
  * Exports the review decisions of an audited dataset next to its label file (see `exportCleanedLabels`).
  * The dataset is read the way it was audited (the report names its manifest), the decisions from
- * `<root>/.label-audit/decisions.json` (none yet = no change).
+ * `<root>/.label-audit/decisions.json` (none yet = no change). The review log
+ * (`<root>/.label-audit/review-log.jsonl`) is written beside the labels as `<labels>.review-log.csv`.
  *
  * @param datasetRoot - Root folder of an audited dataset (the one holding `.label-audit/report.json`).
  * @param prompts - Asks the user; see {@link ExportPrompts}.
@@ -38,6 +40,7 @@ export async function exportDataset(datasetRoot: string, prompts: ExportPrompts)
   // A manifest with a name of its own (train.csv) is found only through the report.
   const dataset = await loadDataset(report.dataset.manifest ? join(datasetRoot, report.dataset.manifest) : datasetRoot);
   const decisions = await readDecisions(defaultDecisionsPath(datasetRoot), { missing: 'empty' });
+  const reviewLog = await readReviewLog(defaultReviewLogPath(datasetRoot));
   if (Object.keys(decisions).length === 0 && !(await prompts.confirmNoDecisions())) return undefined;
   let folderFormat: 'csv' | 'json' | undefined;
   if (dataset.format === 'folder') {
@@ -45,10 +48,10 @@ export async function exportDataset(datasetRoot: string, prompts: ExportPrompts)
     if (!folderFormat) return undefined;
   }
   try {
-    return await exportCleanedLabels(dataset, decisions, { folderFormat });
+    return await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog });
   } catch (error) {
     if (!AuditError.is(error, 'exportExists')) throw error;
     if (!(await prompts.confirmOverwrite(error.file ?? datasetRoot))) return undefined;
-    return exportCleanedLabels(dataset, decisions, { folderFormat, overwrite: true });
+    return exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, overwrite: true });
   }
 }

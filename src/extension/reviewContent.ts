@@ -1,14 +1,21 @@
+import { typicalExamples } from '../core/classExamples';
 import type { AuditReport, ReportSample } from '../core/report';
-import type { ConflictGroupView, DecisionChange, ReviewContent, SuspectView } from '../protocol/webview';
+import { spotCheckSample, spotCheckSeed } from '../core/spotCheck';
+import { SPOT_CHECK_SIZES, type ClassExampleView, type ConflictGroupView, type DecisionChange, type ReviewContent, type SpotCheckPool, type SuspectView } from '../protocol/webview';
 import { swapMatrix } from './swapMatrix';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
 export const DEFAULT_MAX_SUSPECTS_SHOWN = 1000;
 
+/** Typical images per class in the relabel picker: enough to recognise a class, few enough for 100 classes. */
+export const EXAMPLES_PER_CLASS = 4;
+
 /**
  * What the review webview shows for a report: the flagged samples first, then the others, each group
  * most suspect first, at most `maxShown` in all; every conflicting-duplicate group (not capped: they
- * are few, and each member is reviewed); the class-swap counts. Pure, so it is tested without an editor.
+ * are few, and each member is reviewed); the class-swap counts; each class's most typical images for
+ * the relabel picker; the spot check's seeded random unflagged samples (drawn from the whole report,
+ * not the capped list). Pure, so it is tested without an editor.
  *
  * @param report - A report read with `readReport`.
  * @param maxShown - The limit (`labelAudit.maxSuspectsShown`); non-positive or non-integer values fall back to the default.
@@ -21,7 +28,7 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
   const others = report.samples.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
-  const suspects: SuspectView[] = shown.map((s) => ({
+  const view = (s: ReportSample): SuspectView => ({
     path: s.path,
     givenLabel: s.givenLabel,
     suggestedLabel: s.suggestedLabel,
@@ -31,7 +38,20 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     score: s.score,
     flagged: s.flagged,
     imageUri: imageUri(s.path),
-  }));
+  });
+  const suspects = shown.map(view);
+  const classExamples: Record<string, ClassExampleView[]> = {};
+  for (const [label, examples] of typicalExamples(report.samples, report.dataset.classes, EXAMPLES_PER_CLASS)) {
+    classExamples[label] = examples.map((s) => ({ path: s.path, imageUri: imageUri(s.path) }));
+  }
+  // The report's order, not the suspicion order: the draw must not depend on how the list is shown.
+  const unflagged = report.samples.filter((s) => !s.flagged);
+  const seed = spotCheckSeed(report.createdAt);
+  const spotCheck: SpotCheckPool | undefined = unflagged.length === 0 ? undefined : {
+    unflaggedTotal: unflagged.length,
+    seed,
+    samples: spotCheckSample(unflagged, seed, Math.max(...SPOT_CHECK_SIZES)).map(view),
+  };
   return {
     status: 'ready',
     classes: report.dataset.classes,
@@ -45,6 +65,8 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
       members: group.members.map((m) => ({ path: m.path, label: m.label, imageUri: imageUri(m.path) })),
     })) } : {}),
     ...(swaps ? { swaps } : {}),
+    classExamples,
+    ...(spotCheck ? { spotCheck } : {}),
   };
 }
 

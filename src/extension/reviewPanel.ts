@@ -2,6 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { AuditError } from '../core/errors';
 import { AUDIT_DIR, readReport, reportPath } from '../core/report';
+import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../core/reviewLog';
 import {
   parseWebviewMessage,
   type DecisionChange,
@@ -39,6 +40,10 @@ export class ReviewPanel {
   private store: DecisionStore | undefined;
   private ready = false;
   private disposed = false;
+  /** Who the review log names for this editor's changes (read once: it does not change while running). */
+  private readonly reviewer = currentReviewer();
+  /** Appends to the review log, one batch after the other so lines keep the order of the changes. */
+  private logging: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -157,9 +162,9 @@ export class ReviewPanel {
         if (this.report) this.sendContent();
         return;
       case 'review/decide':
-        return this.decide(message.seq, [{ path: message.path, decision: message.decision }]);
+        return this.decide(message.seq, [{ path: message.path, decision: message.decision }], message.undo ?? false);
       case 'review/decideMany':
-        return this.decide(message.seq, message.changes);
+        return this.decide(message.seq, message.changes, message.undo ?? false);
       case 'review/openImage':
         if (!this.report?.samplePaths.has(message.path)) {
           this.log(`Review webview asked to open "${message.path}", which is not a sample of the report; ignored.`);
@@ -173,7 +178,7 @@ export class ReviewPanel {
     }
   }
 
-  private async decide(seq: number, changes: readonly DecisionChange[]): Promise<void> {
+  private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {
     const report = this.report;
     const store = this.store;
     const problems = report && store ? changes.map((c) => changeProblem(c, report)).filter((p) => p !== undefined) : ['there is no report to review'];
@@ -183,14 +188,26 @@ export class ReviewPanel {
       this.post({ type: 'decisions/didChange', decisions: store?.decisions ?? {}, ack: seq });
       return;
     }
+    const entries = reviewLogEntries(store.decisions, changes, { user: this.reviewer, time: new Date(), undo });
     try {
       await store.decideMany(changes.map((c) => ({ path: c.path, decision: c.decision ?? undefined })));
+      this.appendLog(entries);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`Could not save review decisions to ${store.file}: ${message}`);
       this.post({ type: 'review/didFail', message: `Could not save decisions to ${store.file}: ${message}` });
     }
     this.post({ type: 'decisions/didChange', decisions: store.decisions, ack: seq });
+  }
+
+  /** Records who changed what in the review log; a failure is reported, the decision itself stands. */
+  private appendLog(entries: Parameters<typeof appendReviewLog>[1]): void {
+    const file = defaultReviewLogPath(this.datasetRoot);
+    this.logging = this.logging.then(() => appendReviewLog(file, entries)).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`Could not append to the review log ${file}: ${message}`);
+      this.post({ type: 'review/didFail', message: `Decision saved, but the review log ${file} could not be written: ${message}` });
+    });
   }
 
   private sendContent(): void {

@@ -40,6 +40,29 @@ export interface SwapMatrixView {
   readonly source: 'noiseMatrix' | 'flagged';
 }
 
+/** One of a class's most typical images, shown in the relabel picker. */
+export interface ClassExampleView {
+  readonly path: string;
+  /** `webview.asWebviewUri` of the image file. */
+  readonly imageUri: string;
+}
+
+/** The spot-check sizes the reviewer picks from; the host sends enough samples for the largest. */
+export const SPOT_CHECK_SIZES = [50, 100, 200, 500] as const;
+
+/**
+ * The images a spot check draws from: unflagged samples in a seeded random order, so a check of
+ * size n is the first n and a larger check keeps the images already looked at.
+ */
+export interface SpotCheckPool {
+  /** Samples the audit did not flag: the population the estimate speaks for. */
+  readonly unflaggedTotal: number;
+  /** The seed of the order (from the report), shown so a check can be reproduced. */
+  readonly seed: number;
+  /** The first unflagged samples in the seeded order (as many as the largest check size). */
+  readonly samples: readonly SuspectView[];
+}
+
 /** What the panel shows for a dataset. */
 export type ReviewContent =
   | {
@@ -60,6 +83,10 @@ export type ReviewContent =
       readonly conflicts?: readonly ConflictGroupView[];
       /** The class-swap heatmap; absent when there is nothing to count. */
       readonly swaps?: SwapMatrixView;
+      /** A few of each class's most typical images, keyed by class, for the relabel picker. */
+      readonly classExamples?: Readonly<Record<string, readonly ClassExampleView[]>>;
+      /** The spot check's random unflagged samples; absent when every sample was flagged. */
+      readonly spotCheck?: SpotCheckPool;
     }
   /** No report for this dataset yet. */
   | { readonly status: 'noReport'; readonly message: string }
@@ -78,18 +105,23 @@ export interface DecisionChange {
 export interface ReadyMessage {
   readonly type: 'webview/ready';
 }
-/** Decide (or undo) one sample. `seq` increases with every change the webview sends. */
+/**
+ * Decide (or undo) one sample. `seq` increases with every change the webview sends. `undo` marks
+ * the change as the undo of an earlier step, so the review log says so.
+ */
 export interface DecideMessage {
   readonly type: 'review/decide';
   readonly seq: number;
   readonly path: string;
   readonly decision: Decision | null;
+  readonly undo?: boolean;
 }
 /** Decide (or undo) several samples at once: bulk actions, and undo of a bulk action. */
 export interface DecideManyMessage {
   readonly type: 'review/decideMany';
   readonly seq: number;
   readonly changes: readonly DecisionChange[];
+  readonly undo?: boolean;
 }
 /** Open a sample's image in an editor tab. */
 export interface OpenImageMessage {
@@ -142,19 +174,19 @@ export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
     case 'webview/ready':
       return { ok: true, message: { type: 'webview/ready' } };
     case 'review/decide': {
-      const problem = seqProblem(value.seq) ?? changeProblem(value);
+      const problem = seqProblem(value.seq) ?? changeProblem(value) ?? undoProblem(value.undo);
       if (problem) return fail(`review/decide: ${problem}`);
-      return ok({ type: 'review/decide', seq: value.seq as number, path: value.path as string, decision: value.decision as Decision | null });
+      return ok({ type: 'review/decide', seq: value.seq as number, path: value.path as string, decision: value.decision as Decision | null, ...undoFlag(value.undo) });
     }
     case 'review/decideMany': {
-      const seq = seqProblem(value.seq);
+      const seq = seqProblem(value.seq) ?? undoProblem(value.undo);
       if (seq) return fail(`review/decideMany: ${seq}`);
       if (!Array.isArray(value.changes)) return fail('review/decideMany: "changes" must be an array');
       for (const [i, change] of value.changes.entries()) {
         const problem = isRecord(change) ? changeProblem(change) : 'not an object';
         if (problem) return fail(`review/decideMany: changes[${i}]: ${problem}`);
       }
-      return ok({ type: 'review/decideMany', seq: value.seq as number, changes: value.changes as DecisionChange[] });
+      return ok({ type: 'review/decideMany', seq: value.seq as number, changes: value.changes as DecisionChange[], ...undoFlag(value.undo) });
     }
     case 'review/openImage':
       if (!isPath(value.path)) return fail('review/openImage: "path" must be a non-empty string');
@@ -234,7 +266,7 @@ function contentProblem(value: unknown): string | undefined {
         if (!Number.isInteger(value[key]) || (value[key] as number) < 0) return `"content.${key}" must be a count`;
       }
       if (typeof value.createdAt !== 'string') return '"content.createdAt" must be a string';
-      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes);
+      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes) ?? examplesProblem(value.classExamples) ?? spotCheckProblem(value.spotCheck);
     }
     default:
       return `unknown content status ${JSON.stringify(value.status)}`;
@@ -265,6 +297,39 @@ function swapsProblem(value: unknown, classes: readonly unknown[]): string | und
   const square = Array.isArray(value.counts) && value.counts.length === size &&
     value.counts.every((row) => Array.isArray(row) && row.length === size && row.every((n) => Number.isFinite(n) && n >= 0));
   return square ? undefined : `"content.swaps.counts" must be ${size}×${size} non-negative numbers`;
+}
+
+function examplesProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) return '"content.classExamples" must be an object keyed by class';
+  for (const [label, examples] of Object.entries(value)) {
+    const good = Array.isArray(examples) && examples.every((e) => isRecord(e) && isPath(e.path) && typeof e.imageUri === 'string');
+    if (!good) return `content.classExamples[${JSON.stringify(label)}] must be a list of { path, imageUri }`;
+  }
+  return undefined;
+}
+
+function spotCheckProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) return '"content.spotCheck" must be an object';
+  if (!Number.isInteger(value.unflaggedTotal) || (value.unflaggedTotal as number) < 0) return '"content.spotCheck.unflaggedTotal" must be a count';
+  if (!Number.isInteger(value.seed)) return '"content.spotCheck.seed" must be an integer';
+  if (!Array.isArray(value.samples) || value.samples.length > (value.unflaggedTotal as number)) {
+    return '"content.spotCheck.samples" must be an array of at most unflaggedTotal samples';
+  }
+  for (const [i, s] of value.samples.entries()) {
+    const problem = suspectProblem(s);
+    if (problem) return `content.spotCheck.samples[${i}]: ${problem}`;
+  }
+  return undefined;
+}
+
+function undoProblem(value: unknown): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : '"undo" must be a boolean';
+}
+
+function undoFlag(value: unknown): { undo?: boolean } {
+  return value === true ? { undo: true } : {};
 }
 
 function suspectProblem(value: unknown): string | undefined {

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { defaultDecisionsPath, writeDecisions } from '../../../src/core/decisions';
 import { AuditError } from '../../../src/core/errors';
 import { writeReport } from '../../../src/core/report';
+import { appendReviewLog, defaultReviewLogPath, reviewLogEntries } from '../../../src/core/reviewLog';
 import type { Decisions } from '../../../src/core/types';
 import { exportDataset, type ExportPrompts } from '../../../src/extension/exportFlow';
 import { SAMPLE_DIGITS, sampleDigitsReport } from '../../helpers/sampleReport';
@@ -66,6 +67,34 @@ test('a folder-per-class dataset is exported in the format the user picks, with 
   assert.equal(labels.find((l) => l.path === removed), undefined);
   assert.equal(labels.find((l) => l.path === kept)?.label, kept.split('/')[0]);
   assert.ok((await stat(result!.logPath)).isFile());
+});
+
+test('the review log (who changed what and when, undos included) is written next to the cleaned labels', async () => {
+  const { root, paths } = await auditedCopy('review-log');
+  const [a, b] = paths;
+  const time = (minute: number) => new Date(Date.UTC(2026, 10, 30, 9, minute));
+  // The history the panel would have logged: relabel a, remove b, undo the removal.
+  const steps = [
+    ...reviewLogEntries({}, [{ path: a, decision: { action: 'relabel', label: '3' } }], { user: 'ada', time: time(1), undo: false }),
+    ...reviewLogEntries({}, [{ path: b, decision: { action: 'remove' } }], { user: 'ada', time: time(2), undo: false }),
+    ...reviewLogEntries({ [b]: { action: 'remove' } }, [{ path: b, decision: null }], { user: 'bob', time: time(3), undo: true }),
+  ];
+  await appendReviewLog(defaultReviewLogPath(root), steps);
+  await writeDecisions(defaultDecisionsPath(root), { [a]: { action: 'relabel', label: '3' } });
+  const result = await exportDataset(root, scriptedUser({ format: 'csv' }));
+  assert.equal(result?.reviewLogPath, join(root, 'labels.cleaned.review-log.csv'));
+  const rows = parse(await readFile(result!.reviewLogPath!, 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((r) => [r.timestamp, r.user, r.sample, r.given_label, r.action, r.from, r.to, r.to_label]), [
+    ['2026-11-30T09:01:00.000Z', 'ada', a, a.split('/')[0], 'relabel', 'pending', 'relabel', '3'],
+    ['2026-11-30T09:02:00.000Z', 'ada', b, b.split('/')[0], 'remove', 'pending', 'remove', ''],
+    ['2026-11-30T09:03:00.000Z', 'bob', b, b.split('/')[0], 'undo', 'remove', 'pending', ''],
+  ]);
+  // A second export asks before replacing the previous one (labels, decisions and review log).
+  const again = scriptedUser({ format: 'csv', overwrite: false });
+  assert.equal(await exportDataset(root, again), undefined);
+  assert.equal(again.asked.filter((q) => q.startsWith('overwrite')).length, 1);
+  const leftovers = (await readdir(root)).filter((f) => f.includes('.tmp'));
+  assert.deepEqual(leftovers, [], 'no temp files left behind');
 });
 
 test('a previous export is replaced only when the user says so', async () => {
