@@ -11,6 +11,7 @@ export type KeyCommand =
   | { readonly kind: 'relabel' }
   | { readonly kind: 'remove' }
   | { readonly kind: 'digit'; readonly digit: number }
+  | { readonly kind: 'nextUnreviewed' }
   | { readonly kind: 'undo' }
   | { readonly kind: 'selectAll' }
   | { readonly kind: 'help' }
@@ -60,6 +61,9 @@ export function commandForKey(press: KeyPress): KeyCommand | undefined {
     case 'r':
     case 'R':
       return { kind: 'relabel' };
+    case 'n':
+    case 'N':
+      return { kind: 'nextUnreviewed' };
     // Backspace too: the key labelled "delete" on a Mac keyboard sends it.
     case 'Delete':
     case 'Backspace':
@@ -81,8 +85,9 @@ export const KEY_HELP: readonly { readonly keys: string; readonly does: string }
   { keys: 'Ctrl/Cmd+A', does: 'Select every card shown' },
   { keys: 'Enter', does: 'Accept the suggested label' },
   { keys: 'K', does: 'Keep the given label' },
-  { keys: 'R', does: 'Relabel: pick a class (type to filter)' },
+  { keys: 'R', does: 'Relabel: pick a class, shown with its typical images (type to filter, ↑ ↓, Enter)' },
   { keys: 'Delete', does: 'Remove the sample from the dataset' },
+  { keys: 'N', does: 'Go to the next card without a decision' },
   { keys: 'Ctrl/Cmd+Z', does: 'Undo the last decision' },
   { keys: '?', does: 'Show or hide this help' },
   { keys: 'Esc', does: 'Close this help or the class picker' },

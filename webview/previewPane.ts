@@ -1,12 +1,11 @@
 /**
  * The side pane: a larger view of the focused image with its figures, the decision, and buttons for
- * the actions, which apply to the whole selection when several cards are selected. It also holds the
- * class picker (a combobox with type-ahead) that R and the cards' "Relabel…" buttons open.
+ * the actions, which apply to the whole selection when several cards are selected. Its "Relabel…"
+ * button opens the class picker (classPicker.ts), as R does.
  */
-import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { Decision, SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
-import { typedClass, type ReviewAction } from './reviewState';
+import type { ReviewAction } from './reviewState';
 import { statusText } from './suspectGrid';
 
 /** How the pane reports user input. */
@@ -15,8 +14,8 @@ export interface PreviewHandlers {
   onAction(action: ReviewAction): void;
   onUndo(): void;
   onOpen(path: string): void;
-  /** The class picker closed without a choice (Escape or focus left it); the grid takes the focus back. */
-  onPickerDone(): void;
+  /** Open the class picker for the selection. */
+  onRelabel(): void;
 }
 
 /** What the pane shows. */
@@ -26,6 +25,8 @@ export interface PreviewModel {
   /** Cards the actions apply to. */
   readonly targetCount: number;
   readonly canUndo: boolean;
+  /** In a spot check, Enter and the first button say the label is correct (keep) rather than accept the runner-up. */
+  readonly spotCheck?: boolean;
 }
 
 /** The preview and actions pane. */
@@ -37,11 +38,10 @@ export class PreviewPane {
   private readonly status: HTMLElement;
   private readonly scope: HTMLElement;
   private readonly acceptButton: HTMLElement;
-  private readonly picker: VscodeSingleSelect;
   private readonly actionButtons: HTMLElement[];
   private readonly undoButton: HTMLElement;
   private current: SuspectView | undefined;
-  private classes: readonly string[] = [];
+  private spotCheck = false;
 
   constructor(handlers: PreviewHandlers) {
     this.image = el('img', { attrs: { alt: '', draggable: 'false' } });
@@ -55,39 +55,14 @@ export class PreviewPane {
     this.status = el('div', { className: 'preview-status' });
     this.scope = el('div', { className: 'preview-scope' });
 
-    this.acceptButton = button('Accept suggestion', 'Enter', () => handlers.onAction({ kind: 'accept' }));
+    this.acceptButton = button('Accept suggestion', 'Enter', () => handlers.onAction({ kind: this.spotCheck ? 'keep' : 'accept' }));
     const keep = button('Keep label', 'K', () => handlers.onAction({ kind: 'keep' }), true);
     const remove = button('Remove', 'Delete', () => handlers.onAction({ kind: 'remove' }), true);
+    const relabel = button('Relabel…', 'R', () => handlers.onRelabel(), true);
+    relabel.classList.add('relabel-button');
     this.undoButton = button('Undo', 'Ctrl+Z', () => handlers.onUndo(), true);
     const open = button('Open image', '', () => this.current && handlers.onOpen(this.current.path), true);
-    this.actionButtons = [this.acceptButton, keep, remove, open];
-
-    this.picker = document.createElement('vscode-single-select');
-    this.picker.combobox = true;
-    this.picker.filter = 'startsWith';
-    this.picker.className = 'relabel-picker';
-    this.picker.setAttribute('aria-label', 'Relabel to class');
-    this.picker.label = 'Relabel to class';
-    this.picker.addEventListener('change', () => {
-      const label = this.picker.value;
-      if (label !== '') handlers.onAction({ kind: 'relabel', label });
-    });
-    this.picker.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') {
-        this.picker.open = false;
-        handlers.onPickerDone();
-      }
-    });
-    // Type-ahead then Enter should pick the class typed: the combobox itself only picks an option
-    // reached with the arrow keys. Capture phase, so this runs before the component's own handler.
-    this.picker.addEventListener('keydown', (event) => {
-      if (event.key !== 'Enter') return;
-      const label = typedClass(this.classes, this.picker.shadowRoot?.querySelector('input')?.value ?? '');
-      if (label === undefined) return;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      handlers.onAction({ kind: 'relabel', label });
-    }, { capture: true });
+    this.actionButtons = [this.acceptButton, keep, remove, relabel, open];
 
     this.element = el('aside', { className: 'preview', attrs: { 'aria-label': 'Selected sample' } }, [
       el('div', { className: 'preview-image' }, [this.image]),
@@ -95,30 +70,18 @@ export class PreviewPane {
       this.details,
       this.status,
       this.scope,
-      el('div', { className: 'preview-actions' }, [this.acceptButton, keep, remove]),
-      el('label', { className: 'preview-relabel' }, [el('span', { text: 'Relabel to (R)' }), this.picker]),
+      el('div', { className: 'preview-actions' }, [this.acceptButton, keep, remove, relabel]),
       el('div', { className: 'preview-actions' }, [this.undoButton, open]),
     ]);
-  }
-
-  /** Fills the class picker. */
-  setClasses(classes: readonly string[]): void {
-    this.classes = classes;
-    this.picker.replaceChildren(...classes.map((label) => {
-      const option = document.createElement('vscode-option');
-      option.value = label;
-      option.textContent = label;
-      return option;
-    }));
   }
 
   /** Shows the focused sample and what the actions will apply to. */
   show(model: PreviewModel): void {
     const { suspect, decision } = model;
     this.current = suspect;
+    this.spotCheck = model.spotCheck ?? false;
     this.element.classList.toggle('empty', suspect === undefined);
     for (const b of this.actionButtons) toggleDisabled(b, suspect === undefined);
-    toggleDisabled(this.picker, suspect === undefined);
     toggleDisabled(this.undoButton, !model.canUndo);
     if (suspect === undefined) {
       this.image.removeAttribute('src');
@@ -147,20 +110,9 @@ export class PreviewPane {
     this.status.textContent = statusText(decision);
     this.status.dataset.state = decision?.action ?? 'pending';
     this.scope.textContent = model.targetCount > 1 ? `Actions apply to the ${model.targetCount} selected samples.` : '';
-    this.acceptButton.textContent = model.targetCount > 1 ? 'Accept suggestions' : `Accept “${suspect.suggestedLabel}”`;
-  }
-
-  /** Opens the class picker with type-ahead, empty so any choice counts as a change. */
-  openPicker(): void {
-    this.picker.value = '';
-    this.picker.focus();
-    this.picker.open = true;
-  }
-
-  /** Closes the class picker (after a choice). */
-  closePicker(): void {
-    this.picker.open = false;
-    this.picker.value = '';
+    this.acceptButton.textContent = this.spotCheck
+      ? 'Label is correct'
+      : model.targetCount > 1 ? 'Accept suggestions' : `Accept “${suspect.suggestedLabel}”`;
   }
 }
 

@@ -5,12 +5,16 @@
  * them, and the host's answers (`decisions/didChange` with `ack`) confirm or correct them.
  */
 import type { ConflictMemberView, Decisions, DecisionChange, HostToWebview, ReviewContent, SuspectView, WebviewToHost } from '../src/protocol/webview';
+import { ClassPicker } from './classPicker';
+import { pushRecent } from './classPickerState';
 import { ConflictList } from './conflictList';
 import { conflictProgress, conflictTarget } from './conflictState';
 import { el } from './dom';
 import { HelpOverlay } from './helpOverlay';
 import { commandForKey, type KeyCommand } from './keyboard';
 import { PreviewPane } from './previewPane';
+import { ProgressOverlay } from './progressOverlay';
+import { nextUnreviewed, reviewProgress } from './reviewProgress';
 import {
   DEFAULT_FILTERS,
   EMPTY_SELECTION,
@@ -36,6 +40,7 @@ import {
   type Selection,
   type UndoEntry,
 } from './reviewState';
+import { DEFAULT_SPOT_CHECK_SIZE, spotCheckEstimate, spotCheckSamples, spotCheckSizes, spotCheckText } from './spotCheckState';
 import { SuspectGrid, type CardAction } from './suspectGrid';
 import { SwapHeatmap } from './swapHeatmap';
 import { activeSwap, toggleSwap } from './swapState';
@@ -56,6 +61,10 @@ export interface PersistedState {
   /** Whether the class-swap heatmap is open. */
   readonly swapsOpen?: boolean;
   readonly conflictScrollTop?: number;
+  /** The reviewer's recent relabel choices, newest first (the picker lists them after the suggestion). */
+  readonly recentLabels?: readonly string[];
+  /** The size of the spot check picked. */
+  readonly spotCheckSize?: number;
 }
 
 /** How the page talks to its host. */
@@ -83,6 +92,8 @@ export class ReviewApp {
   private swapsOpen: boolean;
   private conflictScrollTop: number;
   private pendingConflictScroll: number | undefined;
+  private recentLabels: string[];
+  private spotCheckSize: number;
 
   private readonly toolbar: Toolbar;
   private readonly grid: SuspectGrid;
@@ -90,6 +101,8 @@ export class ReviewApp {
   private readonly heatmap: SwapHeatmap;
   private readonly conflictList: ConflictList;
   private readonly help: HelpOverlay;
+  private readonly picker: ClassPicker;
+  private readonly progress: ProgressOverlay;
   private readonly main: HTMLElement;
   private readonly stateMessage: HTMLElement;
   private readonly banner: HTMLElement;
@@ -107,6 +120,8 @@ export class ReviewApp {
     this.swapsOpen = restored?.swapsOpen ?? false;
     this.conflictScrollTop = restored?.conflictScrollTop ?? 0;
     this.pendingConflictScroll = restored ? this.conflictScrollTop : undefined;
+    this.recentLabels = [...(restored?.recentLabels ?? [])];
+    this.spotCheckSize = restored?.spotCheckSize ?? DEFAULT_SPOT_CHECK_SIZE;
 
     this.toolbar = new Toolbar({
       onFilters: (f) => this.setFilters(f),
@@ -117,6 +132,13 @@ export class ReviewApp {
       },
       onToggleSwaps: () => {
         this.swapsOpen = !this.swapsOpen;
+        this.refresh();
+      },
+      onNextUnreviewed: () => this.goToNextUnreviewed(),
+      onProgress: () => this.showProgress(),
+      onSpotCheckSize: (size) => {
+        if (!Number.isInteger(size) || size <= 0) return;
+        this.spotCheckSize = size;
         this.refresh();
       },
     }, this.filters);
@@ -148,14 +170,22 @@ export class ReviewApp {
       onAction: (action) => this.act(action),
       onUndo: () => this.undoLast(),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
-      onPickerDone: () => this.grid.element.focus({ preventScroll: true }),
+      onRelabel: () => this.openPicker(),
     });
     this.help = new HelpOverlay(() => this.toggleHelp(false));
+    this.picker = new ClassPicker(
+      (label) => this.act({ kind: 'relabel', label }),
+      () => this.grid.element.focus({ preventScroll: true }),
+    );
+    this.progress = new ProgressOverlay(() => {
+      this.progress.hide();
+      this.grid.element.focus({ preventScroll: true });
+    });
     this.banner = el('div', { className: 'banner', attrs: { role: 'alert', hidden: '' } });
     this.banner.addEventListener('click', () => (this.banner.hidden = true));
     this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
-    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.conflictList.element, this.stateMessage, this.help.element);
+    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.conflictList.element, this.stateMessage, this.help.element, this.picker.element, this.progress.element);
     document.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.showMessage('Loading the audit report…', '');
   }
@@ -170,10 +200,11 @@ export class ReviewApp {
         this.decisions = message.decisions;
         document.title = `Review: ${message.datasetName}`;
         if (message.content.status === 'ready') {
-          const { classes, suspects } = message.content;
-          this.byPath = new Map(suspects.map((s) => [s.path, s]));
+          const { classes, suspects, spotCheck, classExamples } = message.content;
+          // Spot-check samples may lie beyond the listed suspects; actions find both by path.
+          this.byPath = new Map([...(spotCheck?.samples ?? []), ...suspects].map((s) => [s.path, s]));
           this.toolbar.setClasses(classes);
-          this.preview.setClasses(classes);
+          this.picker.setClasses(classes, classExamples ?? {});
           this.help.setClasses(classes);
         }
         this.refresh();
@@ -201,6 +232,7 @@ export class ReviewApp {
     this.view = 'suspects';
     this.conflictScrollTop = 0;
     this.pendingConflictScroll = 0;
+    this.spotCheckSize = DEFAULT_SPOT_CHECK_SIZE;
   }
 
   /** Recomputes what is shown after the content, decisions or filters changed, and redraws. */
@@ -218,11 +250,14 @@ export class ReviewApp {
     }
     const conflicts = content.conflicts ?? [];
     // A new report without conflicts (or one from before they existed) has no such view to show.
-    if (conflicts.length === 0) this.view = 'suspects';
+    if (conflicts.length === 0 && this.view === 'conflicts') this.view = 'suspects';
+    if (!content.spotCheck && this.view === 'spotCheck') this.view = 'suspects';
+    const spotCheck = this.spotCheckModel(content);
     const toolbarExtras = {
       view: this.view,
       conflicts: content.conflicts ? conflictProgress(conflicts, this.decisions) : undefined,
       swaps: { available: content.swaps !== undefined, open: this.swapsOpen },
+      ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     };
     if (this.view === 'conflicts') {
       this.toolbar.element.hidden = false;
@@ -239,19 +274,21 @@ export class ReviewApp {
       return;
     }
     this.conflictList.element.hidden = true;
-    const swapsShown = content.swaps !== undefined && this.swapsOpen;
+    const swapsShown = content.swaps !== undefined && this.swapsOpen && this.view === 'suspects';
     this.heatmap.element.hidden = !swapsShown;
     this.main.classList.toggle('with-swaps', swapsShown);
     if (content.swaps && swapsShown) this.heatmap.show(content.swaps, activeSwap(this.filters));
     const previous = this.visiblePaths;
-    this.visible = visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
+    this.visible = spotCheck && this.view === 'spotCheck'
+      ? spotCheck.samples
+      : visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
     this.visiblePaths = this.visible.map((s) => s.path);
     this.selection = reconcileSelection(this.selection, previous.length > 0 ? previous : this.visiblePaths, this.visiblePaths);
     this.toolbar.element.hidden = false;
     const counts = reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged);
     this.toolbar.show({ filters: this.filters, counts, shown: this.visible.length, hiddenCount: content.hiddenCount, ...toolbarExtras });
 
-    if (this.visible.length === 0) {
+    if (this.visible.length === 0 && this.view === 'suspects') {
       if (counts.total === 0 && !isFiltering(this.filters)) {
         // Nothing to filter: the toolbar would only show zeros.
         this.toolbar.element.hidden = true;
@@ -290,7 +327,48 @@ export class ReviewApp {
       decision: focused ? this.decisions[focused.path] : undefined,
       targetCount: actionTargets(this.selection).length,
       canUndo: this.undo.length > 0,
+      spotCheck: this.view === 'spotCheck',
     });
+  }
+
+  /** The spot check's images at the size picked, and what the toolbar says about them; undefined without unflagged samples. */
+  private spotCheckModel(content: Extract<ReviewContent, { status: 'ready' }>) {
+    const pool = content.spotCheck;
+    if (!pool) return undefined;
+    const sizes = spotCheckSizes(pool.unflaggedTotal);
+    // The size picked, or the nearest offered one when this report has fewer unflagged samples.
+    const size = sizes.includes(this.spotCheckSize) ? this.spotCheckSize : (sizes.filter((n) => n <= this.spotCheckSize).pop() ?? sizes[0]);
+    const samples = spotCheckSamples(pool, size);
+    const estimate = spotCheckEstimate(samples, this.decisions, pool.unflaggedTotal);
+    return {
+      samples,
+      toolbar: { sizes, size, text: spotCheckText(estimate, size, pool.unflaggedTotal), counter: `${estimate?.checked ?? 0} checked of ${size}` },
+    };
+  }
+
+  /** Opens the class picker for the selection (nothing to relabel: nothing happens). */
+  private openPicker(): void {
+    if (actionTargets(this.selection).length === 0) return;
+    const focused = this.selection.focus === null ? undefined : this.byPath.get(this.selection.focus);
+    this.picker.open({ focus: focused, targetCount: actionTargets(this.selection).length, recent: this.recentLabels });
+  }
+
+  /** N and the toolbar button: focus the next card shown without a decision. */
+  private goToNextUnreviewed(): void {
+    const next = nextUnreviewed(this.visiblePaths, this.decisions, this.selection.focus);
+    if (next === undefined) {
+      this.banner.textContent = 'Every card shown has a decision. (click to dismiss)';
+      this.banner.hidden = false;
+      return;
+    }
+    this.setSelection(selectOnly(next), true);
+  }
+
+  private showProgress(): void {
+    if (this.content?.status !== 'ready') return;
+    const { suspects, classes, flaggedTotal } = this.content;
+    const listed = suspects.filter((s) => s.flagged).length;
+    this.progress.show(reviewProgress(suspects, this.decisions, classes), flaggedTotal - listed);
   }
 
   private showMessage(title: string, detail: string, action?: { text: string; run: () => void }): void {
@@ -329,7 +407,7 @@ export class ReviewApp {
       .filter((s): s is SuspectView => s !== undefined);
     if (targets.length === 0) return;
     const { changes, undo } = planAction(action, targets, this.decisions);
-    this.preview.closePicker();
+    if (action.kind === 'relabel') this.recentLabels = pushRecent(this.recentLabels, action.label);
     if (undo) this.undo = pushUndo(this.undo, undo);
     this.send(changes);
     // One card decided: go on to the next, as a reviewer working down the list expects. A bulk
@@ -359,20 +437,21 @@ export class ReviewApp {
     const { entry, stack } = popUndo(this.undo);
     if (!entry) return;
     this.undo = stack;
-    this.send(entry.restore);
+    this.send(entry.restore, true);
     this.refresh();
     this.setSelection(selectionAfterUndo(entry, this.visiblePaths));
   }
 
-  /** Applies changes locally at once and sends them to the host, numbered. */
-  private send(changes: readonly DecisionChange[]): void {
+  /** Applies changes locally at once and sends them to the host, numbered; `undo` marks them for the review log. */
+  private send(changes: readonly DecisionChange[], undo = false): void {
     if (changes.length === 0) return;
     this.decisions = applyChanges(this.decisions, changes);
     this.seq++;
+    const flag = undo ? { undo: true } : {};
     if (changes.length === 1) {
-      this.host.post({ type: 'review/decide', seq: this.seq, path: changes[0].path, decision: changes[0].decision });
+      this.host.post({ type: 'review/decide', seq: this.seq, path: changes[0].path, decision: changes[0].decision, ...flag });
     } else {
-      this.host.post({ type: 'review/decideMany', seq: this.seq, changes });
+      this.host.post({ type: 'review/decideMany', seq: this.seq, changes, ...flag });
     }
   }
 
@@ -380,7 +459,7 @@ export class ReviewApp {
     // A card's own button acts on that card alone, even inside a larger selection: bulk actions
     // live in the side pane and on the keyboard.
     this.setSelection(selectOnly(path));
-    if (action === 'relabel') this.preview.openPicker();
+    if (action === 'relabel') this.openPicker();
     else this.act({ kind: action });
   }
 
@@ -390,6 +469,15 @@ export class ReviewApp {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
+    // The dialogs handle their own keys; one that reaches the page (focus left the dialog) may only close it.
+    if (this.picker.visible || this.progress.visible) {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        this.picker.close();
+        this.progress.hide();
+      }
+      return;
+    }
     if (this.help.visible) {
       if (event.key === 'Escape' || event.key === '?') {
         event.preventDefault();
@@ -415,12 +503,18 @@ export class ReviewApp {
         this.setSelection(moveFocus(this.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend), true);
         return;
       case 'accept':
+        // In a spot check Enter confirms the label: accepting the runner-up of an unflagged image is never the intent.
+        this.act({ kind: this.view === 'spotCheck' ? 'keep' : 'accept' });
+        return;
       case 'keep':
       case 'remove':
         this.act({ kind: command.kind });
         return;
       case 'relabel':
-        if (actionTargets(this.selection).length > 0) this.preview.openPicker();
+        this.openPicker();
+        return;
+      case 'nextUnreviewed':
+        this.goToNextUnreviewed();
         return;
       case 'digit': {
         const classes = this.content?.status === 'ready' ? this.content.classes : [];
@@ -476,6 +570,8 @@ export class ReviewApp {
       view: this.view,
       swapsOpen: this.swapsOpen,
       conflictScrollTop: this.conflictScrollTop,
+      recentLabels: this.recentLabels,
+      spotCheckSize: this.spotCheckSize,
     });
   }
 }

@@ -335,19 +335,6 @@ export function digitKeys(classes: readonly string[]): { key: string; label: str
   return keys;
 }
 
-/**
- * The class a reviewer typed in the picker: the one spelled exactly so (ignoring case), else the only
- * one starting with the text; undefined when the text names none or several (the arrows decide then).
- */
-export function typedClass(classes: readonly string[], typed: string): string | undefined {
-  const text = typed.trim().toLowerCase();
-  if (text === '') return undefined;
-  const exact = classes.find((c) => c.toLowerCase() === text);
-  if (exact !== undefined) return exact;
-  const starting = classes.filter((c) => c.toLowerCase().startsWith(text));
-  return starting.length === 1 ? starting[0] : undefined;
-}
-
 // ---- the acknowledged state of decisions ----
 
 /**

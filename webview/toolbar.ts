@@ -1,7 +1,8 @@
 /**
- * The bar above the grid: the view switch (suspects / conflicting duplicates), the "N reviewed of M"
- * counter, the class-swap heatmap toggle, the filters (given class, suggested class, score range,
- * decision state, unflagged samples), the order, and the help button.
+ * The bar above the grid: the view switch (suspects / conflicting duplicates / spot check), the
+ * "N reviewed of M" counter, "next unreviewed" and the progress summary, the class-swap heatmap
+ * toggle, the filters (given class, suggested class, score range, decision state, unflagged
+ * samples), the order, the help button, and in a spot check its size and estimate.
  */
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
@@ -10,7 +11,7 @@ import { el } from './dom';
 import { clearFilters, isFiltering, type DecisionFilter, type Filters, type ReviewCounts, type SortOrder } from './reviewState';
 
 /** Which list the page shows. */
-export type ReviewView = 'suspects' | 'conflicts';
+export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck';
 
 /** How the toolbar reports user input. */
 export interface ToolbarHandlers {
@@ -18,6 +19,9 @@ export interface ToolbarHandlers {
   onHelp(): void;
   onView(view: ReviewView): void;
   onToggleSwaps(): void;
+  onNextUnreviewed(): void;
+  onProgress(): void;
+  onSpotCheckSize(size: number): void;
 }
 
 /** What the toolbar shows besides the filters. */
@@ -33,6 +37,8 @@ export interface ToolbarModel {
   readonly conflicts: { readonly resolved: number; readonly total: number } | undefined;
   /** Whether there is a swap heatmap, and whether it is open. */
   readonly swaps: { readonly available: boolean; readonly open: boolean };
+  /** The spot check, when the report has unflagged samples: sizes offered, the size picked, and what it found. */
+  readonly spotCheck?: { readonly sizes: readonly number[]; readonly size: number; readonly text: string; readonly counter: string };
 }
 
 const DECISION_CHOICES: readonly [DecisionFilter, string][] = [
@@ -70,7 +76,13 @@ export class Toolbar {
   private readonly viewSwitch: HTMLElement;
   private readonly suspectsTab: HTMLButtonElement;
   private readonly conflictsTab: HTMLButtonElement;
+  private readonly spotCheckTab: HTMLButtonElement;
   private readonly swapsToggle: HTMLButtonElement;
+  private readonly nextButton: HTMLElement;
+  private readonly spotRow: HTMLElement;
+  private readonly spotSize: VscodeSingleSelect;
+  private readonly spotText: HTMLElement;
+  private spotSizes: readonly number[] = [];
   private filters: Filters;
 
   constructor(private readonly handlers: ToolbarHandlers, initial: Filters) {
@@ -101,7 +113,24 @@ export class Toolbar {
 
     this.suspectsTab = toggleButton('Suspects', 'Show the suspected label errors', () => this.handlers.onView('suspects'));
     this.conflictsTab = toggleButton('Conflicting duplicates', 'Show copies of the same image that carry different labels', () => this.handlers.onView('conflicts'));
-    this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [this.suspectsTab, this.conflictsTab]);
+    this.spotCheckTab = toggleButton('Spot check', 'Check a random sample of the images the audit did not flag, to estimate the errors it missed', () => this.handlers.onView('spotCheck'));
+    this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [this.suspectsTab, this.conflictsTab, this.spotCheckTab]);
+    this.nextButton = document.createElement('vscode-button');
+    this.nextButton.textContent = 'Next unreviewed';
+    this.nextButton.title = 'Go to the next card without a decision (N)';
+    (this.nextButton as HTMLElement & { secondary: boolean }).secondary = true;
+    this.nextButton.addEventListener('click', () => this.handlers.onNextUnreviewed());
+    const progress = document.createElement('vscode-button');
+    progress.textContent = 'Progress';
+    progress.title = 'Reviewed, accepted, relabeled, removed and kept, overall and per class';
+    (progress as HTMLElement & { secondary: boolean }).secondary = true;
+    progress.addEventListener('click', () => this.handlers.onProgress());
+    this.spotSize = select('Sample size', () => this.handlers.onSpotCheckSize(Number(this.spotSize.value)));
+    this.spotText = el('span', { className: 'spot-check-text', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.spotRow = el('div', { className: 'toolbar-row spot-check', attrs: { role: 'group', 'aria-label': 'Spot check' } }, [
+      field('Sample size', this.spotSize),
+      this.spotText,
+    ]);
     this.swapsToggle = toggleButton('Class swaps', 'Show or hide the heatmap of given → suggested labels', () => this.handlers.onToggleSwaps());
     this.swapsToggle.classList.add('swaps-toggle');
 
@@ -115,8 +144,9 @@ export class Toolbar {
         this.clear,
       ]);
     this.element = el('header', { className: 'toolbar' }, [
-      el('div', { className: 'toolbar-row' }, [this.viewSwitch, this.counter, this.shownText, el('span', { className: 'spacer' }), this.swapsToggle, help]),
+      el('div', { className: 'toolbar-row' }, [this.viewSwitch, this.counter, this.shownText, this.nextButton, progress, el('span', { className: 'spacer' }), this.swapsToggle, help]),
       this.filterRow,
+      this.spotRow,
     ]);
   }
 
@@ -132,14 +162,31 @@ export class Toolbar {
     const { filters, counts } = model;
     this.filters = filters;
     const conflicts = model.view === 'conflicts' ? model.conflicts : undefined;
-    this.counter.textContent = conflicts ? `${conflicts.resolved} of ${conflicts.total} groups resolved` : `${counts.reviewed} reviewed of ${counts.total}`;
-    this.viewSwitch.hidden = model.conflicts === undefined || model.conflicts.total === 0;
+    const spot = model.view === 'spotCheck' ? model.spotCheck : undefined;
+    this.counter.textContent = conflicts
+      ? `${conflicts.resolved} of ${conflicts.total} groups resolved`
+      : spot ? spot.counter : `${counts.reviewed} reviewed of ${counts.total}`;
+    const hasConflicts = model.conflicts !== undefined && model.conflicts.total > 0;
+    this.viewSwitch.hidden = !hasConflicts && model.spotCheck === undefined;
+    this.conflictsTab.hidden = !hasConflicts;
+    this.spotCheckTab.hidden = model.spotCheck === undefined;
     this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
     pressed(this.suspectsTab, model.view === 'suspects');
     pressed(this.conflictsTab, model.view === 'conflicts');
+    pressed(this.spotCheckTab, model.view === 'spotCheck');
     this.swapsToggle.hidden = !model.swaps.available || model.view !== 'suspects';
     pressed(this.swapsToggle, model.swaps.open);
+    this.nextButton.hidden = model.view === 'conflicts';
     this.filterRow.hidden = model.view !== 'suspects';
+    this.spotRow.hidden = spot === undefined;
+    if (spot) {
+      if (spot.sizes.join() !== this.spotSizes.join()) {
+        this.spotSizes = spot.sizes;
+        setOptions(this.spotSize, spot.sizes.map((n): [string, string] => [String(n), `${n} images`]));
+      }
+      setValue(this.spotSize, String(spot.size));
+      this.spotText.textContent = spot.text;
+    }
     this.shownText.hidden = model.view !== 'suspects';
     this.shownText.textContent = `${model.shown} shown`;
     this.shownText.title = model.hiddenCount > 0

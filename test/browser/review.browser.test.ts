@@ -97,7 +97,7 @@ describe('review webview', () => {
     assert.equal(await focusedPath(page), d.path, 'undo selects the card it restored');
     const posted = await postedDecisions(page);
     assert.deepEqual(posted.map((m) => m.type === 'review/decide' && m.seq), [1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(posted[6], { type: 'review/decide', seq: 7, path: d.path, decision: null });
+    assert.deepEqual(posted[6], { type: 'review/decide', seq: 7, path: d.path, decision: null, undo: true }, 'an undo says so, for the review log');
     await assertCleanPage(page);
     await page.close();
   });

@@ -9,6 +9,8 @@ test('review keys map to their commands', () => {
   assert.deepEqual(commandForKey(press('k')), { kind: 'keep' });
   assert.deepEqual(commandForKey(press('K', { shiftKey: true })), { kind: 'keep' });
   assert.deepEqual(commandForKey(press('r')), { kind: 'relabel' });
+  assert.deepEqual(commandForKey(press('n')), { kind: 'nextUnreviewed' });
+  assert.deepEqual(commandForKey(press('N', { shiftKey: true })), { kind: 'nextUnreviewed' });
   assert.deepEqual(commandForKey(press('Delete')), { kind: 'remove' });
   assert.deepEqual(commandForKey(press('Backspace')), { kind: 'remove' });
   assert.deepEqual(commandForKey(press('7')), { kind: 'digit', digit: 7 });

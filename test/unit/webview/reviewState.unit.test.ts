@@ -23,7 +23,6 @@ import {
   selectAll,
   selectOnly,
   selectionAfterUndo,
-  typedClass,
   visibleSuspects,
   type Filters,
 } from '../../../webview/reviewState';
@@ -244,15 +243,3 @@ describe('digit keys', () => {
   });
 });
 
-describe('typedClass', () => {
-  test('Enter in the picker takes the class spelled, or the only one starting so', () => {
-    const classes = ['Coat', 'Dress', 'Sandal', 'Shirt', 'Sneaker', '1', '10'];
-    assert.equal(typedClass(classes, 'coat'), 'Coat');
-    assert.equal(typedClass(classes, 'dr'), 'Dress');
-    assert.equal(typedClass(classes, 's'), undefined, 'several start with s: the arrows decide');
-    assert.equal(typedClass(classes, 'sn'), 'Sneaker');
-    assert.equal(typedClass(classes, '1'), '1', 'an exact name wins over longer ones');
-    assert.equal(typedClass(classes, ''), undefined);
-    assert.equal(typedClass(classes, 'boot'), undefined);
-  });
-});
