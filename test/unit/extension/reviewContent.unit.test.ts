@@ -77,3 +77,27 @@ test('the swap heatmap counts flagged given → suggested labels, and prefers th
   assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, classes: ['a', 'b'], counts: [[1, 0], [0, 1]] } })?.source, 'flagged');
   assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, source: 'judge' } })?.source, 'flagged');
 });
+
+test('the picker gets each class\'s most typical unflagged images, the spot check a seeded sample of every unflagged one', async () => {
+  const report = await sampleDigitsReport();
+  const content = buildReviewContent(report, 30, (path) => `https://webview/${path}`);
+  assert.ok(content.status === 'ready' && content.classExamples && content.spotCheck);
+  assert.deepEqual(Object.keys(content.classExamples), report.dataset.classes);
+  for (const [label, examples] of Object.entries(content.classExamples)) {
+    assert.equal(examples.length, 4);
+    for (const example of examples) {
+      const sample = report.samples.find((s) => s.path === example.path);
+      assert.ok(sample && !sample.flagged && sample.givenLabel === label);
+      assert.equal(example.imageUri, `https://webview/${example.path}`);
+    }
+  }
+  const unflagged = report.samples.filter((s) => !s.flagged).length;
+  assert.equal(content.spotCheck.unflaggedTotal, unflagged);
+  assert.equal(content.spotCheck.samples.length, unflagged, 'up to 500: all 376 here');
+  assert.ok(content.spotCheck.samples.every((s) => !s.flagged));
+  // Drawn from the whole report, not the 30 listed: most of the sample is beyond the cap.
+  const listed = new Set(content.suspects.map((s) => s.path));
+  assert.ok(content.spotCheck.samples.slice(0, 100).filter((s) => !listed.has(s.path)).length > 80);
+  const again = buildReviewContent(report, 30, (path) => `https://webview/${path}`);
+  assert.deepEqual(again.status === 'ready' && again.spotCheck?.samples.map((s) => s.path), content.spotCheck.samples.map((s) => s.path), 'the same report, the same draw');
+});

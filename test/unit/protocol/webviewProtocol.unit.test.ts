@@ -65,3 +65,25 @@ test('conflict groups and the swap matrix are checked when present', async () =>
   assert.match(problem({ swaps: { ...content.swaps, counts } }), /10×10 non-negative/);
   assert.match(problem({ swaps: { ...content.swaps, classes: ['x'] } }), /content's classes/);
 });
+
+test('an undo flag on decisions, the class examples and the spot-check pool are checked', async () => {
+  const undo = { type: 'review/decide', seq: 4, path: 'a.png', decision: null, undo: true };
+  assert.deepEqual(parseWebviewMessage(undo), { ok: true, message: undo });
+  const many = { type: 'review/decideMany', seq: 5, changes: [{ path: 'a.png', decision: null }], undo: true };
+  assert.deepEqual(parseWebviewMessage(many), { ok: true, message: many });
+  const badUndo = parseWebviewMessage({ ...undo, undo: 'yes' });
+  assert.ok(!badUndo.ok && /"undo" must be a boolean/.test(badUndo.problem));
+
+  const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
+  assert.ok(content.status === 'ready' && content.spotCheck && content.classExamples);
+  const message = (extra: object) => ({ type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content: { ...content, ...extra }, decisions: {} });
+  assert.equal(parseHostMessage(message({})).ok, true);
+  const problem = (extra: object) => {
+    const parsed = parseHostMessage(message(extra));
+    return parsed.ok ? '' : parsed.problem;
+  };
+  assert.match(problem({ classExamples: { '3': [{ path: 'a.png' }] } }), /classExamples\["3"\]/);
+  assert.match(problem({ spotCheck: { ...content.spotCheck, unflaggedTotal: 3 } }), /at most unflaggedTotal/);
+  assert.match(problem({ spotCheck: { ...content.spotCheck, samples: [{ path: 'a.png' }] } }), /spotCheck\.samples\[0\]/);
+  assert.match(problem({ spotCheck: { ...content.spotCheck, seed: 0.5 } }), /seed/);
+});
