@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -136,7 +137,7 @@ describe('Review and export in VS Code', { skip }, () => {
   });
 
   test('export writes labels.cleaned.csv next to the dataset with the decisions applied, originals untouched', async () => {
-    const [a, b, c] = flagged;
+    const [a, b, c, d] = flagged;
     await workbench.runCommand(COMMAND.export);
     // A folder-per-class dataset has no label file of its own: the export asks for the format.
     const formats = await workbench.quickItems(COMMAND.export);
@@ -161,6 +162,17 @@ describe('Review and export in VS Code', { skip }, () => {
       if (path !== a.path) assert.equal(label, path.split('/')[0], `${path} keeps its folder's label`);
     }
     assert.ok((await listFiles(digits)).includes('labels.cleaned.decisions.csv'), 'the decision log is written next to it');
+    // The review log: who changed what and when, in order, the undo included.
+    const log = parseCsv(await readFile(join(digits, 'labels.cleaned.review-log.csv'), 'utf8'));
+    assert.deepEqual(log[0], ['timestamp', 'user', 'sample', 'given_label', 'action', 'from', 'from_label', 'to', 'to_label']);
+    assert.deepEqual(log.slice(1).map((row) => [row[2], row[4], row[5], row[7]]), [
+      [a.path, 'relabel', 'pending', 'relabel'],
+      [b.path, 'keep', 'pending', 'keep'],
+      [c.path, 'remove', 'pending', 'remove'],
+      [d.path, 'relabel', 'pending', 'relabel'],
+      [d.path, 'undo', 'relabel', 'pending'],
+    ]);
+    assert.ok(log.slice(1).every((row) => row[1] === userInfo().username && !Number.isNaN(Date.parse(row[0]))), 'each row names the OS user and the time');
     assert.deepEqual(await hashDataset(digits), originals, 'every original file byte-for-byte unchanged');
 
     // A second export asks before replacing the first one.
