@@ -240,11 +240,16 @@ describe('conflicting duplicates', () => {
     await page.close();
   });
 
-  test('no conflicts: no view switch; screenshots of the view in light and high-contrast themes', async () => {
+  test('no conflicts: no conflicts tab (nor a view switch without a spot check); screenshots of the view in light and high-contrast themes', async () => {
     const plain = await pages.open();
     await plain.waitForSelector('.card');
-    assert.equal(await plain.isVisible('.view-switch'), false);
+    assert.deepEqual(await plain.$$eval('.view-switch button', (tabs) => tabs.filter((t) => (t as HTMLElement).offsetParent !== null).map((t) => t.textContent)), ['Suspects', 'Spot check']);
     await plain.close();
+    const { spotCheck: _, ...noSpotCheck } = content;
+    const bare = await pages.open({ content: noSpotCheck });
+    await bare.waitForSelector('.card');
+    assert.equal(await bare.isVisible('.view-switch'), false);
+    await bare.close();
     for (const theme of ['light', 'highContrast'] as const) {
       const groups = conflictGroups();
       const decisions = { [groups[0].members[0].path]: { action: 'keep' as const }, [groups[0].members[1].path]: { action: 'relabel' as const, label: groups[0].members[0].label } };
