@@ -1,6 +1,8 @@
 import { assignFolds, foldJobs, gatherOutOfSample } from './crossFit';
 import { judgeSamples, type Judgement } from './judge';
 import { accuracy } from './metrics';
+import { EMBEDDING_SIZE } from './model';
+import { neighboursOfSuspects, type SuspectNeighbours } from './neighbours';
 import { runModelInProcess, type ModelJob, type ModelOutput, type ModelRunner } from './modelRunner';
 import { type AuditOptions, quickSampleSteps } from './options';
 import type { TrainConfig } from './train';
@@ -44,6 +46,8 @@ export interface ModelAudit extends Judgement {
   readonly scoringSeconds: number;
   /** `(M, K)` probabilities of `evalImages` under each model, when given. */
   readonly evalProbabilities?: { readonly erm: Float32Array; readonly mixup: Float32Array };
+  /** The flagged samples' nearest unflagged samples under their given and suggested labels, by row. */
+  readonly neighbours?: ReadonlyMap<number, SuspectNeighbours>;
 }
 
 /** Training progress of all models together. */
@@ -191,7 +195,10 @@ export async function auditImages(
     outputs = await Promise.all(
       [
         run({ ...main, config: configs.erm }, erm, 'ERM', true),
-        run({ ...main, config: configs.mixup }, mixup, 'mixup', true),
+        // Embeddings from the mixup model: mixup training never fits a wrong label with confidence, so
+        // a mislabeled image keeps its place among images of its true class. The ERM model, which
+        // learns (in a deep audit, memorizes) the given labels, pulls it towards its given class.
+        run({ ...main, config: configs.mixup, embeddings: true }, mixup, 'mixup', true),
         ...folds.map((job, f) => run(job, foldStates[f], `cross-fitting fold ${f + 1}/${folds.length}`, false)),
       ].map((p) =>
         p.catch((error: unknown) => {
@@ -207,6 +214,7 @@ export async function auditImages(
   const outOfSample = folds.length ? gatherOutOfSample(folds, foldOutputs, images.count, numClasses) : undefined;
   const scoringStarted = performance.now();
   const judged = judgeSamples(labels, { erm: ermOutput.probabilities, mixup: mixupOutput.probabilities, outOfSample }, numClasses, options);
+  const neighbours = mixupOutput.embeddings && neighboursOfSuspects(judged.verdicts, labels, numClasses, mixupOutput.embeddings, EMBEDDING_SIZE);
   const judgingSeconds = (performance.now() - scoringStarted) / 1000;
   return {
     ...judged,
@@ -220,6 +228,7 @@ export async function auditImages(
     ...(ermOutput.evalProbabilities && mixupOutput.evalProbabilities
       ? { evalProbabilities: { erm: ermOutput.evalProbabilities, mixup: mixupOutput.evalProbabilities } }
       : {}),
+    ...(neighbours ? { neighbours } : {}),
   };
 }
 

@@ -17,12 +17,19 @@ export interface Cnn {
   readonly variables: readonly tf.Variable[];
   /** Unnormalised class scores for a batch `[B, size, size, channels]` → `[B, numClasses]`. */
   logits(x: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * The same forward pass, also returning the penultimate layer: the dense64 activations after
+   * ReLU, `[B, EMBEDDING_SIZE]`, the image's embedding for nearest-neighbour search.
+   */
+  forward(x: tf.Tensor4D): { readonly hidden: tf.Tensor2D; readonly logits: tf.Tensor2D };
   dispose(): void;
 }
 
 const CONV1_FILTERS = 16;
 const CONV2_FILTERS = 32;
 const HIDDEN_UNITS = 64;
+/** Width of the penultimate layer that {@link Cnn.forward} returns as `hidden`. */
+export const EMBEDDING_SIZE = HIDDEN_UNITS;
 
 /**
  * Builds the audit CNN: conv3×3(16)-relu-maxpool2 → conv3×3(32)-relu-maxpool2 → dense(64)-relu →
@@ -58,20 +65,21 @@ export function createCnn(spec: CnnSpec, seed: number): Cnn {
   const bias4 = zerosVariable(numClasses);
   const variables = [conv1, bias1, conv2, bias2, dense1, bias3, dense2, bias4];
 
+  const forward = (x: tf.Tensor4D) => {
+    let h: tf.Tensor4D = tf.fused.conv2d({ x, filter: conv1 as tf.Tensor4D, bias: bias1, strides: 1, pad: 'same', activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'same');
+    h = tf.fused.conv2d({ x: h, filter: conv2 as tf.Tensor4D, bias: bias2, strides: 1, pad: 'same', activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'same');
+    const flat = tf.reshape(h, [-1, flatSize]) as tf.Tensor2D;
+    const hidden = tf.fused.matMul({ a: flat, b: dense1 as tf.Tensor2D, bias: bias3, activation: 'relu' }) as tf.Tensor2D;
+    return { hidden, logits: tf.fused.matMul({ a: hidden, b: dense2 as tf.Tensor2D, bias: bias4 }) as tf.Tensor2D };
+  };
+
   return {
     spec,
     variables,
-    logits(x) {
-      return tf.tidy((): tf.Tensor2D => {
-        let h: tf.Tensor4D = tf.fused.conv2d({ x, filter: conv1 as tf.Tensor4D, bias: bias1, strides: 1, pad: 'same', activation: 'relu' });
-        h = tf.maxPool(h, 2, 2, 'same');
-        h = tf.fused.conv2d({ x: h, filter: conv2 as tf.Tensor4D, bias: bias2, strides: 1, pad: 'same', activation: 'relu' });
-        h = tf.maxPool(h, 2, 2, 'same');
-        const flat = tf.reshape(h, [-1, flatSize]) as tf.Tensor2D;
-        const hidden = tf.fused.matMul({ a: flat, b: dense1 as tf.Tensor2D, bias: bias3, activation: 'relu' });
-        return tf.fused.matMul({ a: hidden, b: dense2 as tf.Tensor2D, bias: bias4 }) as tf.Tensor2D;
-      });
-    },
+    logits: (x) => tf.tidy(() => forward(x).logits),
+    forward: (x) => tf.tidy(() => forward(x)),
     dispose() {
       for (const v of variables) v.dispose();
     },

@@ -1,4 +1,4 @@
-import { predictProbabilities } from './predict';
+import { predict } from './predict';
 import { trainModel, type EpochSummary, type TrainConfig, type TrainProgress } from './train';
 import type { ImageSet } from './types';
 
@@ -17,6 +17,8 @@ export interface ModelJob {
    * score every image.
    */
   readonly fold?: { readonly trainRows: Int32Array; readonly heldOutRows: Int32Array };
+  /** Also return every image's embedding, taken in the scoring pass itself (default false). */
+  readonly embeddings?: boolean;
 }
 
 /** What a trained model says about the images it was trained on (or held out from, for a fold). */
@@ -34,6 +36,8 @@ export interface ModelOutput {
   readonly scoringSeconds: number;
   /** `(M, K)` probabilities of `evalImages`, when given. */
   readonly evalProbabilities?: Float32Array;
+  /** When the job asked for them: `(N, EMBEDDING_SIZE)` unit-length embeddings (see `predict`). */
+  readonly embeddings?: Float32Array;
 }
 
 export interface ModelJobEvents {
@@ -57,12 +61,13 @@ export const runModelInProcess: ModelRunner = async (job, events) => {
   const trained = await trainModel(job.images, job.labels, job.numClasses, job.config, events, job.fold?.trainRows);
   try {
     const scoringStarted = performance.now();
-    const probabilities = await predictProbabilities(trained.model, job.images, trained.normalization, {
+    const { probabilities, embeddings } = await predict(trained.model, job.images, trained.normalization, {
       signal: events.signal,
       rows: job.fold?.heldOutRows,
+      embeddings: job.embeddings,
     });
     const scoringSeconds = (performance.now() - scoringStarted) / 1000;
-    const evalProbabilities = job.evalImages && (await predictProbabilities(trained.model, job.evalImages, trained.normalization, { signal: events.signal }));
+    const evalProbabilities = job.evalImages && (await predict(trained.model, job.evalImages, trained.normalization, { signal: events.signal })).probabilities;
     return {
       probabilities,
       epochs: trained.epochs,
@@ -73,6 +78,7 @@ export const runModelInProcess: ModelRunner = async (job, events) => {
       ...(trained.learnedAtEpoch ? { learnedAtEpoch: trained.learnedAtEpoch } : {}),
       scoringSeconds,
       ...(evalProbabilities ? { evalProbabilities } : {}),
+      ...(embeddings ? { embeddings } : {}),
     };
   } finally {
     trained.model.dispose();

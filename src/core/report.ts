@@ -7,13 +7,16 @@ import type { VerdictReasons } from './flag';
 import type { Judgement } from './judge';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
-import type { Dataset, DatasetFormat, InputIssue, ReportReasons, ReportSample } from './types';
+import type { NeighbourList, SuspectNeighbours } from './neighbours';
+import type { Dataset, DatasetFormat, InputIssue, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample } from './types';
 
-export type { ReportReasons, ReportSample };
+export type { ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample };
 
 /**
  * Version of the report schema; bumped on any incompatible change. 2: `noiseMatrix`,
  * `training.crossFit`, per-sample `reasons`, `settings.method` and the cross-fitting settings.
+ * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`) keep the version:
+ * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  */
 export const REPORT_VERSION = 2;
 
@@ -106,6 +109,9 @@ export function buildReport(
   },
 ): AuditReport {
   const { classes } = dataset;
+  // Samples are listed in verdict order, so a neighbour's position there is its verdict's.
+  const position = new Int32Array(audit.verdicts.length);
+  audit.verdicts.forEach((v, at) => (position[v.index] = at));
   const samples: ReportSample[] = audit.verdicts.map((v) => ({
     path: dataset.samples[kept[v.index]].path,
     givenLabel: classes[v.givenLabel],
@@ -118,6 +124,7 @@ export function buildReport(
     ermFits: v.ermFits,
     ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
     ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
+    ...(audit.neighbours?.has(v.index) ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) } : {}),
   }));
   const flagged = samples.filter((s) => s.flagged);
   const perClass = classes.map((label) => ({
@@ -198,6 +205,15 @@ function reportReasons(reasons: VerdictReasons, classes: readonly string[]): Rep
     suggestions: { ermMixup: classes[reasons.ermMixupSuggestion], confidentLearning: classes[reasons.confidentLearningSuggestion] },
     suggestionsAgree: reasons.suggestionsAgree,
   };
+}
+
+function reportNeighbours(found: SuspectNeighbours, position: Int32Array): ReportNeighbours {
+  const list = (l: NeighbourList): ReportNeighbourList => ({
+    samples: Array.from(l.rows, (row) => position[row]),
+    // Three decimals tell near from far on hover; more would only make a large report larger.
+    distances: Array.from(l.distances, (d) => Math.round(d * 1000) / 1000),
+  });
+  return { given: list(found.given), suggested: list(found.suggested) };
 }
 
 function reportNoiseMatrix(noise: Judgement['noise'], classes: readonly string[]): ReportNoiseMatrix {

@@ -1,6 +1,6 @@
 /**
  * Per-sample scores from predicted probabilities. Probabilities are row-major `(N, K)` arrays,
- * as `predictProbabilities` returns them.
+ * as `predict` returns them.
  */
 
 /**

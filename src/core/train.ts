@@ -48,7 +48,7 @@ export interface EpochSummary {
 
 export interface TrainResult {
   readonly model: Cnn;
-  /** Input standardisation the model was trained with; pass it to `predictProbabilities`. */
+  /** Input standardisation the model was trained with; pass it to `predict`. */
   readonly normalization: Normalization;
   readonly epochs: number;
   readonly steps: number;

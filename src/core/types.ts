@@ -146,6 +146,29 @@ export interface ReportSample {
   readonly ermLearnedEpoch?: number;
   /** Audits that cross-fitted (method 'confident-learning' or 'fused'): why the sample is suspect. */
   readonly reasons?: ReportReasons;
+  /**
+   * Flagged samples (the 5 000 most suspect at most): the closest unflagged samples under the given
+   * and under the suggested label, in the mixup model's embedding space. Absent in reports written
+   * before neighbours existed.
+   */
+  readonly neighbours?: ReportNeighbours;
+}
+
+/** A suspect's nearest samples under its two labels (see `src/core/neighbours.ts`). */
+export interface ReportNeighbours {
+  readonly given: ReportNeighbourList;
+  readonly suggested: ReportNeighbourList;
+}
+
+/**
+ * Nearest first. Two parallel arrays rather than one object per neighbour: the report of a large
+ * dataset holds tens of thousands of these, and the field names would double their size.
+ */
+export interface ReportNeighbourList {
+  /** Positions of the neighbours in the report's `samples` array. */
+  readonly samples: readonly number[];
+  /** Cosine distances between the embeddings, in [0, 2], rounded to 3 decimals, ascending. */
+  readonly distances: readonly number[];
 }
 
 /**

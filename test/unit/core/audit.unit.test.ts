@@ -7,7 +7,7 @@ import { runAudit } from '../../../src/core/audit';
 import { AuditError } from '../../../src/core/errors';
 import { auroc } from '../../../src/core/metrics';
 import { injectLabelNoise } from '../../../src/core/noise';
-import { readReport, reportPath } from '../../../src/core/report';
+import { readReport, reportPath, type ReportSample } from '../../../src/core/report';
 import { chooseBackend } from '../../../src/engine/backend';
 import { realImages, writeDataset } from '../../helpers/realImages';
 
@@ -25,6 +25,27 @@ before(async () => {
   const paths = await writeDataset(root, { images, labels: Array.from(noisy.labels, String) }, 'folder');
   wrongPaths = new Set(paths.filter((_, i) => noisy.flipped[i]));
 });
+
+/** Every flagged sample lists 6 unflagged neighbours under each of its labels, nearest first; no other sample has any. */
+function assertNeighbours(samples: readonly ReportSample[]): void {
+  const flagged = samples.filter((s) => s.flagged);
+  assert.ok(flagged.length > 0);
+  for (const s of samples) {
+    if (!s.flagged) {
+      assert.equal(s.neighbours, undefined, `${s.path} is not flagged and has no neighbours`);
+      continue;
+    }
+    for (const [side, label] of [['given', s.givenLabel], ['suggested', s.suggestedLabel]] as const) {
+      const list = s.neighbours![side];
+      assert.equal(list.samples.length, 6, `${s.path}: six neighbours under the ${side} label`);
+      assert.deepEqual(list.distances, [...list.distances].sort((a, b) => a - b), 'nearest first');
+      for (const at of list.samples) {
+        assert.equal(samples[at].givenLabel, label, `${s.path}: a ${side} neighbour is labelled ${label}`);
+        assert.equal(samples[at].flagged, false, 'flagged samples are no evidence');
+      }
+    }
+  }
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,6 +72,7 @@ test('an audit writes a report that ranks the deliberately wrong labels first', 
   const top = report.samples.slice(0, wrongPaths.size).filter((s) => wrongPaths.has(s.path)).length;
   assert.ok(top >= wrongPaths.size / 2, `${top} of the ${wrongPaths.size} wrong labels are among the top ${wrongPaths.size}`);
   for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
+  assertNeighbours(report.samples);
   // 300 distinct digits: no exact copies; any near group listed as a conflict really has two labels.
   assert.deepEqual(report.duplicates?.exact, { groups: 0, images: 0 });
   for (const group of report.conflicts ?? []) assert.ok(new Set(group.members.map((m) => m.label)).size > 1);
@@ -111,6 +133,7 @@ test("the 'fused' method cross-fits, gives every sample its reasons, and estimat
   const total = report.noiseMatrix.counts.flat().reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(total - COUNT) <= 10, `the estimated counts cover the ${COUNT} samples (${total})`);
   assert.ok(report.samples.every((s) => s.reasons), 'every sample has its reasons');
+  assertNeighbours(report.samples);
   // Each signal on its own still ranks the wrong labels first.
   for (const signal of ['ermMixup', 'confidentLearning'] as const) {
     const area = auroc(report.samples.map((s) => s.reasons!.scores[signal]), report.samples.map((s) => wrongPaths.has(s.path)));
