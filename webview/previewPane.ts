@@ -1,10 +1,12 @@
 /**
- * The side pane: a larger view of the focused image with its figures, the decision, and buttons for
- * the actions, which apply to the whole selection when several cards are selected. Its "Relabel…"
- * button opens the class picker (classPicker.ts), as R does.
+ * The side pane: a larger view of the focused image with its figures, its nearest neighbours under
+ * the given and the suggested label, the decision, and buttons for the actions, which apply to the
+ * whole selection when several cards are selected. Its "Relabel…" button opens the class picker
+ * (classPicker.ts), as R does.
  */
 import type { Decision, SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
+import { NeighbourStrips } from './neighbourStrips';
 import type { ReviewAction } from './reviewState';
 import { statusText } from './suspectGrid';
 
@@ -40,6 +42,7 @@ export class PreviewPane {
   private readonly acceptButton: HTMLElement;
   private readonly actionButtons: HTMLElement[];
   private readonly undoButton: HTMLElement;
+  private readonly neighbours: NeighbourStrips;
   private current: SuspectView | undefined;
   private spotCheck = false;
 
@@ -54,6 +57,7 @@ export class PreviewPane {
     this.details = el('dl', { className: 'preview-details' });
     this.status = el('div', { className: 'preview-status' });
     this.scope = el('div', { className: 'preview-scope' });
+    this.neighbours = new NeighbourStrips((path) => handlers.onOpen(path));
 
     this.acceptButton = button('Accept suggestion', 'Enter', () => handlers.onAction({ kind: this.spotCheck ? 'keep' : 'accept' }));
     const keep = button('Keep label', 'K', () => handlers.onAction({ kind: 'keep' }), true);
@@ -68,6 +72,7 @@ export class PreviewPane {
       el('div', { className: 'preview-image' }, [this.image]),
       this.title,
       this.details,
+      this.neighbours.element,
       this.status,
       this.scope,
       el('div', { className: 'preview-actions' }, [this.acceptButton, keep, remove, relabel]),
@@ -83,6 +88,7 @@ export class PreviewPane {
     this.element.classList.toggle('empty', suspect === undefined);
     for (const b of this.actionButtons) toggleDisabled(b, suspect === undefined);
     toggleDisabled(this.undoButton, !model.canUndo);
+    this.neighbours.show(suspect);
     if (suspect === undefined) {
       this.image.removeAttribute('src');
       this.image.alt = '';

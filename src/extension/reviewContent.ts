@@ -1,7 +1,7 @@
 import { typicalExamples } from '../core/classExamples';
-import type { AuditReport, ReportSample } from '../core/report';
+import type { AuditReport, ReportNeighbourList, ReportSample } from '../core/report';
 import { spotCheckSample, spotCheckSeed } from '../core/spotCheck';
-import { SPOT_CHECK_SIZES, type ClassExampleView, type ConflictGroupView, type DecisionChange, type ReviewContent, type SpotCheckPool, type SuspectView } from '../protocol/webview';
+import { SPOT_CHECK_SIZES, type ClassExampleView, type ConflictGroupView, type DecisionChange, type NeighbourView, type ReviewContent, type SpotCheckPool, type SuspectView } from '../protocol/webview';
 import { swapMatrix } from './swapMatrix';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
@@ -38,6 +38,12 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     score: s.score,
     flagged: s.flagged,
     imageUri: imageUri(s.path),
+    ...(s.neighbours ? {
+      neighbours: {
+        given: neighbourViews(s.neighbours.given, report.samples, imageUri),
+        suggested: neighbourViews(s.neighbours.suggested, report.samples, imageUri),
+      },
+    } : {}),
   });
   const suspects = shown.map(view);
   const classExamples: Record<string, ClassExampleView[]> = {};
@@ -68,6 +74,21 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     classExamples,
     ...(spotCheck ? { spotCheck } : {}),
   };
+}
+
+/**
+ * The neighbours of one list as the preview shows them. The report is a file a person may edit, so
+ * a position that names no sample is dropped rather than shown as a broken image.
+ */
+function neighbourViews(list: ReportNeighbourList, samples: readonly ReportSample[], imageUri: (path: string) => string): NeighbourView[] {
+  const views: NeighbourView[] = [];
+  if (!Array.isArray(list?.samples) || !Array.isArray(list.distances)) return views;
+  list.samples.forEach((at, i) => {
+    const sample = Number.isInteger(at) ? samples[at] : undefined;
+    const distance = list.distances[i];
+    if (sample && Number.isFinite(distance)) views.push({ path: sample.path, imageUri: imageUri(sample.path), distance });
+  });
+  return views;
 }
 
 /**

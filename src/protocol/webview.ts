@@ -13,9 +13,24 @@ import type { Decision, Decisions, ReportSample } from '../core/types';
 export type { Decision, Decisions };
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
-export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch'> {
+export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch' | 'neighbours'> {
   /** `webview.asWebviewUri` of the image file. */
   readonly imageUri: string;
+  /**
+   * Flagged samples, in reports that have them: the closest unflagged images under the given label
+   * and under the suggested label, nearest first (the report's `neighbours`).
+   */
+  readonly neighbours?: { readonly given: readonly NeighbourView[]; readonly suggested: readonly NeighbourView[] };
+}
+
+/** An image near a suspect in the mixup model's embedding space. */
+export interface NeighbourView {
+  /** Path relative to the dataset root: what `review/openImage` opens. */
+  readonly path: string;
+  /** `webview.asWebviewUri` of the image file. */
+  readonly imageUri: string;
+  /** Cosine distance between the two embeddings, in [0, 2]. */
+  readonly distance: number;
 }
 
 /** One image of a conflicting-duplicate group: the report's member plus the URI to show it. */
@@ -340,7 +355,22 @@ function suspectProblem(value: unknown): string | undefined {
   for (const key of ['ermGiven', 'mixupGiven', 'mixupSuggested', 'score'] as const) {
     if (typeof value[key] !== 'number' || !Number.isFinite(value[key])) return `"${key}" must be a number`;
   }
-  return typeof value.flagged === 'boolean' ? undefined : '"flagged" must be a boolean';
+  if (typeof value.flagged !== 'boolean') return '"flagged" must be a boolean';
+  return neighboursProblem(value.neighbours);
+}
+
+function neighboursProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) return '"neighbours" must be an object';
+  for (const side of ['given', 'suggested'] as const) {
+    const list = value[side];
+    if (!Array.isArray(list)) return `"neighbours.${side}" must be an array`;
+    for (const [i, n] of list.entries()) {
+      const bad = !isRecord(n) || !isPath(n.path) || typeof n.imageUri !== 'string' || typeof n.distance !== 'number' || !Number.isFinite(n.distance);
+      if (bad) return `neighbours.${side}[${i}]: needs "path" and "imageUri" strings and a "distance" number`;
+    }
+  }
+  return undefined;
 }
 
 function decisionsProblem(value: unknown): string | undefined {

@@ -2,13 +2,19 @@
  * A valid audit report for `sample-data/digits` without training anything: the dataset is loaded for
  * real, and the verdicts are what a good audit says, taken from the answer key (the 24 images put in
  * a wrong folder are flagged with their true digit as the suggestion, every other image is not).
- * The report goes through the real `buildReport`, so its shape is exactly the engine's.
+ * The report goes through the real `buildReport`, so its shape is exactly the engine's. The flagged
+ * samples' neighbours come from the real search (`src/core/neighbours.ts`) over the images' own
+ * pixels, scaled to unit length, standing in for a trained model's embeddings.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { estimateNoise } from '../../src/core/confidentLearning';
+// The neighbour search multiplies matrices with tfjs: the plain JavaScript backend is enough here.
+import '@tensorflow/tfjs-backend-cpu';
 import { loadDataset } from '../../src/core/dataset';
+import { decodeImages } from '../../src/core/decode';
 import type { Verdict } from '../../src/core/flag';
+import { neighboursOfSuspects } from '../../src/core/neighbours';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
 import { buildReport, type AuditReport } from '../../src/core/report';
 
@@ -59,11 +65,12 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
     swaps[classId(sample.label) * k + classId(truth)]++;
   });
   const noise = { ...estimateNoise(Int32Array.from(dataset.samples, (s) => classId(s.label)), swaps, k), source: 'judge' as const };
+  const neighbours = await pixelNeighbours(root, verdicts);
   const summary = { epochs: 8, sampleSteps: 3200, seconds: 3, samplesPerSecond: 1000, fitsGivenLabels: 0.97, epochSummaries: [] };
   return buildReport(
     dataset,
     dataset.samples.map((_, i) => i),
-    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1 },
+    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1, neighbours },
     { ...DEFAULT_AUDIT_OPTIONS, backend: 'wasm' },
     {
       timings: { load: 0.1, decode: 0.2, erm: 3, mixup: 3, score: 0.1, total: 6.4 },
@@ -73,6 +80,22 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
       createdAt: new Date('2026-11-25T12:00:00Z'),
     },
   );
+}
+
+/** The flagged samples' neighbours by cosine distance between the decoded pixels. */
+async function pixelNeighbours(root: string, verdicts: readonly Verdict[]): Promise<ReturnType<typeof neighboursOfSuspects>> {
+  const dataset = await loadDataset(root);
+  const { images, kept } = await decodeImages(dataset, { size: 28 });
+  if (kept.length !== dataset.samples.length || images.channels !== 1) throw new Error(`${root}: expected every sample to decode as a grayscale image`);
+  const dim = 28 * 28;
+  const embeddings = new Float32Array(images.count * dim);
+  for (let i = 0; i < images.count; i++) {
+    const pixels = images.pixels.subarray(i * dim, (i + 1) * dim);
+    const norm = Math.hypot(...pixels) || 1;
+    for (let d = 0; d < dim; d++) embeddings[i * dim + d] = pixels[d] / norm;
+  }
+  const labels = Int32Array.from(dataset.samples, (s) => dataset.classes.indexOf(s.label));
+  return neighboursOfSuspects(verdicts, labels, dataset.classes.length, embeddings, dim);
 }
 
 function verdict(

@@ -101,3 +101,26 @@ test('the picker gets each class\'s most typical unflagged images, the spot chec
   const again = buildReviewContent(report, 30, (path) => `https://webview/${path}`);
   assert.deepEqual(again.status === 'ready' && again.spotCheck?.samples.map((s) => s.path), content.spotCheck.samples.map((s) => s.path), 'the same report, the same draw');
 });
+
+test("flagged suspects carry their neighbours' paths, URIs and distances; positions that name no sample are dropped", async () => {
+  const report = await sampleDigitsReport();
+  const content = buildReviewContent(report, 1000, (p) => `uri:${p}`);
+  assert.ok(content.status === 'ready');
+  const flagged = content.suspects.filter((s) => s.flagged);
+  assert.ok(flagged.every((s) => s.neighbours?.given.length === 6 && s.neighbours.suggested.length === 6));
+  assert.ok(content.suspects.filter((s) => !s.flagged).every((s) => s.neighbours === undefined));
+  const first = flagged[0];
+  const inReport = report.samples.find((s) => s.path === first.path)!.neighbours!;
+  assert.deepEqual(first.neighbours!.suggested, inReport.suggested.samples.map((at, i) => {
+    const path = report.samples[at].path;
+    return { path, imageUri: `uri:${path}`, distance: inReport.suggested.distances[i] };
+  }));
+  assert.ok(first.neighbours!.given.every((n) => n.path.startsWith(`${first.givenLabel}/`)), 'folder-per-class: a neighbour sits in the label\'s folder');
+  // A hand-edited report: a position past the end and a bad distance are left out; a v2 report without neighbours has none.
+  const edited = report.samples.map((s) => (s.path === first.path ? { ...s, neighbours: { given: { samples: [9999, 0, 1], distances: [0.1, Number.NaN, 0.2] }, suggested: inReport.suggested } } : s));
+  const shown = buildReviewContent({ ...report, samples: edited }, 1000, (p) => p);
+  assert.ok(shown.status === 'ready');
+  assert.deepEqual(shown.suspects.find((s) => s.path === first.path)!.neighbours!.given, [{ path: report.samples[1].path, imageUri: report.samples[1].path, distance: 0.2 }]);
+  const older = buildReviewContent({ ...report, samples: report.samples.map(({ neighbours: _, ...s }) => s) }, 1000, (p) => p);
+  assert.ok(older.status === 'ready' && older.suspects.every((s) => s.neighbours === undefined));
+});

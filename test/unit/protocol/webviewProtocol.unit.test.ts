@@ -87,3 +87,21 @@ test('an undo flag on decisions, the class examples and the spot-check pool are 
   assert.match(problem({ spotCheck: { ...content.spotCheck, samples: [{ path: 'a.png' }] } }), /spotCheck\.samples\[0\]/);
   assert.match(problem({ spotCheck: { ...content.spotCheck, seed: 0.5 } }), /seed/);
 });
+
+test("a suspect's neighbours are checked when present", async () => {
+  const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
+  assert.ok(content.status === 'ready');
+  const withNeighbours = (neighbours: unknown) => ({
+    type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', decisions: {},
+    content: { ...content, suspects: content.suspects.map((s, i) => (i === 2 ? { ...s, neighbours } : s)) },
+  });
+  const problem = (neighbours: unknown) => {
+    const parsed = parseHostMessage(withNeighbours(neighbours));
+    return parsed.ok ? '' : parsed.problem;
+  };
+  assert.ok(content.suspects[2].neighbours, 'the sample report gives flagged suspects neighbours');
+  assert.equal(problem(content.suspects[2].neighbours), '');
+  assert.match(problem([]), /suspects\[2\]: "neighbours" must be an object/);
+  assert.match(problem({ given: [] }), /"neighbours.suggested" must be an array/);
+  assert.match(problem({ given: [], suggested: [{ path: 'a.png', imageUri: 'u', distance: 'near' }] }), /neighbours.suggested\[0\]: needs/);
+});
