@@ -9,14 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { estimateNoise } from '../../src/core/confidentLearning';
-// The neighbour search multiplies matrices with tfjs: the plain JavaScript backend is enough here.
-import '@tensorflow/tfjs-backend-cpu';
 import { loadDataset } from '../../src/core/dataset';
 import { decodeImages } from '../../src/core/decode';
 import type { Verdict } from '../../src/core/flag';
 import { neighboursOfSuspects } from '../../src/core/neighbours';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
 import { buildReport, type AuditReport } from '../../src/core/report';
+import { chooseBackend } from '../../src/engine/backend';
 
 /** The sample dataset's root folder. */
 export const SAMPLE_DIGITS = resolve(__dirname, '../../sample-data/digits');
@@ -95,6 +94,8 @@ async function pixelNeighbours(root: string, verdicts: readonly Verdict[]): Prom
     for (let d = 0; d < dim; d++) embeddings[i * dim + d] = pixels[d] / norm;
   }
   const labels = Int32Array.from(dataset.samples, (s) => dataset.classes.indexOf(s.label));
+  // The search multiplies matrices with tfjs, on the backend the engine would use.
+  await chooseBackend('wasm');
   return neighboursOfSuspects(verdicts, labels, dataset.classes.length, embeddings, dim);
 }
 
