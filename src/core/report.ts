@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { writeJsonAtomic } from './atomicWrite';
+import { writeFileAtomic } from './atomicWrite';
 import type { CrossFitSummary, ModelAudit, ModelSummary } from './auditModels';
 import type { DuplicateFindings } from './duplicates';
 import type { VerdictReasons } from './flag';
@@ -163,11 +163,21 @@ export function buildReport(
   };
 }
 
-/** Writes the report atomically to `<root>/.label-audit/report.json`; returns the path. */
-export async function writeReport(report: AuditReport): Promise<string> {
-  const path = reportPath(report.dataset.root);
-  await writeJsonAtomic(path, report);
+/** Writes the report atomically to `path` (default `<root>/.label-audit/report.json`); returns the path. */
+export async function writeReport(report: AuditReport, path = reportPath(report.dataset.root)): Promise<string> {
+  await writeFileAtomic(path, `${reportJson(report)}\n`);
   return path;
+}
+
+/**
+ * The report as indented JSON, with every array of plain numbers on one line: a noise-matrix row
+ * reads as a row, and a suspect's neighbour positions and distances take one line each instead of
+ * one line per number (at 10 000 images the neighbours would otherwise add a third to the file).
+ * Only arrays that span lines are joined, and a JSON string never holds a raw line break, so no
+ * string value can be touched.
+ */
+export function reportJson(report: AuditReport): string {
+  return JSON.stringify(report, null, 2).replace(/\[\n\s*(-?[\d.eE+-]+(?:,\n\s*-?[\d.eE+-]+)*)\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`);
 }
 
 /**

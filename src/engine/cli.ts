@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeJsonAtomic } from '../core/atomicWrite';
 import { runAudit } from '../core/audit';
 import { loadDataset } from '../core/dataset';
 import { acceptSuggestions, readDecisions } from '../core/decisions';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/exportLabels';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
-import { readReport, reportPath, type AuditReport } from '../core/report';
+import { readReport, reportPath, writeReport, type AuditReport } from '../core/report';
 import { chooseBackend, type BackendPreference } from './backend';
 import { createProgressView } from './cliProgress';
 import { formatSuspects } from './cliSummary';
@@ -162,7 +161,7 @@ async function auditCommand(
       { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend) },
     );
     view.stop();
-    if (flags.out) await writeJsonAtomic(flags.out, report);
+    if (flags.out) await writeReport(report, flags.out);
     printAuditSummary(report, flags.out ?? written, flags, io.stdout);
     const tooMany = flags.maxSuspectRate !== undefined && report.summary.flagRate > flags.maxSuspectRate;
     if (tooMany) {
