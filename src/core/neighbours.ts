@@ -96,14 +96,16 @@ export function findNeighbours(
       for (const { query: i, into } of wanted) into[i] = { rows: new Int32Array(0), distances: new Float32Array(0) };
       continue;
     }
-    const candidates = tf.tensor2d(packRows(embeddings, dim, rows), [rows.length, dim]);
+    // Transposed once per class, so each product is a plain (queries × dim) · (dim × members): the
+    // fast path on every backend (wasm's transposed-operand matMul is several times slower, README).
+    const candidates = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(embeddings, dim, rows), [rows.length, dim])));
     try {
       // Enough queries per matMul to keep the kernel busy, few enough that the similarity block stays small.
       const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / rows.length));
       for (let start = 0; start < wanted.length; start += chunk) {
         const part = wanted.slice(start, start + chunk);
         const selves = Int32Array.from(part, ({ query: i }) => queries[i].row);
-        const similarity = tf.tidy(() => tf.matMul(tf.tensor2d(packRows(embeddings, dim, selves), [part.length, dim]), candidates, false, true));
+        const similarity = tf.tidy(() => tf.matMul(tf.tensor2d(packRows(embeddings, dim, selves), [part.length, dim]), candidates));
         const values = similarity.dataSync() as Float32Array;
         similarity.dispose();
         part.forEach(({ query: i, into }, j) => {

@@ -77,6 +77,8 @@ export interface ReportSample {
   readonly suggestedLabel: string;
   readonly score: number;
   readonly flagged: boolean;
+  /** Flagged samples: positions in `samples` of the nearest ones under each label. */
+  readonly neighbours?: { readonly given: { readonly samples: number[] }; readonly suggested: { readonly samples: number[] } };
 }
 
 /** Reads `<dataset>/.label-audit/report.json`. */

@@ -83,6 +83,19 @@ describe('Run Audit in VS Code', { skip }, () => {
     assert.ok(flagged > 0, 'the audit flags some of the 24 broken labels even with 3 epochs');
     await workbench.shot('review-opened');
 
+    // The first suspect's preview shows its neighbours from the report, loaded through the webview's resource URIs.
+    const first = report.samples.find((s) => s.flagged)!;
+    assert.ok(first.neighbours, 'a flagged sample has neighbours');
+    await frame.locator(`.card[data-path="${first.path}"] .thumb`).click();
+    const suggested = first.neighbours.suggested.samples.map((at) => report.samples[at].path);
+    await frame.waitForFunction((n) => {
+      const images = [...document.querySelectorAll('.neighbours-strip[data-side="suggested"] img')] as HTMLImageElement[];
+      return images.length === n && images.every((img) => img.complete && img.naturalWidth > 0);
+    }, suggested.length);
+    assert.deepEqual(await frame.$$eval('.neighbours-strip[data-side="suggested"] button.neighbour', (bs) => bs.map((b) => (b as HTMLElement).dataset.path)), suggested);
+    assert.ok(suggested.every((path) => path.startsWith(`${first.suggestedLabel}/`)), 'the suggested-label neighbours sit in that label\'s folder');
+    await workbench.shot('review-neighbours');
+
     // The log names the backend and why (auto → wasm here: the native packages are not installed).
     const log = await server.outputChannelLog();
     assert.match(log, /\[info\] backend: wasm \(SIMD/);
