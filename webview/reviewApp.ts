@@ -4,8 +4,21 @@
  * The decisions live on the host, on disk; this page applies its own changes at once and numbers
  * them, and the host's answers (`decisions/didChange` with `ack`) confirm or correct them.
  */
-import type { ConflictMemberView, Decisions, DecisionChange, HostToWebview, ReviewContent, SuspectView, WebviewToHost } from '../src/protocol/webview';
+import {
+  mapClass,
+  newClassActionProblem,
+  type ClassAction,
+  type ConflictMemberView,
+  type Decisions,
+  type DecisionChange,
+  type HostToWebview,
+  type ReviewContent,
+  type SuspectView,
+  type WebviewToHost,
+} from '../src/protocol/webview';
+import { ClassPanel } from './classPanel';
 import { ClassPicker } from './classPicker';
+import { contentAfterClassActions } from './classView';
 import { pushRecent } from './classPickerState';
 import { ConflictList } from './conflictList';
 import { conflictProgress, conflictTarget } from './conflictState';
@@ -76,7 +89,11 @@ export interface HostConnection {
 /** The review page. */
 export class ReviewApp {
   private datasetRoot: string | undefined;
+  /** The content as the host sent it (the audit's class names)... */
+  private reportContent: ReviewContent | undefined;
+  /** ...and as shown: with the class actions applied. */
   private content: ReviewContent | undefined;
+  private classActions: readonly ClassAction[] = [];
   private decisions: Decisions = {};
   private filters: Filters;
   private selection: Selection;
@@ -100,6 +117,8 @@ export class ReviewApp {
   private readonly preview: PreviewPane;
   private readonly heatmap: SwapHeatmap;
   private readonly conflictList: ConflictList;
+  private readonly classPanel: ClassPanel;
+  private readonly classNotice: HTMLElement;
   private readonly help: HelpOverlay;
   private readonly picker: ClassPicker;
   private readonly progress: ProgressOverlay;
@@ -145,6 +164,10 @@ export class ReviewApp {
     this.heatmap = new SwapHeatmap({
       onPick: (given, suggested) => this.setFilters(toggleSwap(this.filters, given, suggested)),
       onClear: () => this.setFilters({ ...this.filters, given: null, suggested: null }),
+      onMerge: (from, into) => {
+        const problem = this.addClassAction({ action: 'merge', from, into });
+        if (problem !== undefined) this.showFailure(problem);
+      },
     });
     this.conflictList = new ConflictList({
       onAction: (member, action) => this.decideConflict(member, action),
@@ -172,6 +195,12 @@ export class ReviewApp {
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
       onRelabel: () => this.openPicker(),
     });
+    this.classPanel = new ClassPanel({
+      onMerge: (from, into) => this.addClassAction({ action: 'merge', from, into }),
+      onRename: (from, to) => this.addClassAction({ action: 'rename', from, to }),
+      onUndo: () => this.takeBackClassAction(),
+    });
+    this.classNotice = el('div', { className: 'class-notice', attrs: { role: 'status', hidden: '' } });
     this.help = new HelpOverlay(() => this.toggleHelp(false));
     this.picker = new ClassPicker(
       (label) => this.act({ kind: 'relabel', label }),
@@ -185,7 +214,7 @@ export class ReviewApp {
     this.banner.addEventListener('click', () => (this.banner.hidden = true));
     this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
-    root.replaceChildren(this.banner, this.toolbar.element, this.main, this.conflictList.element, this.stateMessage, this.help.element, this.picker.element, this.progress.element);
+    root.replaceChildren(this.banner, this.toolbar.element, this.classNotice, this.main, this.conflictList.element, this.classPanel.element, this.stateMessage, this.help.element, this.picker.element, this.progress.element);
     document.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.showMessage('Loading the audit report…', '');
   }
@@ -196,31 +225,77 @@ export class ReviewApp {
       case 'suspects/didChange':
         if (this.datasetRoot !== undefined && this.datasetRoot !== message.datasetRoot) this.resetView();
         this.datasetRoot = message.datasetRoot;
-        this.content = message.content;
+        this.reportContent = message.content;
         this.decisions = message.decisions;
         document.title = `Review: ${message.datasetName}`;
-        if (message.content.status === 'ready') {
-          const { classes, suspects, spotCheck, classExamples } = message.content;
-          // Spot-check samples may lie beyond the listed suspects; actions find both by path.
-          this.byPath = new Map([...(spotCheck?.samples ?? []), ...suspects].map((s) => [s.path, s]));
-          this.toolbar.setClasses(classes);
-          this.picker.setClasses(classes, classExamples ?? {});
-          this.help.setClasses(classes);
-        }
+        this.applyClassActions(message.classActions ?? []);
         this.refresh();
         break;
       case 'decisions/didChange':
         if (message.ack !== undefined) this.lastAcked = Math.max(this.lastAcked, message.ack);
         if (acceptsHostDecisions(message.ack, this.seq, this.lastAcked)) {
           this.decisions = message.decisions;
+          if (JSON.stringify(message.classActions ?? []) !== JSON.stringify(this.classActions)) this.applyClassActions(message.classActions ?? []);
           this.refresh();
         }
         break;
       case 'review/didFail':
-        this.banner.textContent = `${message.message} (click to dismiss)`;
-        this.banner.hidden = false;
+        this.showFailure(message.message);
         break;
     }
+  }
+
+  private showFailure(message: string): void {
+    this.banner.textContent = `${message} (click to dismiss)`;
+    this.banner.hidden = false;
+  }
+
+  /**
+   * Shows the content as the class actions make it: merged and renamed classes in the filters, the
+   * relabel picker, the heatmap and on every card. Class filters follow a merged or renamed class.
+   */
+  private applyClassActions(actions: readonly ClassAction[]): void {
+    this.classActions = actions;
+    const raw = this.reportContent;
+    this.content = raw?.status === 'ready' ? contentAfterClassActions(raw, actions) : raw;
+    if (this.content?.status !== 'ready') return;
+    const { classes, suspects, spotCheck, classExamples } = this.content;
+    // Spot-check samples may lie beyond the listed suspects; actions find both by path.
+    this.byPath = new Map([...(spotCheck?.samples ?? []), ...suspects].map((s) => [s.path, s]));
+    this.toolbar.setClasses(classes);
+    this.picker.setClasses(classes, classExamples ?? {});
+    this.help.setClasses(classes);
+    const follow = (label: string | null) => (label === null ? null : mapClass(label, actions));
+    const given = follow(this.filters.given);
+    const suggested = follow(this.filters.suggested);
+    // A swap whose two classes were just merged is no swap any more: drop that filter.
+    const merged = given !== null && given === suggested;
+    this.filters = { ...this.filters, given: merged ? null : given, suggested: merged ? null : suggested };
+  }
+
+  /** Records a merge or rename (undoable like any decision); returns why it was refused, if it was. */
+  private addClassAction(action: ClassAction): string | undefined {
+    if (this.content?.status !== 'ready') return 'There is no report to change.';
+    const problem = newClassActionProblem(action, this.reportContent?.status === 'ready' ? this.reportContent.classes : [], this.classActions);
+    if (problem !== undefined) return `Not done: ${problem}.`;
+    this.undo = pushUndo(this.undo, { restore: [], classActions: this.classActions });
+    this.sendClassActions([...this.classActions, action]);
+    return undefined;
+  }
+
+  /** Takes the newest class action back; Ctrl/Cmd+Z then brings it back, like any other step. */
+  private takeBackClassAction(): void {
+    if (this.classActions.length === 0) return;
+    this.undo = pushUndo(this.undo, { restore: [], classActions: this.classActions });
+    this.sendClassActions(this.classActions.slice(0, -1));
+  }
+
+  /** Applies new class actions locally at once and sends them to the host, numbered like decisions. */
+  private sendClassActions(actions: readonly ClassAction[]): void {
+    this.applyClassActions(actions);
+    this.seq++;
+    this.host.post({ type: 'review/setClassActions', seq: this.seq, classActions: actions });
+    this.refresh();
   }
 
   private resetView(): void {
@@ -245,6 +320,8 @@ export class ReviewApp {
         content.message,
       );
       this.toolbar.element.hidden = true;
+      this.classNotice.hidden = true;
+      this.classPanel.element.hidden = true;
       this.save();
       return;
     }
@@ -252,6 +329,7 @@ export class ReviewApp {
     // A new report without conflicts (or one from before they existed) has no such view to show.
     if (conflicts.length === 0 && this.view === 'conflicts') this.view = 'suspects';
     if (!content.spotCheck && this.view === 'spotCheck') this.view = 'suspects';
+    this.showClassNotice(content);
     const spotCheck = this.spotCheckModel(content);
     const toolbarExtras = {
       view: this.view,
@@ -259,6 +337,17 @@ export class ReviewApp {
       swaps: { available: content.swaps !== undefined, open: this.swapsOpen },
       ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     };
+    this.classPanel.element.hidden = this.view !== 'classes';
+    if (this.view === 'classes') {
+      this.toolbar.element.hidden = false;
+      this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
+      this.main.hidden = true;
+      this.stateMessage.hidden = true;
+      this.conflictList.element.hidden = true;
+      this.classPanel.show({ classes: content.classes, health: content.classHealth, suggestions: content.mergeSuggestions ?? [], actions: this.classActions });
+      this.save();
+      return;
+    }
     if (this.view === 'conflicts') {
       this.toolbar.element.hidden = false;
       this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
@@ -371,6 +460,36 @@ export class ReviewApp {
     this.progress.show(reviewProgress(suspects, this.decisions, classes), flaggedTotal - listed);
   }
 
+  /**
+   * The banner above the suspects: classes too small (or too doubtful) for a reliable verdict, and the
+   * merges the audit suggests, each with the way to the Classes view. Hidden there and when there is none.
+   */
+  private showClassNotice(content: Extract<ReviewContent, { status: 'ready' }>): void {
+    const warned = (content.classHealth ?? []).filter((c) => c.warning);
+    const merges = content.mergeSuggestions ?? [];
+    this.classNotice.hidden = this.view === 'classes' || (warned.length === 0 && merges.length === 0);
+    if (this.classNotice.hidden) return;
+    const parts: string[] = [];
+    const rare = warned.filter((c) => c.enough !== undefined);
+    const capped = warned.filter((c) => c.heldBack > 0);
+    if (rare.length > 0) {
+      const names = rare.map((c) => `“${c.name}” (${c.count} of about ${c.enough} needed)`).join(', ');
+      parts.push(`Too few images for a reliable verdict: ${names}.`);
+    }
+    if (capped.length > 0) {
+      parts.push(`The models reject more than half of ${capped.map((c) => `“${c.name}”`).join(', ')}: only the strongest half is flagged.`);
+    }
+    for (const m of merges) parts.push(`The audit suggests merging “${m.from}” into “${m.into}”: the models mostly confuse them.`);
+    const show = document.createElement('vscode-button');
+    show.textContent = 'Show classes';
+    (show as HTMLElement & { secondary: boolean }).secondary = true;
+    show.addEventListener('click', () => {
+      this.view = 'classes';
+      this.refresh();
+    });
+    this.classNotice.replaceChildren(el('span', { className: 'class-notice-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }), el('span', { text: parts.join(' ') }), show);
+  }
+
   private showMessage(title: string, detail: string, action?: { text: string; run: () => void }): void {
     const children: HTMLElement[] = [el('h2', { text: title })];
     if (detail) children.push(el('p', { text: detail }));
@@ -384,6 +503,7 @@ export class ReviewApp {
     this.stateMessage.hidden = false;
     this.main.hidden = true;
     this.conflictList.element.hidden = true;
+    this.classPanel.element.hidden = true;
   }
 
   private setFilters(filters: Filters): void {
@@ -437,6 +557,10 @@ export class ReviewApp {
     const { entry, stack } = popUndo(this.undo);
     if (!entry) return;
     this.undo = stack;
+    if (entry.classActions !== undefined) {
+      this.sendClassActions(entry.classActions);
+      return;
+    }
     this.send(entry.restore, true);
     this.refresh();
     this.setSelection(selectionAfterUndo(entry, this.visiblePaths));
@@ -489,8 +613,8 @@ export class ReviewApp {
     if (isInEditableControl(event)) return;
     const command = commandForKey(event);
     if (!command || this.content?.status !== 'ready') return;
-    // The conflicts view is worked with its buttons; of the grid's keys only undo and help apply there.
-    if (this.view === 'conflicts' && command.kind !== 'undo' && command.kind !== 'help') return;
+    // The conflicts and classes views are worked with their buttons; of the grid's keys only undo and help apply there.
+    if ((this.view === 'conflicts' || this.view === 'classes') && command.kind !== 'undo' && command.kind !== 'help') return;
     // Enter on a focused button presses that button, not "accept".
     if (command.kind === 'accept' && isOnButton(event)) return;
     event.preventDefault();

@@ -4,7 +4,7 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
-import type { Decision, DecisionChange, Decisions, SuspectView } from '../src/protocol/webview';
+import type { ClassAction, Decision, DecisionChange, Decisions, SuspectView } from '../src/protocol/webview';
 
 /** Which decision states the grid shows. */
 export type DecisionFilter = 'all' | 'pending' | 'decided' | 'keep' | 'relabel' | 'remove';
@@ -248,6 +248,8 @@ function relabelOrKeep(given: string, label: string): Decision {
 export interface UndoEntry {
   /** Restores each sample's decision from before the step (`null` = it was pending). */
   readonly restore: readonly DecisionChange[];
+  /** A class merge or rename: the class actions from before the step. */
+  readonly classActions?: readonly ClassAction[];
 }
 
 /** Undo steps kept; older ones are dropped. */

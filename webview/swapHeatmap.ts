@@ -15,6 +15,8 @@ export interface SwapHeatmapHandlers {
   onPick(given: string, suggested: string): void;
   /** The clear button: remove the swap filter. */
   onClear(): void;
+  /** The merge button of the active swap: merge class `from` into `into`. */
+  onMerge(from: string, into: string): void;
 }
 
 /** The heatmap panel. */
@@ -22,6 +24,8 @@ export class SwapHeatmap {
   readonly element: HTMLElement;
   private readonly note: HTMLElement;
   private readonly clear: HTMLElement;
+  private readonly merge: HTMLElement;
+  private active: { given: string; suggested: string } | null = null;
   private readonly scroller: HTMLElement;
   private matrix: SwapMatrixView | undefined;
   private buttons = new Map<string, HTMLButtonElement>();
@@ -32,14 +36,33 @@ export class SwapHeatmap {
     this.clear.textContent = 'Clear swap filter';
     (this.clear as HTMLElement & { secondary: boolean }).secondary = true;
     this.clear.addEventListener('click', () => handlers.onClear());
+    // The class action of a swap: shown for the active cell, so the reviewer has seen those samples first.
+    this.merge = document.createElement('vscode-button');
+    this.merge.className = 'swaps-merge';
+    this.merge.hidden = true;
+    this.merge.addEventListener('click', () => {
+      if (this.active) handlers.onMerge(this.active.given, this.active.suggested);
+    });
     this.scroller = el('div', { className: 'swaps-scroll' });
     this.scroller.addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-given]');
       if (button) this.handlers.onPick(button.dataset.given ?? '', button.dataset.other ?? '');
     });
+    // The context action of a cell (right click, or the context-menu key): select that swap and
+    // offer its merge, without the browser's own menu, which has nothing for a cell.
+    this.scroller.addEventListener('contextmenu', (event) => {
+      const button = (event.target as Element).closest<HTMLButtonElement>('button[data-given]');
+      if (!button) return;
+      event.preventDefault();
+      const given = button.dataset.given ?? '';
+      const other = button.dataset.other ?? '';
+      if (this.active?.given !== given || this.active.suggested !== other) this.handlers.onPick(given, other);
+      this.merge.focus();
+    });
     this.element = el('aside', { className: 'swaps-panel', attrs: { 'aria-label': 'Class swaps' } }, [
       el('div', { className: 'swaps-header' }, [el('h2', { text: 'Class swaps' }), this.clear]),
       this.note,
+      this.merge,
       this.scroller,
     ]);
   }
@@ -53,6 +76,12 @@ export class SwapHeatmap {
       button.setAttribute('aria-pressed', String(on));
     }
     this.clear.hidden = active === null;
+    this.active = active;
+    this.merge.hidden = active === null;
+    if (active) {
+      this.merge.textContent = `Merge “${active.given}” into “${active.suggested}”`;
+      this.merge.title = `Every image labeled “${active.given}” becomes “${active.suggested}” (undo: Ctrl/Cmd+Z)`;
+    }
   }
 
   private build(matrix: SwapMatrixView): void {

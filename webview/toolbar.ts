@@ -11,7 +11,7 @@ import { el } from './dom';
 import { clearFilters, isFiltering, type DecisionFilter, type Filters, type ReviewCounts, type SortOrder } from './reviewState';
 
 /** Which list the page shows. */
-export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck';
+export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck' | 'classes';
 
 /** How the toolbar reports user input. */
 export interface ToolbarHandlers {
@@ -77,6 +77,7 @@ export class Toolbar {
   private readonly suspectsTab: HTMLButtonElement;
   private readonly conflictsTab: HTMLButtonElement;
   private readonly spotCheckTab: HTMLButtonElement;
+  private readonly classesTab: HTMLButtonElement;
   private readonly swapsToggle: HTMLButtonElement;
   private readonly nextButton: HTMLElement;
   private readonly spotRow: HTMLElement;
@@ -114,7 +115,8 @@ export class Toolbar {
     this.suspectsTab = toggleButton('Suspects', 'Show the suspected label errors', () => this.handlers.onView('suspects'));
     this.conflictsTab = toggleButton('Conflicting duplicates', 'Show copies of the same image that carry different labels', () => this.handlers.onView('conflicts'));
     this.spotCheckTab = toggleButton('Spot check', 'Check a random sample of the images the audit did not flag, to estimate the errors it missed', () => this.handlers.onView('spotCheck'));
-    this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [this.suspectsTab, this.conflictsTab, this.spotCheckTab]);
+    this.classesTab = toggleButton('Classes', 'Images and flags per class, rare-class warnings, merge and rename classes', () => this.handlers.onView('classes'));
+    this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [this.suspectsTab, this.conflictsTab, this.spotCheckTab, this.classesTab]);
     this.nextButton = document.createElement('vscode-button');
     this.nextButton.textContent = 'Next unreviewed';
     this.nextButton.title = 'Go to the next card without a decision (N)';
@@ -167,16 +169,18 @@ export class Toolbar {
       ? `${conflicts.resolved} of ${conflicts.total} groups resolved`
       : spot ? spot.counter : `${counts.reviewed} reviewed of ${counts.total}`;
     const hasConflicts = model.conflicts !== undefined && model.conflicts.total > 0;
-    this.viewSwitch.hidden = !hasConflicts && model.spotCheck === undefined;
+    // The Classes view is always there, so the switch is too.
     this.conflictsTab.hidden = !hasConflicts;
     this.spotCheckTab.hidden = model.spotCheck === undefined;
     this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
+    this.counter.hidden = model.view === 'classes';
     pressed(this.suspectsTab, model.view === 'suspects');
     pressed(this.conflictsTab, model.view === 'conflicts');
     pressed(this.spotCheckTab, model.view === 'spotCheck');
+    pressed(this.classesTab, model.view === 'classes');
     this.swapsToggle.hidden = !model.swaps.available || model.view !== 'suspects';
     pressed(this.swapsToggle, model.swaps.open);
-    this.nextButton.hidden = model.view === 'conflicts';
+    this.nextButton.hidden = model.view === 'conflicts' || model.view === 'classes';
     this.filterRow.hidden = model.view !== 'suspects';
     this.spotRow.hidden = spot === undefined;
     if (spot) {

@@ -1,20 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomicWrite';
+import { classActionProblem, labelProblem } from './classActions';
 import { AuditError } from './errors';
-import type { Decision, Decisions } from './types';
+import type { ClassAction, Decision, Decisions } from './types';
 
-/** Version of the decisions document this code reads and writes. */
-export const DECISIONS_VERSION = 1;
+/**
+ * Version of the decisions document this code writes. 2 added `classActions`; version-1 documents
+ * (no class actions) still load.
+ */
+export const DECISIONS_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * The decisions document as stored on disk:
- * `{ "version": 1, "decisions": { "<sample path>": { "action": "keep" | "remove" } | { "action": "relabel", "label": "cat" } }, "updatedAt"?: "<ISO time>" }`.
+ * `{ "version": 2, "decisions": { "<sample path>": { "action": "keep" | "remove" } | { "action": "relabel", "label": "cat" } },
+ *    "classActions"?: [{ "action": "merge", "from": "5", "into": "3" }, { "action": "rename", "from": "cat", "to": "animal/cat" }],
+ *    "updatedAt"?: "<ISO time>" }`.
  */
 export interface DecisionsDocument {
   readonly version: typeof DECISIONS_VERSION;
   readonly decisions: Decisions;
+  /** Merges and renames of whole classes, in the order they were made; applied before `decisions`. */
+  readonly classActions?: readonly ClassAction[];
   readonly updatedAt?: string;
+}
+
+/** Everything a decisions document decides: per sample, and per class. */
+export interface ReviewDecisions {
+  readonly decisions: Decisions;
+  readonly classActions: readonly ClassAction[];
 }
 
 /** Where the editor keeps the review decisions of the dataset rooted at `datasetRoot`. */
@@ -22,11 +37,9 @@ export function defaultDecisionsPath(datasetRoot: string): string {
   return join(datasetRoot, '.label-audit', 'decisions.json');
 }
 
-const TOP_LEVEL_KEYS = new Set(['version', 'decisions', 'updatedAt']);
+const TOP_LEVEL_KEYS = new Set(['version', 'decisions', 'classActions', 'updatedAt']);
 // An ISO 8601 date-time as `Date#toISOString` writes it (offsets and missing milliseconds allowed).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we reject
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * Validates a parsed decisions document and returns its decisions.
@@ -40,16 +53,27 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
  * @throws AuditError('decisionsMalformed') naming the file and the exact entry or field at fault.
  */
 export function parseDecisions(json: unknown, file: string): Decisions {
+  return parseDecisionsDocument(json, file).decisions;
+}
+
+/**
+ * Validates a parsed decisions document (version 1 or 2) and returns its per-sample and class
+ * decisions, as strictly as {@link parseDecisions}.
+ *
+ * @throws AuditError('decisionsMalformed') naming the file and the exact entry or field at fault.
+ */
+export function parseDecisionsDocument(json: unknown, file: string): ReviewDecisions {
   const fail = (problem: string): never => {
     throw new AuditError('decisionsMalformed', `Decisions file ${file}: ${problem}`, file);
   };
   if (!isPlainObject(json)) return fail(`expected a JSON object, got ${describe(json)}.`);
   for (const key of Object.keys(json)) {
-    if (!TOP_LEVEL_KEYS.has(key)) fail(`unknown field "${key}" (expected version, decisions, updatedAt).`);
+    if (!TOP_LEVEL_KEYS.has(key)) fail(`unknown field "${key}" (expected version, decisions, classActions, updatedAt).`);
   }
-  if (json.version !== DECISIONS_VERSION) {
-    fail(`"version" must be ${DECISIONS_VERSION}, got ${describe(json.version)}.`);
+  if (typeof json.version !== 'number' || !READABLE_VERSIONS.includes(json.version)) {
+    fail(`"version" must be ${READABLE_VERSIONS.join(' or ')}, got ${describe(json.version)}.`);
   }
+  if (json.version === 1 && json.classActions !== undefined) fail('"classActions" needs version 2, but the document says version 1.');
   if (json.updatedAt !== undefined && !isIsoDateTime(json.updatedAt)) {
     fail(`"updatedAt" must be an ISO 8601 date-time string, got ${describe(json.updatedAt)}.`);
   }
@@ -57,9 +81,21 @@ export function parseDecisions(json: unknown, file: string): Decisions {
     return fail(`"decisions" must be an object keyed by sample path, got ${describe(json.decisions)}.`);
   }
   // Object.fromEntries defines own properties, so a path such as "__proto__" stays a plain key.
-  return Object.fromEntries(
+  const decisions = Object.fromEntries(
     Object.entries(json.decisions).map(([path, entry]) => [path, parseEntry(path, entry, fail)]),
   );
+  return { decisions, classActions: parseClassActions(json.classActions, fail) };
+}
+
+function parseClassActions(value: unknown, fail: (problem: string) => never): ClassAction[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail(`"classActions" must be an array, got ${describe(value)}.`);
+  return value.map((entry: unknown, i) => {
+    const problem = classActionProblem(entry);
+    if (problem !== undefined) fail(`classActions[${i}]: ${problem}.`);
+    const action = entry as ClassAction;
+    return action.action === 'merge' ? { action: 'merge', from: action.from, into: action.into } : { action: 'rename', from: action.from, to: action.to };
+  });
 }
 
 function parseEntry(path: string, entry: unknown, fail: (problem: string) => never): Decision {
@@ -87,18 +123,6 @@ function parseEntry(path: string, entry: unknown, fail: (problem: string) => nev
 }
 
 /**
- * Why `label` cannot be a class name, or undefined when it can. Surrounding whitespace is refused
- * because the manifest readers trim cells, so " cat" would come back as "cat" after a round trip.
- */
-function labelProblem(label: unknown): string | undefined {
-  if (typeof label !== 'string') return `must be a string, got ${describe(label)}`;
-  if (label.trim() === '') return 'must not be empty';
-  if (label !== label.trim()) return `must not start or end with whitespace, got ${JSON.stringify(label)}`;
-  if (CONTROL_CHARACTER.test(label)) return `must not contain control characters, got ${JSON.stringify(label)}`;
-  return undefined;
-}
-
-/**
  * Reads and validates a decisions file.
  *
  * @param file - Path of the decisions JSON.
@@ -108,12 +132,20 @@ function labelProblem(label: unknown): string | undefined {
  *   unreadable, not JSON, or not a valid decisions document.
  */
 export async function readDecisions(file: string, options: { missing?: 'error' | 'empty' } = {}): Promise<Decisions> {
+  return (await readDecisionsDocument(file, options)).decisions;
+}
+
+/**
+ * Reads and validates a decisions file with its class actions; see {@link readDecisions}.
+ * @throws AuditError('decisionsMalformed'), as {@link readDecisions}.
+ */
+export async function readDecisionsDocument(file: string, options: { missing?: 'error' | 'empty' } = {}): Promise<ReviewDecisions> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && options.missing === 'empty') return {};
+    if (code === 'ENOENT' && options.missing === 'empty') return { decisions: {}, classActions: [] };
     const problem = code === 'ENOENT' ? 'not found' : `cannot be read (${(error as Error).message})`;
     throw new AuditError('decisionsMalformed', `Decisions file ${file}: ${problem}.`, file);
   }
@@ -124,23 +156,29 @@ export async function readDecisions(file: string, options: { missing?: 'error' |
   } catch (error) {
     throw new AuditError('decisionsMalformed', `Decisions file ${file}: not valid JSON (${(error as Error).message}).`, file);
   }
-  return parseDecisions(json, file);
+  return parseDecisionsDocument(json, file);
 }
 
 /**
- * Validates `decisions` and writes them atomically as a version-1 decisions document, paths sorted
- * so that successive saves diff cleanly.
+ * Validates `decisions` and writes them atomically as a version-2 decisions document, paths sorted
+ * so that successive saves diff cleanly; `classActions` only when there are any.
  *
  * @param file - Destination path; parent folders are created.
  * @param decisions - The decisions keyed by sample path.
  * @param now - Stored as `updatedAt`; defaults to the current time.
+ * @param classActions - Merges and renames of classes, in the order they were made.
  * @throws AuditError('decisionsMalformed') if a decision is invalid (nothing is written then).
  */
-export async function writeDecisions(file: string, decisions: Decisions, now: Date = new Date()): Promise<void> {
+export async function writeDecisions(file: string, decisions: Decisions, now: Date = new Date(), classActions: readonly ClassAction[] = []): Promise<void> {
   const sorted = Object.fromEntries(Object.keys(decisions).sort().map((path) => [path, decisions[path]]));
-  const document: DecisionsDocument = { version: DECISIONS_VERSION, decisions: sorted, updatedAt: now.toISOString() };
+  const document: DecisionsDocument = {
+    version: DECISIONS_VERSION,
+    decisions: sorted,
+    ...(classActions.length > 0 ? { classActions } : {}),
+    updatedAt: now.toISOString(),
+  };
   // Validate what we are about to write, so a bad in-memory decision never reaches disk.
-  parseDecisions(JSON.parse(JSON.stringify(document)), file);
+  parseDecisionsDocument(JSON.parse(JSON.stringify(document)), file);
   await writeJsonAtomic(file, document);
 }
 

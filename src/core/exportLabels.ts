@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from './atomicWrite';
+import { mapClass } from './classActions';
 import { AuditError } from './errors';
 import { reviewLogRecords, type ReviewLogEntry } from './reviewLog';
-import type { Dataset, Decisions, LabelSource } from './types';
+import type { ClassAction, Dataset, Decisions, LabelSource } from './types';
 
 /** Where and how {@link exportCleanedLabels} writes. */
 export interface ExportOptions {
@@ -28,6 +29,11 @@ export interface ExportOptions {
    * `<labels file without extension>.review-log.csv`, oldest change first, even when empty.
    */
   reviewLog?: readonly ReviewLogEntry[];
+  /**
+   * Merges and renames of whole classes, applied to every label before the per-sample decisions
+   * (see src/core/classActions.ts for the order). Default: none.
+   */
+  classActions?: readonly ClassAction[];
 }
 
 /** What {@link exportCleanedLabels} wrote. */
@@ -46,19 +52,23 @@ export interface ExportResult {
   removed: number;
   /** Samples without a decision, written with their given label. */
   unchanged: number;
+  /** Samples without a decision whose label changed through a class merge or rename. */
+  classChanged: number;
 }
 
 /** The effect of the review on one sample. */
 type Outcome =
   | { readonly action: 'keep' | 'unchanged'; readonly label: string }
   | { readonly action: 'relabel'; readonly label: string }
+  /** No decision of its own, but its class was merged or renamed. */
+  | { readonly action: 'merge' | 'rename'; readonly label: string }
   | { readonly action: 'remove' };
 
 /** One row of the decisions log. */
 interface LogRow {
   readonly path: string;
   readonly givenLabel: string;
-  readonly action: 'keep' | 'relabel' | 'remove';
+  readonly action: 'keep' | 'relabel' | 'remove' | 'merge' | 'rename';
   readonly finalLabel: string;
 }
 
@@ -97,7 +107,8 @@ export async function exportCleanedLabels(
   decisions: Decisions,
   options: ExportOptions = {},
 ): Promise<ExportResult> {
-  const outcomes = decideOutcomes(dataset, decisions);
+  const classActions = options.classActions ?? [];
+  const outcomes = decideOutcomes(dataset, decisions, classActions);
   const output = chooseOutput(dataset, options);
   const { labelsPath } = output;
   const beside = (suffix: string) => join(dirname(labelsPath), `${basename(labelsPath, extname(labelsPath))}${suffix}`);
@@ -107,8 +118,9 @@ export async function exportCleanedLabels(
     if (target !== undefined) await refuseUnsafeTarget(dataset, target, options.overwrite ?? false);
   }
 
-  const labelsText = output.format === 'csv' ? renderCsv(dataset, outcomes, output) : renderJson(dataset, outcomes, output);
-  const logText = renderLog(dataset, decisions, outcomes, options.now ?? new Date());
+  const relabelEntry = (label: string) => mapClass(label, classActions);
+  const labelsText = output.format === 'csv' ? renderCsv(dataset, outcomes, output, relabelEntry) : renderJson(dataset, outcomes, output, relabelEntry);
+  const logText = renderLog(dataset, outcomes, options.now ?? new Date());
   // Labels first: a log without its labels file would describe an export that does not exist.
   await writeFileAtomic(labelsPath, labelsText);
   await writeFileAtomic(logPath, logText);
@@ -117,34 +129,47 @@ export async function exportCleanedLabels(
     await writeFileAtomic(reviewLogPath, toCsv(reviewLogRecords(options.reviewLog, givenLabels), logStyle(dataset)));
   }
 
-  const counts = { kept: 0, relabeled: 0, removed: 0, unchanged: 0 };
+  const counts = { kept: 0, relabeled: 0, removed: 0, unchanged: 0, classChanged: 0 };
   for (const outcome of outcomes.values()) {
     if (outcome.action === 'keep') counts.kept++;
     else if (outcome.action === 'relabel') counts.relabeled++;
     else if (outcome.action === 'remove') counts.removed++;
-    else counts.unchanged++;
+    else if (outcome.action === 'unchanged') counts.unchanged++;
+    else counts.classChanged++;
   }
   return { labelsPath, logPath, ...(reviewLogPath ? { reviewLogPath } : {}), ...counts };
 }
 
 /**
  * The outcome of every sample, keyed by sample path, after checking that each decision names a
- * sample. A relabel to the label the sample already has changes nothing, so it counts as a keep.
+ * sample. Class actions first: every label goes through them (a sample without a decision whose
+ * class was merged or renamed gets that class). Then the sample's decision: a relabel's label goes
+ * through the class actions too, and a relabel that ends at the label the sample already has
+ * changes nothing, so it counts as a keep; a keep keeps the label its class now has.
  */
-function decideOutcomes(dataset: Dataset, decisions: Decisions): Map<string, Outcome> {
+function decideOutcomes(dataset: Dataset, decisions: Decisions, classActions: readonly ClassAction[]): Map<string, Outcome> {
   const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
   const outcomes = new Map<string, Outcome>(
-    dataset.samples.map((sample) => [sample.path, { action: 'unchanged', label: sample.label }]),
+    dataset.samples.map((sample) => [sample.path, classOutcome(sample.label, classActions)]),
   );
   for (const [path, decision] of Object.entries(decisions)) {
     const given = givenLabels.get(path);
     if (given === undefined) throw unknownPath(dataset, path);
+    const relabeled = decision.action === 'relabel' ? mapClass(decision.label, classActions) : undefined;
     if (decision.action === 'remove') outcomes.set(path, { action: 'remove' });
-    else if (decision.action === 'relabel' && decision.label !== given) {
-      outcomes.set(path, { action: 'relabel', label: decision.label });
-    } else outcomes.set(path, { action: 'keep', label: given });
+    else if (relabeled !== undefined && relabeled !== given) outcomes.set(path, { action: 'relabel', label: relabeled });
+    else outcomes.set(path, { action: 'keep', label: mapClass(given, classActions) });
   }
   return outcomes;
+}
+
+/** A sample without a decision: its label after the class actions, and which kind changed it. */
+function classOutcome(given: string, classActions: readonly ClassAction[]): Outcome {
+  const label = mapClass(given, classActions);
+  if (label === given) return { action: 'unchanged', label };
+  // Named after the action that first moved it (a rename then a merge is logged as a rename).
+  const first = classActions.find((action) => action.from === given);
+  return { action: first?.action ?? 'rename', label };
 }
 
 function unknownPath(dataset: Dataset, path: string): AuditError {
@@ -242,7 +267,11 @@ async function refuseUnsafeTarget(dataset: Dataset, target: string, overwrite: b
 }
 
 /** What the export does to one entry of the label source; entries without a change are copied as read. */
-type Change = Extract<Outcome, { action: 'relabel' | 'remove' }>;
+type Change = Extract<Outcome, { action: 'relabel' | 'merge' | 'rename' | 'remove' }>;
+
+function isChange(outcome: Outcome): outcome is Change {
+  return outcome.action !== 'keep' && outcome.action !== 'unchanged';
+}
 
 /**
  * Finds the change for an entry of the label source from its source index and its path as written.
@@ -260,7 +289,7 @@ function changeFinder(dataset: Dataset, outcomes: Map<string, Outcome>): (source
   const byAbsolutePath = new Map<string, Change>();
   for (const sample of dataset.samples) {
     const outcome = outcomes.get(sample.path);
-    if (outcome?.action !== 'relabel' && outcome?.action !== 'remove') continue;
+    if (outcome === undefined || !isChange(outcome)) continue;
     bySourceIndex.set(sample.sourceIndex, outcome);
     byAbsolutePath.set(resolve(dataset.root, sample.path), outcome);
   }
@@ -275,13 +304,13 @@ function changeFinder(dataset: Dataset, outcomes: Map<string, Outcome>): (source
  * CSV → CSV. Unchanged rows are re-encoded from their cells with quotes only where CSV needs them,
  * so they come out byte-for-byte as read unless the input quoted cells that did not need it.
  */
-function renderCsv(dataset: Dataset, outcomes: Map<string, Outcome>, output: Output): string {
+function renderCsv(dataset: Dataset, outcomes: Map<string, Outcome>, output: Output, classOf: (label: string) => string): string {
   const source = dataset.source;
   if (source.format !== 'csv') return renderFolderCsv(dataset, outcomes, output);
   const changeOf = changeFinder(dataset, outcomes);
   const rows = source.rows.flatMap((row, index) => {
     const change = changeOf(index, row[source.pathColumn]);
-    if (change === undefined) return [row];
+    if (change === undefined) return [mapSkippedCell(row, source.labelColumn, classOf)];
     return change.action === 'remove' ? [] : [withCell(row, source.labelColumn, change.label)];
   });
   return toCsv([source.header, ...rows], source);
@@ -292,7 +321,7 @@ function renderFolderCsv(dataset: Dataset, outcomes: Map<string, Outcome>, outpu
   return toCsv([['path', 'label'], ...rows], { delimiter: ',', lineEnding: '\n', bom: false });
 }
 
-function renderJson(dataset: Dataset, outcomes: Map<string, Outcome>, output: Output): string {
+function renderJson(dataset: Dataset, outcomes: Map<string, Outcome>, output: Output, classOf: (label: string) => string): string {
   const source = dataset.source;
   if (source.format !== 'json') return toJson(finalSamples(dataset, outcomes, output));
   const changeOf = changeFinder(dataset, outcomes);
@@ -302,7 +331,10 @@ function renderJson(dataset: Dataset, outcomes: Map<string, Outcome>, output: Ou
     const entries = document.flatMap((entry: unknown, index) => {
       const fields = isRecord(entry) ? entry : {};
       const change = changeOf(index, fields[source.pathKey]);
-      if (change === undefined) return [entry];
+      if (change === undefined) {
+        const label = skippedLabel(fields[source.labelKey], classOf);
+        return [label === undefined ? entry : { ...fields, [source.labelKey]: label }];
+      }
       if (change.action === 'remove') return [];
       // Spreading keeps every other field and the key order; the label key keeps its position.
       return [{ ...fields, [source.labelKey]: jsonLabel(fields[source.labelKey], change.label) }];
@@ -314,10 +346,29 @@ function renderJson(dataset: Dataset, outcomes: Map<string, Outcome>, output: Ou
   // integer-like keys (JavaScript lists those first); image paths are not integers in practice.
   const kept = Object.entries(document).flatMap(([key, value]): [string, unknown][] => {
     const change = changeOf(key, key);
-    if (change === undefined) return [[key, value]];
+    if (change === undefined) return [[key, skippedLabel(value, classOf) ?? value]];
     return change.action === 'remove' ? [] : [[key, jsonLabel(value, change.label)]];
   });
   return toJson(Object.fromEntries(kept));
+}
+
+/**
+ * An entry that is not a sample (skipped at load) keeps its cells, but a label of a merged or
+ * renamed class follows the class, or the cleaned file would still name a class that is gone.
+ */
+function mapSkippedCell(row: readonly string[], column: number, classOf: (label: string) => string): readonly string[] {
+  const cell = row[column];
+  if (cell === undefined) return row;
+  const mapped = classOf(cell.trim());
+  return mapped === cell.trim() ? row : withCell(row, column, mapped);
+}
+
+/** As {@link mapSkippedCell}, for a JSON label value; undefined when it stays as it is. */
+function skippedLabel(value: unknown, classOf: (label: string) => string): string | number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).trim();
+  const mapped = classOf(text);
+  return mapped === text ? undefined : jsonLabel(value, mapped);
 }
 
 /**
@@ -345,7 +396,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The decisions log, one row per decision sorted by path: `path,given_label,action,final_label,exported_at`.
+ * The decisions log, one row per decision sorted by path: `path,given_label,action,final_label,exported_at`;
+ * samples whose label changed only through a class action get a row too, with the action `merge` or `rename`.
  *
  * CSV rather than JSON: the people reading the log are the ones who keep labels in spreadsheets,
  * and a flat table is what they can sort, filter and diff; every CSV reader parses it too. CSV has
@@ -353,14 +405,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * keeps each row self-describing when logs of several exports are concatenated. The line ending
  * and BOM follow the input CSV so both files open the same way in the user's tools.
  */
-function renderLog(dataset: Dataset, decisions: Decisions, outcomes: Map<string, Outcome>, now: Date): string {
+function renderLog(dataset: Dataset, outcomes: Map<string, Outcome>, now: Date): string {
   const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
-  const rows: LogRow[] = Object.keys(decisions)
-    .sort()
-    .map((path) => {
+  const rows: LogRow[] = [...outcomes.entries()]
+    .filter(([, outcome]) => outcome.action !== 'unchanged')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, outcome]) => {
       const givenLabel = givenLabels.get(path) ?? '';
-      const outcome = outcomes.get(path);
-      if (outcome === undefined || outcome.action === 'unchanged') throw new Error(`decision for ${path} was not applied`);
+      if (outcome.action === 'unchanged') throw new Error(`unreachable: ${path} is unchanged`);
       return outcome.action === 'remove'
         ? { path, givenLabel, action: 'remove', finalLabel: '' }
         : { path, givenLabel, action: outcome.action, finalLabel: outcome.label };

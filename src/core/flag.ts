@@ -55,6 +55,8 @@ export interface Verdict {
   readonly mixupRejects: boolean;
   /** The sample is a likely label error. */
   readonly flagged: boolean;
+  /** Rejected, but not flagged: its class hit the flag cap (see `capClassFlags` in classHealth.ts). */
+  readonly heldBack?: boolean;
   /** With cross-fitting (methods other than 'mixup' alone): each signal's evidence. */
   readonly reasons?: VerdictReasons;
 }

@@ -3,6 +3,7 @@
  * confident learning on out-of-sample probabilities, or both fused. With cross-fitting, every
  * verdict carries the evidence of each signal, whichever method ranks.
  */
+import { capClassFlags } from './classHealth';
 import { confidentLearning, type NoiseEstimate } from './confidentLearning';
 import { findSuspects, type Verdict, type VerdictReasons } from './flag';
 import type { AuditOptions } from './options';
@@ -47,9 +48,16 @@ export const FUSED_OUT_OF_SAMPLE_WEIGHT = 0.5;
  * @param probabilities The models' `(N, K)` probabilities.
  * @param numClasses `K`.
  * @param options The audit's method and flag thresholds.
+ * Whatever the method, at most half of a class stays flagged ({@link capClassFlags}).
+ *
  * @returns Verdicts, most suspect first (ties keep input order), and the noise estimate.
  */
 export function judgeSamples(labels: Int32Array, probabilities: AuditProbabilities, numClasses: number, options: Pick<AuditOptions, 'method' | 'flag'>): Judgement {
+  const judgement = judgeUncapped(labels, probabilities, numClasses, options);
+  return { ...judgement, verdicts: capClassFlags(judgement.verdicts) };
+}
+
+function judgeUncapped(labels: Int32Array, probabilities: AuditProbabilities, numClasses: number, options: Pick<AuditOptions, 'method' | 'flag'>): Judgement {
   const { erm, mixup, outOfSample } = probabilities;
   const byErmMixup = findSuspects(labels, erm, mixup, numClasses, options.flag);
   if (!outOfSample) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
 import type { CrossFitSummary, ModelAudit, ModelSummary } from './auditModels';
+import { classHealth, largerCounts, mixupTieCounts, suggestMerges, type ClassHealth, type MergeSuggestion } from './classHealth';
 import type { DuplicateFindings } from './duplicates';
 import type { VerdictReasons } from './flag';
 import type { Judgement } from './judge';
@@ -10,7 +11,7 @@ import type { AuditOptions } from './options';
 import type { NeighbourList, SuspectNeighbours } from './neighbours';
 import type { Dataset, DatasetFormat, InputIssue, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample } from './types';
 
-export type { ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample };
+export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample };
 
 /**
  * Version of the report schema; bumped on any incompatible change. 2: `noiseMatrix`,
@@ -66,6 +67,10 @@ export interface AuditReport {
   readonly duplicates?: DuplicateFindings['summary'];
   /** Duplicate groups whose members carry different labels, exact copies first (optional, as above). */
   readonly conflicts?: DuplicateFindings['conflicts'];
+  /** Per class: images, flags, flags held back by the class cap, and a warning for classes too small to judge (optional, as above). */
+  readonly classes?: readonly ClassHealth[];
+  /** Class pairs the models mostly confuse with each other, from the noise matrix and mixup's near-ties (optional, as above). */
+  readonly mergeSuggestions?: readonly MergeSuggestion[];
 }
 
 /** The estimated class swaps, as the report stores them. */
@@ -121,12 +126,14 @@ export function buildReport(
     mixupSuggested: round(v.mixupSuggested),
     score: round(v.score),
     flagged: v.flagged,
+    ...(v.heldBack ? { heldBack: true } : {}),
     ermFits: v.ermFits,
     ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
     ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
     ...(audit.neighbours?.has(v.index) ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) } : {}),
   }));
   const flagged = samples.filter((s) => s.flagged);
+  const noiseMatrix = reportNoiseMatrix(audit.noise, classes);
   const perClass = classes.map((label) => ({
     label,
     samples: samples.filter((s) => s.givenLabel === label).length,
@@ -146,7 +153,7 @@ export function buildReport(
     },
     settings,
     training: { erm: audit.erm, mixup: audit.mixup, ...(audit.crossFit ? { crossFit: audit.crossFit } : {}) },
-    noiseMatrix: reportNoiseMatrix(audit.noise, classes),
+    noiseMatrix,
     summary: {
       flagged: flagged.length,
       flagRate: samples.length === 0 ? 0 : flagged.length / samples.length,
@@ -160,6 +167,9 @@ export function buildReport(
     skipped: extra.skipped,
     samples,
     ...(extra.duplicates ? { duplicates: extra.duplicates.summary, conflicts: extra.duplicates.conflicts } : {}),
+    classes: classHealth(classes, audit.verdicts),
+    // Either evidence of two names for one kind of image: estimated swaps, or mixup undecided between them.
+    mergeSuggestions: suggestMerges(classes, largerCounts(noiseMatrix.counts, mixupTieCounts(audit.verdicts, classes.length))),
   };
 }
 

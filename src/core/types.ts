@@ -124,6 +124,15 @@ export type Decision =
 /** Decisions keyed by sample path (relative to the dataset root). */
 export type Decisions = Readonly<Record<string, Decision>>;
 
+/**
+ * A decision about a whole class: every label `from` becomes `into` (merge, into an existing class)
+ * or `to` (rename, to a new name). Applied in order, before the per-sample decisions (see
+ * `src/core/classActions.ts`).
+ */
+export type ClassAction =
+  | { readonly action: 'merge'; readonly from: string; readonly into: string }
+  | { readonly action: 'rename'; readonly from: string; readonly to: string };
+
 /** One audited sample, as the report (`report.ts`) lists it; also what the review panel shows. */
 export interface ReportSample {
   /** Path relative to the dataset root, as in the label source. */
@@ -140,6 +149,8 @@ export interface ReportSample {
   /** Suspicion in [0, 1], higher = more likely mislabeled. The list is sorted by it. */
   readonly score: number;
   readonly flagged: boolean;
+  /** Rejected by the models but not flagged: its class reached the flag cap (at most half a class is flagged). */
+  readonly heldBack?: boolean;
   /** ERM fits the given label. */
   readonly ermFits: boolean;
   /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../core/audit';
 import { loadDataset } from '../core/dataset';
-import { acceptSuggestions, readDecisions } from '../core/decisions';
+import { acceptSuggestions, readDecisionsDocument } from '../core/decisions';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/exportLabels';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
@@ -96,7 +96,7 @@ function buildProgram(io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStre
     .description('write cleaned labels next to the original label file, plus a decisions log')
     .argument('<dataset>', 'the audited dataset (as given to `audit`)')
     .option('--accept-suggestions', 'relabel every flagged sample to its suggested label')
-    .option('--decisions <file>', 'a decisions JSON file ({ "version": 1, "decisions": { "<path>": { "action": ... } } })')
+    .option('--decisions <file>', 'a decisions JSON file ({ "version": 2, "decisions": { "<path>": { "action": ... } }, "classActions": [...] }; version 1 too)')
     .addOption(new Option('--format <format>', 'manifest format for folder-per-class datasets').choices(['csv', 'json']))
     .option('--out <file>', 'where to write the cleaned label file (default: next to the original, *.cleaned.*)')
     .option('--force', 'replace a previous export')
@@ -191,6 +191,8 @@ function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags,
           noiseMatrix: report.noiseMatrix,
           seconds: report.timings.total,
           ...(report.duplicates ? { duplicates: report.duplicates } : {}),
+          ...(report.classes ? { classWarnings: report.classes.filter((c) => c.warning) } : {}),
+          ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
           suspects: suspects.slice(0, flags.top),
         },
         null,
@@ -218,17 +220,19 @@ async function exportCommand(datasetPath: string, flags: ExportFlags, io: { stdo
   }
   const dataset = await loadDataset(datasetPath);
   let decisions;
-  if (flags.decisions) decisions = await readDecisions(flags.decisions);
+  let classActions;
+  if (flags.decisions) ({ decisions, classActions } = await readDecisionsDocument(flags.decisions));
   else {
     const report = await readReport(reportPath(dataset.root));
     decisions = acceptSuggestions(report.samples.filter((s) => s.flagged));
   }
-  const result = await exportCleanedLabels(dataset, decisions, { folderFormat: flags.format, outPath: flags.out, overwrite: flags.force });
+  const result = await exportCleanedLabels(dataset, decisions, { folderFormat: flags.format, outPath: flags.out, overwrite: flags.force, classActions });
   if (flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     io.stdout.write(
       `Cleaned labels: ${result.labelsPath}\nDecisions log:  ${result.logPath}\n` +
-        `${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ${result.unchanged} without a decision\n`,
+        `${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ${result.unchanged} without a decision` +
+        `${result.classChanged ? `, ${result.classChanged} moved by a class merge or rename` : ''}\n`,
     );
   }
   return EXIT.ok;

@@ -12,6 +12,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
   if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
+  lines.push(...classLines(report));
   if (summary.medianLearnedEpoch) {
     lines.push(
       `ERM learned the flagged labels at median epoch ${summary.medianLearnedEpoch.flagged}, the others at ${summary.medianLearnedEpoch.others}: ` +
@@ -40,6 +41,23 @@ export function formatSuspects(report: AuditReport, top: number): string {
     if (withReasons) lines.push('signals: E = ERM fits the label others reject, M = mixup rejects, O = out-of-sample (confident learning) rejects; = both suggest the same label');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The rare-class warnings and merge suggestions (absent from reports written before they existed). */
+function classLines(report: AuditReport): string[] {
+  const lines: string[] = [];
+  const warned = (report.classes ?? []).filter((c) => c.warning);
+  if (warned.length > 0) {
+    lines.push(`Class warnings (${warned.length}):`);
+    for (const c of warned) lines.push(`  ${c.name} (${c.count} images, ${c.flagged} flagged): ${c.warning}`);
+  }
+  for (const m of report.mergeSuggestions ?? []) {
+    lines.push(
+      `Merge suggested: "${m.from}" into "${m.into}" — the models mostly confuse them: ${pct(m.fromShare)} of "${m.from}" look like "${m.into}", ` +
+        `${pct(m.intoShare)} of "${m.into}" like "${m.from}".`,
+    );
+  }
+  return lines;
 }
 
 function duplicatesLine(d: NonNullable<AuditReport['duplicates']>): string {

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
-import { DECISIONS_VERSION, defaultDecisionsPath, parseDecisions, readDecisions, writeDecisions } from '../core/decisions';
-import type { Decision, Decisions } from '../core/types';
+import { DECISIONS_VERSION, defaultDecisionsPath, parseDecisionsDocument, readDecisionsDocument, writeDecisions } from '../core/decisions';
+import type { ClassAction, Decision, Decisions } from '../core/types';
 
 /** One change for {@link DecisionStore.decideMany}; `undefined` takes the decision back. */
 export interface DecisionUpdate {
@@ -21,6 +21,7 @@ export interface DecisionUpdate {
  */
 export class DecisionStore {
   private current: Decisions;
+  private currentClassActions: readonly ClassAction[];
   private writing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
 
@@ -28,8 +29,10 @@ export class DecisionStore {
     /** The file the decisions live in. */
     readonly file: string,
     initial: Decisions,
+    initialClassActions: readonly ClassAction[],
   ) {
     this.current = initial;
+    this.currentClassActions = initialClassActions;
   }
 
   /**
@@ -38,12 +41,31 @@ export class DecisionStore {
    */
   static async open(datasetRoot: string): Promise<DecisionStore> {
     const file = defaultDecisionsPath(datasetRoot);
-    return new DecisionStore(file, await readDecisions(file, { missing: 'empty' }));
+    const { decisions, classActions } = await readDecisionsDocument(file, { missing: 'empty' });
+    return new DecisionStore(file, decisions, classActions);
   }
 
   /** The decisions as they are now (a frozen snapshot; replaced, never mutated, on change). */
   get decisions(): Decisions {
     return this.current;
+  }
+
+  /** The class merges and renames, in the order they were made (replaced, never mutated, on change). */
+  get classActions(): readonly ClassAction[] {
+    return this.currentClassActions;
+  }
+
+  /**
+   * Replaces the class actions (the webview sends the whole list: an added action, or one taken back
+   * by undo) and saves.
+   * @throws AuditError('decisionsMalformed') (as a rejection) if an action is invalid; nothing changes then.
+   */
+  async setClassActions(actions: readonly ClassAction[]): Promise<void> {
+    const copy = JSON.parse(JSON.stringify(actions)) as ClassAction[];
+    parseDecisionsDocument({ version: DECISIONS_VERSION, decisions: {}, classActions: copy }, this.file);
+    this.currentClassActions = Object.freeze(copy);
+    for (const listener of [...this.listeners]) listener();
+    return this.save();
   }
 
   /** Fired after the decisions changed in memory (the write to disk may still be running). */
@@ -75,7 +97,7 @@ export class DecisionStore {
       else next[path] = decision;
     }
     // Check before adopting: an invalid decision kept in memory would make every later write fail.
-    parseDecisions({ version: DECISIONS_VERSION, decisions: JSON.parse(JSON.stringify(next)) }, this.file);
+    parseDecisionsDocument({ version: DECISIONS_VERSION, decisions: JSON.parse(JSON.stringify(next)) }, this.file);
     this.current = Object.freeze(next);
     for (const listener of [...this.listeners]) listener();
     return this.save();
@@ -94,7 +116,7 @@ export class DecisionStore {
   private save(): Promise<void> {
     // Chain on the previous write whether it failed or not, and write the state current when our turn
     // comes: a burst of decisions thus ends with the newest state on disk.
-    const write = this.writing.catch(() => undefined).then(() => writeDecisions(this.file, this.current));
+    const write = this.writing.catch(() => undefined).then(() => writeDecisions(this.file, this.current, new Date(), this.currentClassActions));
     this.writing = write;
     return write;
   }

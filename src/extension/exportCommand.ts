@@ -43,7 +43,7 @@ export async function exportCommand(datasetRoot: string, log: AuditLog): Promise
     if (!result) return;
     log.line(
       `exported ${result.labelsPath} (${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ` +
-        `${result.unchanged} without a decision); decisions log ${result.logPath}` +
+        `${result.unchanged} without a decision, ${result.classChanged} moved by a class merge or rename); decisions log ${result.logPath}` +
         (result.reviewLogPath ? `; review log ${result.reviewLogPath}` : ''),
     );
     const open = 'Open';

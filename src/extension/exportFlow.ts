@@ -2,7 +2,7 @@
 // imports, so it is unit-tested on real files; exportCommand.ts supplies the dialogs.
 import { join } from 'node:path';
 import { loadDataset } from '../core/dataset';
-import { defaultDecisionsPath, readDecisions } from '../core/decisions';
+import { defaultDecisionsPath, readDecisionsDocument } from '../core/decisions';
 import { AuditError } from '../core/errors';
 import { exportCleanedLabels, type ExportResult } from '../core/exportLabels';
 import { readReport, reportPath } from '../core/report';
@@ -28,7 +28,7 @@ export interface ExportPrompts {
  * @param prompts - Asks the user; see {@link ExportPrompts}.
  * @returns What was written, or `undefined` when the user backed out (nothing is written then).
  * @throws AuditError 'reportMissing' when the dataset was never audited, and any error of
- *   `loadDataset`, `readDecisions` or `exportCleanedLabels` (each names the file at fault).
+ *   `loadDataset`, `readDecisionsDocument` or `exportCleanedLabels` (each names the file at fault).
  */
 export async function exportDataset(datasetRoot: string, prompts: ExportPrompts): Promise<ExportResult | undefined> {
   const report = await readReport(reportPath(datasetRoot)).catch((error: unknown) => {
@@ -39,19 +39,19 @@ export async function exportDataset(datasetRoot: string, prompts: ExportPrompts)
   });
   // A manifest with a name of its own (train.csv) is found only through the report.
   const dataset = await loadDataset(report.dataset.manifest ? join(datasetRoot, report.dataset.manifest) : datasetRoot);
-  const decisions = await readDecisions(defaultDecisionsPath(datasetRoot), { missing: 'empty' });
+  const { decisions, classActions } = await readDecisionsDocument(defaultDecisionsPath(datasetRoot), { missing: 'empty' });
   const reviewLog = await readReviewLog(defaultReviewLogPath(datasetRoot));
-  if (Object.keys(decisions).length === 0 && !(await prompts.confirmNoDecisions())) return undefined;
+  if (Object.keys(decisions).length === 0 && classActions.length === 0 && !(await prompts.confirmNoDecisions())) return undefined;
   let folderFormat: 'csv' | 'json' | undefined;
   if (dataset.format === 'folder') {
     folderFormat = await prompts.pickFolderFormat();
     if (!folderFormat) return undefined;
   }
   try {
-    return await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog });
+    return await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions });
   } catch (error) {
     if (!AuditError.is(error, 'exportExists')) throw error;
     if (!(await prompts.confirmOverwrite(error.file ?? datasetRoot))) return undefined;
-    return exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, overwrite: true });
+    return exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions, overwrite: true });
   }
 }

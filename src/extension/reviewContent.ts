@@ -1,7 +1,8 @@
+import { classesAfter, newClassActionProblem } from '../core/classActions';
 import { typicalExamples } from '../core/classExamples';
 import type { AuditReport, ReportNeighbourList, ReportSample } from '../core/report';
 import { spotCheckSample, spotCheckSeed } from '../core/spotCheck';
-import { SPOT_CHECK_SIZES, type ClassExampleView, type ConflictGroupView, type DecisionChange, type NeighbourView, type ReviewContent, type SpotCheckPool, type SuspectView } from '../protocol/webview';
+import { SPOT_CHECK_SIZES, type ClassAction, type ClassExampleView, type ConflictGroupView, type DecisionChange, type NeighbourView, type ReviewContent, type SpotCheckPool, type SuspectView } from '../protocol/webview';
 import { swapMatrix } from './swapMatrix';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
@@ -73,6 +74,8 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     ...(swaps ? { swaps } : {}),
     classExamples,
     ...(spotCheck ? { spotCheck } : {}),
+    ...(report.classes ? { classHealth: report.classes } : {}),
+    ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
   };
 }
 
@@ -93,13 +96,31 @@ function neighbourViews(list: ReportNeighbourList, samples: readonly ReportSampl
 
 /**
  * Why the webview may not make this change, or undefined when it may: the sample must be one of the
- * report's, and a relabel must name one of its classes. A webview is less trusted than the host, so
- * nothing it sends reaches the decisions file unchecked.
+ * report's, and a relabel must name one of its classes, as they are after the class actions (a
+ * renamed class under its new name). A webview is less trusted than the host, so nothing it sends
+ * reaches the decisions file unchecked.
  */
-export function changeProblem(change: DecisionChange, report: { samplePaths: ReadonlySet<string>; classes: readonly string[] }): string | undefined {
+export function changeProblem(
+  change: DecisionChange,
+  report: { samplePaths: ReadonlySet<string>; classes: readonly string[] },
+  classActions: readonly ClassAction[] = [],
+): string | undefined {
   if (!report.samplePaths.has(change.path)) return `"${change.path}" is not a sample of this report`;
-  if (change.decision?.action === 'relabel' && !report.classes.includes(change.decision.label)) {
-    return `"${change.decision.label}" is not a class of this dataset`;
+  const label = change.decision?.action === 'relabel' ? change.decision.label : undefined;
+  if (label !== undefined && !report.classes.includes(label) && !classesAfter(report.classes, classActions).includes(label)) {
+    return `"${label}" is not a class of this dataset`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the webview may not replace the class actions with `actions`, or undefined when it may: each
+ * action, in order, must make sense after the ones before it ({@link newClassActionProblem}).
+ */
+export function classActionsProblem(actions: readonly ClassAction[], classes: readonly string[]): string | undefined {
+  for (const [i, action] of actions.entries()) {
+    const problem = newClassActionProblem(action, classes, actions.slice(0, i));
+    if (problem !== undefined) return `class action ${i + 1} (${action.action} "${action.from}"): ${problem}`;
   }
   return undefined;
 }

@@ -5,13 +5,14 @@ import { AUDIT_DIR, readReport, reportPath } from '../core/report';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../core/reviewLog';
 import {
   parseWebviewMessage,
+  type ClassAction,
   type DecisionChange,
   type HostToWebview,
   type ReviewContent,
   type WebviewToHost,
 } from '../protocol/webview';
 import { DecisionStore } from './decisionStore';
-import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem } from './reviewContent';
+import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem, classActionsProblem } from './reviewContent';
 import { makeNonce, reviewHtml } from './reviewHtml';
 
 /** What the panel knows about the report it shows, to check the webview's requests. */
@@ -165,6 +166,8 @@ export class ReviewPanel {
         return this.decide(message.seq, [{ path: message.path, decision: message.decision }], message.undo ?? false);
       case 'review/decideMany':
         return this.decide(message.seq, message.changes, message.undo ?? false);
+      case 'review/setClassActions':
+        return this.setClassActions(message.seq, message.classActions);
       case 'review/openImage':
         if (!this.report?.samplePaths.has(message.path)) {
           this.log(`Review webview asked to open "${message.path}", which is not a sample of the report; ignored.`);
@@ -181,23 +184,42 @@ export class ReviewPanel {
   private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {
     const report = this.report;
     const store = this.store;
-    const problems = report && store ? changes.map((c) => changeProblem(c, report)).filter((p) => p !== undefined) : ['there is no report to review'];
-    if (problems.length > 0 || !store) {
-      this.log(`Review decision refused: ${problems.join('; ')}.`);
-      this.post({ type: 'review/didFail', message: `Decision not saved: ${problems[0]}.` });
-      this.post({ type: 'decisions/didChange', decisions: store?.decisions ?? {}, ack: seq });
-      return;
-    }
-    const entries = reviewLogEntries(store.decisions, changes, { user: this.reviewer, time: new Date(), undo });
-    try {
-      await store.decideMany(changes.map((c) => ({ path: c.path, decision: c.decision ?? undefined })));
+    const problems = report && store
+      ? changes.map((c) => changeProblem(c, report, store.classActions)).filter((p) => p !== undefined)
+      : ['there is no report to review'];
+    await this.save(seq, problems[0], async (s) => {
+      const entries = reviewLogEntries(s.decisions, changes, { user: this.reviewer, time: new Date(), undo });
+      await s.decideMany(changes.map((c) => ({ path: c.path, decision: c.decision ?? undefined })));
       this.appendLog(entries);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.log(`Could not save review decisions to ${store.file}: ${message}`);
-      this.post({ type: 'review/didFail', message: `Could not save decisions to ${store.file}: ${message}` });
+    });
+  }
+
+  private async setClassActions(seq: number, actions: readonly ClassAction[]): Promise<void> {
+    const problem = this.report && this.store ? classActionsProblem(actions, this.report.classes) : 'there is no report to review';
+    await this.save(seq, problem, (store) => store.setClassActions(actions));
+  }
+
+  /**
+   * Runs one change of the store unless `problem` refuses it, reports a failure to the user, and
+   * answers with the decisions as they now are (acknowledging `seq` either way, so the webview
+   * drops its optimistic state when the change was refused).
+   */
+  private async save(seq: number, problem: string | undefined, change: (store: DecisionStore) => Promise<void>): Promise<void> {
+    const store = this.store;
+    if (problem !== undefined || !store) {
+      const why = problem ?? 'there is no report to review';
+      this.log(`Review change refused: ${why}.`);
+      this.post({ type: 'review/didFail', message: `Change not saved: ${why}.` });
+    } else {
+      try {
+        await change(store);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.log(`Could not save review decisions to ${store.file}: ${message}`);
+        this.post({ type: 'review/didFail', message: `Could not save decisions to ${store.file}: ${message}` });
+      }
     }
-    this.post({ type: 'decisions/didChange', decisions: store.decisions, ack: seq });
+    this.post({ type: 'decisions/didChange', decisions: store?.decisions ?? {}, classActions: store?.classActions ?? [], ack: seq });
   }
 
   /** Records who changed what in the review log; a failure is reported, the decision itself stands. */
@@ -218,6 +240,7 @@ export class ReviewPanel {
       datasetName: basename(this.datasetRoot),
       content: this.report.content,
       decisions: this.store?.decisions ?? {},
+      classActions: this.store?.classActions ?? [],
     });
   }
 

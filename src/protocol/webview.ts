@@ -6,11 +6,15 @@
  * Names follow `scope/verb`; host-to-webview notifications say `did…`. The webview sends
  * `webview/ready` first and the host sends nothing before it (the handler would not be listening yet).
  */
+import { classActionProblem } from '../core/classActions';
+import type { ClassHealth, MergeSuggestion } from '../core/classHealth';
 import type { DuplicateGroup, DuplicateMember } from '../core/duplicates';
-import type { Decision, Decisions, ReportSample } from '../core/types';
+import type { ClassAction, Decision, Decisions, ReportSample } from '../core/types';
 
 // Re-exported so the webview imports its types from the protocol alone.
-export type { Decision, Decisions };
+export type { ClassAction, ClassHealth, Decision, Decisions, MergeSuggestion };
+// The label mapping of class actions, pure and DOM-free: the webview shows classes as export will write them.
+export { classActionTarget, classesAfter, mapClass, newClassActionProblem } from '../core/classActions';
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
 export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch' | 'neighbours'> {
@@ -102,6 +106,10 @@ export type ReviewContent =
       readonly classExamples?: Readonly<Record<string, readonly ClassExampleView[]>>;
       /** The spot check's random unflagged samples; absent when every sample was flagged. */
       readonly spotCheck?: SpotCheckPool;
+      /** Per-class counts, flags and rare-class warnings; absent in reports from before they existed. */
+      readonly classHealth?: readonly ClassHealth[];
+      /** Class pairs the audit suggests merging; absent as above. */
+      readonly mergeSuggestions?: readonly MergeSuggestion[];
     }
   /** No report for this dataset yet. */
   | { readonly status: 'noReport'; readonly message: string }
@@ -138,6 +146,15 @@ export interface DecideManyMessage {
   readonly changes: readonly DecisionChange[];
   readonly undo?: boolean;
 }
+/**
+ * Replace the class merges and renames with this list (in order): a new action appended, or the last
+ * one taken back by undo. Numbered with the same `seq` as decisions.
+ */
+export interface SetClassActionsMessage {
+  readonly type: 'review/setClassActions';
+  readonly seq: number;
+  readonly classActions: readonly ClassAction[];
+}
 /** Open a sample's image in an editor tab. */
 export interface OpenImageMessage {
   readonly type: 'review/openImage';
@@ -145,7 +162,7 @@ export interface OpenImageMessage {
 }
 
 /** Everything the webview may send. */
-export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | OpenImageMessage;
+export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | SetClassActionsMessage | OpenImageMessage;
 
 // ---- host → webview ----
 
@@ -158,11 +175,15 @@ export interface SuspectsDidChange {
   readonly datasetName: string;
   readonly content: ReviewContent;
   readonly decisions: Decisions;
+  /** Class merges and renames so far (absent: none). */
+  readonly classActions?: readonly ClassAction[];
 }
 /** Decisions on disk changed. `ack` is the highest `seq` the host has applied, when the change came from the webview. */
 export interface DecisionsDidChange {
   readonly type: 'decisions/didChange';
   readonly decisions: Decisions;
+  /** Class merges and renames (absent: none). */
+  readonly classActions?: readonly ClassAction[];
   readonly ack?: number;
 }
 /** A webview request failed (e.g. the decisions file could not be written); shown to the user. */
@@ -203,6 +224,11 @@ export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
       }
       return ok({ type: 'review/decideMany', seq: value.seq as number, changes: value.changes as DecisionChange[], ...undoFlag(value.undo) });
     }
+    case 'review/setClassActions': {
+      const problem = seqProblem(value.seq) ?? classActionsProblem(value.classActions);
+      if (problem) return fail(`review/setClassActions: ${problem}`);
+      return ok({ type: 'review/setClassActions', seq: value.seq as number, classActions: value.classActions as ClassAction[] });
+    }
     case 'review/openImage':
       if (!isPath(value.path)) return fail('review/openImage: "path" must be a non-empty string');
       return ok({ type: 'review/openImage', path: value.path });
@@ -222,12 +248,12 @@ export function parseHostMessage(value: unknown): Parsed<HostToWebview> {
       if (typeof value.datasetRoot !== 'string' || typeof value.datasetName !== 'string') {
         return fail('suspects/didChange: "datasetRoot" and "datasetName" must be strings');
       }
-      const problem = contentProblem(value.content) ?? decisionsProblem(value.decisions);
+      const problem = contentProblem(value.content) ?? decisionsProblem(value.decisions) ?? optionalClassActionsProblem(value.classActions);
       if (problem) return fail(`suspects/didChange: ${problem}`);
       return ok(value as unknown as SuspectsDidChange);
     }
     case 'decisions/didChange': {
-      const problem = decisionsProblem(value.decisions) ?? (value.ack === undefined ? undefined : seqProblem(value.ack));
+      const problem = decisionsProblem(value.decisions) ?? optionalClassActionsProblem(value.classActions) ?? (value.ack === undefined ? undefined : seqProblem(value.ack));
       if (problem) return fail(`decisions/didChange: ${problem}`);
       return ok(value as unknown as DecisionsDidChange);
     }
@@ -281,7 +307,8 @@ function contentProblem(value: unknown): string | undefined {
         if (!Number.isInteger(value[key]) || (value[key] as number) < 0) return `"content.${key}" must be a count`;
       }
       if (typeof value.createdAt !== 'string') return '"content.createdAt" must be a string';
-      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes) ?? examplesProblem(value.classExamples) ?? spotCheckProblem(value.spotCheck);
+      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes) ?? examplesProblem(value.classExamples) ?? spotCheckProblem(value.spotCheck) ??
+        classHealthProblem(value.classHealth) ?? mergeSuggestionsProblem(value.mergeSuggestions);
     }
     default:
       return `unknown content status ${JSON.stringify(value.status)}`;
@@ -345,6 +372,43 @@ function undoProblem(value: unknown): string | undefined {
 
 function undoFlag(value: unknown): { undo?: boolean } {
   return value === true ? { undo: true } : {};
+}
+
+function classActionsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return '"classActions" must be an array';
+  for (const [i, action] of value.entries()) {
+    const problem = classActionProblem(action);
+    if (problem) return `classActions[${i}]: ${problem}`;
+  }
+  return undefined;
+}
+
+function optionalClassActionsProblem(value: unknown): string | undefined {
+  return value === undefined ? undefined : classActionsProblem(value);
+}
+
+function classHealthProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) return '"content.classHealth" must be an array';
+  for (const [i, c] of value.entries()) {
+    const counts = isRecord(c) && ['count', 'flagged', 'heldBack'].every((key) => Number.isInteger(c[key]) && (c[key] as number) >= 0);
+    const optional = (c: Record<string, unknown>) => (c.warning === undefined || typeof c.warning === 'string') && (c.enough === undefined || Number.isInteger(c.enough));
+    if (!counts || typeof c.name !== 'string' || typeof c.flagRate !== 'number' || !optional(c)) {
+      return `content.classHealth[${i}]: needs "name", counts "count", "flagged", "heldBack", a "flagRate", an optional "enough" count and "warning" string`;
+    }
+  }
+  return undefined;
+}
+
+function mergeSuggestionsProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) return '"content.mergeSuggestions" must be an array';
+  for (const [i, m] of value.entries()) {
+    const good = isRecord(m) && typeof m.from === 'string' && typeof m.into === 'string' &&
+      ['fromToInto', 'intoToFrom', 'fromShare', 'intoShare'].every((key) => typeof m[key] === 'number');
+    if (!good) return `content.mergeSuggestions[${i}]: needs "from", "into" and the four numbers`;
+  }
+  return undefined;
 }
 
 function suspectProblem(value: unknown): string | undefined {

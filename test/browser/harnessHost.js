@@ -6,6 +6,7 @@
 (() => {
   let state = window.__initialState;
   let decisions = {};
+  let classActions = [];
   let pending = null;
   let ready = false;
   const host = {
@@ -14,6 +15,8 @@
     consoleErrors: [],
     /** Decisions as the host holds them (what would be on disk). */
     decisions: () => decisions,
+    /** Class merges and renames as the host holds them. */
+    classActions: () => classActions,
     /** The webview's saved view state. */
     state: () => state,
     /** Posts a message to the webview as the host would. */
@@ -21,10 +24,11 @@
       window.postMessage(message, '*');
     },
     /** Gives the content to show; sent now if the webview is ready, else on `webview/ready`. */
-    load(datasetRoot, content, initialDecisions) {
+    load(datasetRoot, content, initialDecisions, initialClassActions = []) {
       decisions = { ...initialDecisions };
+      classActions = [...initialClassActions];
       const parts = datasetRoot.split('/');
-      pending = { type: 'suspects/didChange', datasetRoot, datasetName: parts[parts.length - 1], content, decisions };
+      pending = { type: 'suspects/didChange', datasetRoot, datasetName: parts[parts.length - 1], content, decisions, classActions };
       if (ready) host.send(pending);
     },
     /** Messages of one type the webview posted so far. */
@@ -43,16 +47,18 @@
     host.posted.push(message);
     if (message.type === 'webview/ready') {
       ready = true;
-      if (pending) host.send({ ...pending, decisions });
+      if (pending) host.send({ ...pending, decisions, classActions });
     } else if (message.type === 'review/decide') {
       apply([{ path: message.path, decision: message.decision }]);
     } else if (message.type === 'review/decideMany') {
       apply(message.changes);
+    } else if (message.type === 'review/setClassActions') {
+      classActions = message.classActions;
     }
-    if (message.type === 'review/decide' || message.type === 'review/decideMany') {
+    if (message.type === 'review/decide' || message.type === 'review/decideMany' || message.type === 'review/setClassActions') {
       // Answer later, as the real host does after its write, so the optimistic path is exercised.
       const ack = message.seq;
-      setTimeout(() => host.send({ type: 'decisions/didChange', decisions, ack }), 5);
+      setTimeout(() => host.send({ type: 'decisions/didChange', decisions, classActions, ack }), 5);
     }
   }
   window.acquireVsCodeApi = () => ({

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildReviewContent } from '../../src/extension/reviewContent';
-import type { Decisions, ReviewContent } from '../../src/protocol/webview';
+import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
 import { sampleDigitsReport } from '../helpers/sampleReport';
 import { startHarness, type Harness } from './harness';
 import { THEMES, type ThemeName } from './themes';
@@ -22,6 +22,8 @@ export const ROOT = '/workspace/digits';
 export interface OpenOptions {
   content?: ReviewContent;
   decisions?: Decisions;
+  /** Class merges and renames the host already holds. */
+  classActions?: readonly ClassAction[];
   /** The webview state VS Code would hand back after a reload. */
   state?: unknown;
   theme?: ThemeName;
@@ -62,7 +64,7 @@ export async function launchReviewPages(): Promise<ReviewPages> {
       await page.goto(harness.pageUrl);
       await applyTheme(page, options.theme ?? 'dark');
       await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
-      await page.evaluate(([root, c, d]) => window.__host.load(root, c, d), [ROOT, options.content ?? content, options.decisions ?? {}] as const);
+      await page.evaluate(([root, c, d, a]) => window.__host.load(root, c, d, a), [ROOT, options.content ?? content, options.decisions ?? {}, options.classActions ?? []] as const);
       return page;
     },
     async close() {
@@ -121,9 +123,10 @@ declare global {
       cspViolations: string[];
       consoleErrors: string[];
       decisions(): Decisions;
+      classActions(): ClassAction[];
       state(): unknown;
       send(message: unknown): void;
-      load(root: string, content: unknown, decisions: Decisions): void;
+      load(root: string, content: unknown, decisions: Decisions, classActions?: readonly ClassAction[]): void;
       ofType(type: string): unknown[];
     };
   }

@@ -58,9 +58,9 @@ describe('parseDecisions', () => {
   });
 
   it('rejects a wrong or missing version', () => {
-    assertRejected({ decisions: {} }, /"version" must be 1, got nothing/);
-    assertRejected({ version: 2, decisions: {} }, /"version" must be 1, got number 2/);
-    assertRejected({ version: '1', decisions: {} }, /"version" must be 1, got string "1"/);
+    assertRejected({ decisions: {} }, /"version" must be 1 or 2, got nothing/);
+    assertRejected({ version: 3, decisions: {} }, /"version" must be 1 or 2, got number 3/);
+    assertRejected({ version: '1', decisions: {} }, /"version" must be 1 or 2, got string "1"/);
   });
 
   it('rejects unknown top-level fields', () => {
@@ -112,7 +112,7 @@ describe('readDecisions / writeDecisions', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes a sorted version-1 document atomically and reads it back', async () => {
+  it('writes a sorted version-2 document atomically and reads it back', async () => {
     const file = defaultDecisionsPath(join(dir, 'digits'));
     assert.equal(file, join(dir, 'digits', '.label-audit', 'decisions.json'));
     const decisions = {
@@ -123,7 +123,7 @@ describe('readDecisions / writeDecisions', () => {
     await writeDecisions(file, decisions, new Date('2026-11-25T10:00:00.000Z'));
     const document = JSON.parse(await readFile(file, 'utf8'));
     assert.deepEqual(document, {
-      version: 1,
+      version: 2,
       decisions: { 'a/1.png': { action: 'relabel', label: '7' }, 'm/5.png': { action: 'keep' }, 'z/9.png': { action: 'remove' } },
       updatedAt: '2026-11-25T10:00:00.000Z',
     });

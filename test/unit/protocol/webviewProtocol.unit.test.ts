@@ -105,3 +105,19 @@ test("a suspect's neighbours are checked when present", async () => {
   assert.match(problem({ given: [] }), /"neighbours.suggested" must be an array/);
   assert.match(problem({ given: [], suggested: [{ path: 'a.png', imageUri: 'u', distance: 'near' }] }), /neighbours.suggested\[0\]: needs/);
 });
+
+test('class actions: review/setClassActions and the class figures of the content are checked', async () => {
+  const classActions = [{ action: 'merge', from: '5', into: '3' }, { action: 'rename', from: '7', to: 'seven/7' }];
+  assert.deepEqual(parseWebviewMessage({ type: 'review/setClassActions', seq: 4, classActions }), { ok: true, message: { type: 'review/setClassActions', seq: 4, classActions } });
+  const refused = parseWebviewMessage({ type: 'review/setClassActions', seq: 5, classActions: [{ action: 'merge', from: '5' }] });
+  assert.deepEqual(refused, { ok: false, problem: 'review/setClassActions: classActions[0]: "into" must be a string, got nothing' });
+  assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: {}, classActions, ack: 5 }).ok, true);
+  assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: {}, classActions: 'none' }).ok, false);
+
+  const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
+  assert.ok(content.status === 'ready' && content.classHealth?.length === 10, 'the sample report carries per-class figures');
+  const didChange = { type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content, decisions: {}, classActions };
+  assert.equal(parseHostMessage(didChange).ok, true);
+  const badHealth = { ...didChange, content: { ...content, classHealth: [{ name: '0', count: -1, flagged: 0, heldBack: 0, flagRate: 0 }] } };
+  assert.match(JSON.stringify(parseHostMessage(badHealth)), /content.classHealth\[0\]/);
+});

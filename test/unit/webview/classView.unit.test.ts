@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ClassAction, ReviewContent, SuspectView } from '../../../src/protocol/webview';
+import { classBars, contentAfterClassActions, describeClassAction } from '../../../webview/classView';
+
+type Ready = Extract<ReviewContent, { status: 'ready' }>;
+
+const suspect = (path: string, givenLabel: string, suggestedLabel: string): SuspectView => ({
+  path, givenLabel, suggestedLabel, ermGiven: 0.2, mixupGiven: 0.1, mixupSuggested: 0.8, score: 0.85, flagged: true, imageUri: `x/${path}`,
+});
+
+const content: Ready = {
+  status: 'ready',
+  classes: ['cat', 'dog', 'fox'],
+  suspects: [suspect('a.png', 'cat', 'dog'), suspect('b.png', 'fox', 'cat')],
+  flaggedTotal: 2,
+  auditedTotal: 120,
+  hiddenCount: 0,
+  createdAt: '2026-11-30T10:00:00Z',
+  swaps: { classes: ['cat', 'dog', 'fox'], counts: [[50, 4, 0], [2, 60, 1], [3, 0, 5]], source: 'flagged' },
+  classHealth: [
+    { name: 'cat', count: 54, flagged: 4, flagRate: 4 / 54, heldBack: 0 },
+    { name: 'dog', count: 63, flagged: 3, flagRate: 3 / 63, heldBack: 0 },
+    { name: 'fox', count: 8, flagged: 3, flagRate: 3 / 8, heldBack: 1, warning: 'only 8 images of "fox"' },
+  ],
+  mergeSuggestions: [{ from: 'fox', into: 'cat', fromToInto: 3, intoToFrom: 0, fromShare: 0.375, intoShare: 0 }],
+};
+
+test('no class actions: the content is shown as sent', () => {
+  assert.equal(contentAfterClassActions(content, []), content);
+});
+
+test('a merge folds the class into its target everywhere: classes, cards, heatmap, figures, suggestions', () => {
+  const merged = contentAfterClassActions(content, [{ action: 'merge', from: 'fox', into: 'cat' }]);
+  assert.deepEqual(merged.classes, ['cat', 'dog']);
+  assert.deepEqual(merged.suspects.map((s) => [s.givenLabel, s.suggestedLabel]), [['cat', 'dog'], ['cat', 'cat']]);
+  assert.deepEqual(merged.swaps?.counts, [[58, 4], [3, 60]], 'rows and columns of the merged class added up');
+  assert.deepEqual(merged.classHealth?.map((h) => [h.name, h.count, h.flagged, h.heldBack]), [['cat', 62, 7, 1], ['dog', 63, 3, 0]]);
+  assert.match(merged.classHealth?.[0].warning ?? '', /\(as "fox"\) only 8 images/, 'the audit\'s warning stays, naming the old class');
+  assert.deepEqual(merged.mergeSuggestions, [], 'a suggestion carried out disappears');
+  assert.equal(content.classes.length, 3, 'the content sent is not modified');
+});
+
+test('a rename keeps the class in its place under the new name, "/" included', () => {
+  const actions: ClassAction[] = [{ action: 'rename', from: 'dog', to: 'canis/dog' }];
+  const renamed = contentAfterClassActions(content, actions);
+  assert.deepEqual(renamed.classes, ['cat', 'canis/dog', 'fox']);
+  assert.equal(renamed.suspects[0].suggestedLabel, 'canis/dog');
+  assert.equal(renamed.swaps?.counts[1][1], 60);
+  assert.equal(describeClassAction(actions[0]), 'Renamed “dog” to “canis/dog”');
+});
+
+test('bars: count relative to the largest class, flag rate, and what a screen reader hears', () => {
+  const bars = classBars(content.classHealth);
+  assert.deepEqual(bars.map((b) => Math.round(b.countShare * 100)), [86, 100, 13]);
+  assert.equal(bars[2].label, 'fox: 8 images, 3 flagged (38%), too few for a reliable verdict');
+  assert.deepEqual(classBars(undefined), []);
+});
