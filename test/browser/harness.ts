@@ -18,6 +18,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript',
   '.css': 'text/css',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
   '.map': 'application/json',
 };
 
@@ -32,11 +34,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts the harness server; the webview must have been built (dist/webview.js). */
-export async function startHarness(): Promise<Harness> {
+/**
+ * Starts the harness server; the webview must have been built (dist/webview.js).
+ * @param dataRoot - The dataset whose files are served under /data/ (default: the sample digits).
+ */
+export async function startHarness(dataRoot: string = SAMPLE_DIGITS): Promise<Harness> {
   if (!existsSync(join(DIST, 'webview.js'))) throw new Error('dist/webview.js is missing: run `npm run build` first.');
   const server: Server = createServer((request, response) => {
-    void serve(request.url ?? '/', origin).then(
+    void serve(request.url ?? '/', origin, dataRoot).then(
       (result) => {
         if (!result) {
           response.writeHead(404).end();
@@ -59,7 +64,7 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-async function serve(url: string, origin: string): Promise<{ type: string; body: string | { file: string } } | undefined> {
+async function serve(url: string, origin: string, dataRoot: string): Promise<{ type: string; body: string | { file: string } } | undefined> {
   const path = decodeURIComponent(new URL(url, origin).pathname);
   if (path === '/review.html') {
     const html = reviewHtml({
@@ -71,7 +76,7 @@ async function serve(url: string, origin: string): Promise<{ type: string; body:
     });
     return { type: 'text/html; charset=utf-8', body: html };
   }
-  const file = path.startsWith('/dist/') ? inside(DIST, path.slice(6)) : path.startsWith('/data/') ? inside(SAMPLE_DIGITS, path.slice(6)) : undefined;
+  const file = path.startsWith('/dist/') ? inside(DIST, path.slice(6)) : path.startsWith('/data/') ? inside(dataRoot, path.slice(6)) : undefined;
   if (!file || !(await stat(file).catch(() => undefined))?.isFile()) return undefined;
   return { type: TYPES[extname(file)] ?? 'application/octet-stream', body: { file } };
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AuditReport } from '../../src/core/report';
 import { buildReviewContent } from '../../src/extension/reviewContent';
 import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
 import { sampleDigitsReport } from '../helpers/sampleReport';
@@ -29,6 +30,8 @@ export interface OpenOptions {
   theme?: ThemeName;
   width?: number;
   height?: number;
+  /** Leave the content unsent after the handshake (the caller sends it, e.g. to time it). */
+  deferLoad?: boolean;
 }
 
 /** A running browser and harness, with the sample report's content. */
@@ -41,14 +44,21 @@ export interface ReviewPages {
   close(): Promise<void>;
 }
 
-/** Starts the harness and Chromium and builds the sample content. */
-export async function launchReviewPages(): Promise<ReviewPages> {
-  const harness = await startHarness();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const built = buildReviewContent(await sampleDigitsReport(), 1000, (path) => harness.imageUrl(path));
+/** Which dataset the pages review; default: the sample digits, at most 1 000 suspects shown. */
+export interface ReviewSource {
+  /** The dataset root the harness serves images from. */
+  readonly dataRoot?: string;
+  /** Its report (default: the sample digits' perfect audit). */
+  readonly report?: AuditReport;
+  /** `labelAudit.maxSuspectsShown`. */
+  readonly maxShown?: number;
+}
+
+/** Starts the harness and Chromium and builds the content of a report (the sample digits' by default). */
+export async function launchReviewPages(source: ReviewSource = {}): Promise<ReviewPages> {
+  const harness = await startHarness(source.dataRoot);
+  const browser = await launchChromium();
+  const built = buildReviewContent(source.report ?? (await sampleDigitsReport()), source.maxShown ?? 1000, (path) => harness.imageUrl(path));
   assert.equal(built.status, 'ready');
   const content = built as ReviewPages['content'];
   mkdirSync(OUTPUT, { recursive: true });
@@ -64,6 +74,7 @@ export async function launchReviewPages(): Promise<ReviewPages> {
       await page.goto(harness.pageUrl);
       await applyTheme(page, options.theme ?? 'dark');
       await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
+      if (options.deferLoad) return page;
       await page.evaluate(([root, c, d, a]) => window.__host.load(root, c, d, a), [ROOT, options.content ?? content, options.decisions ?? {}, options.classActions ?? []] as const);
       return page;
     },
@@ -72,6 +83,14 @@ export async function launchReviewPages(): Promise<ReviewPages> {
       await harness.close();
     },
   };
+}
+
+/** Headless Debian Chromium, as every browser test and the panel bench run it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
 }
 
 /** Sets a theme's colours through the CSSOM, as VS Code does, so the page's CSP (no inline styles) stays in force. */

@@ -15,6 +15,7 @@ import type { Verdict } from '../../src/core/flag';
 import { neighboursOfSuspects } from '../../src/core/neighbours';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
 import { buildReport, type AuditReport } from '../../src/core/report';
+import type { Dataset } from '../../src/core/types';
 import { chooseBackend } from '../../src/engine/backend';
 
 /** The sample dataset's root folder. */
@@ -63,13 +64,23 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
     const truth = answers.get(sample.path) ?? sample.label;
     swaps[classId(sample.label) * k + classId(truth)]++;
   });
-  const noise = { ...estimateNoise(Int32Array.from(dataset.samples, (s) => classId(s.label)), swaps, k), source: 'judge' as const };
-  const neighbours = await pixelNeighbours(root, verdicts);
+  return reportOf(dataset, verdicts, swaps, await pixelNeighbours(root, verdicts));
+}
+
+/**
+ * The report of an audit that reached `verdicts` (sorted most suspect first) on every sample of
+ * `dataset`, through the real `buildReport`.
+ * @param swaps - k×k counts, row = given class, column = true class, for the noise matrix.
+ * @param neighbours - The flagged samples' neighbours, when the report should carry them.
+ */
+export function reportOf(dataset: Dataset, verdicts: Verdict[], swaps: Float64Array, neighbours?: ReturnType<typeof neighboursOfSuspects>): AuditReport {
+  const k = dataset.classes.length;
+  const noise = { ...estimateNoise(Int32Array.from(dataset.samples, (s) => dataset.classes.indexOf(s.label)), swaps, k), source: 'judge' as const };
   const summary = { epochs: 8, sampleSteps: 3200, seconds: 3, samplesPerSecond: 1000, fitsGivenLabels: 0.97, epochSummaries: [] };
   return buildReport(
     dataset,
     dataset.samples.map((_, i) => i),
-    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1, neighbours },
+    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1, ...(neighbours ? { neighbours } : {}) },
     { ...DEFAULT_AUDIT_OPTIONS, backend: 'wasm' },
     {
       timings: { load: 0.1, decode: 0.2, erm: 3, mixup: 3, score: 0.1, total: 6.4 },
@@ -99,7 +110,8 @@ async function pixelNeighbours(root: string, verdicts: readonly Verdict[]): Prom
   return neighboursOfSuspects(verdicts, labels, dataset.classes.length, embeddings, dim);
 }
 
-function verdict(
+/** One sample's verdict with the given figures; its score follows from the margin as the judge's does. */
+export function verdict(
   index: number,
   givenLabel: number,
   suggestedLabel: number,

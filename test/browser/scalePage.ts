@@ -1,0 +1,105 @@
+/**
+ * Measurements of the review page under load, shared by the 100 000-sample browser test and the
+ * panel bench (bench/panel.ts): time to first render, a programmatic scroll's frame times, heap.
+ * Figures are taken inside the page (performance.now, requestAnimationFrame timestamps), so the
+ * round trips of the test driver do not count.
+ */
+import type { Page } from 'playwright-core';
+import type { ReviewContent } from '../../src/protocol/webview';
+import { ROOT } from './reviewPage';
+
+/** How long the first screen took, from the host's message to the page painting it. */
+export interface FirstRender {
+  /** Until the first card was painted. */
+  readonly cardMs: number;
+  /** Until every card in view showed its (decoded) image. */
+  readonly imagesMs: number;
+}
+
+/** Frame times of a scroll. */
+export interface ScrollFigures {
+  readonly frames: number;
+  readonly fps: number;
+  /** 95th percentile of the time between frames. */
+  readonly p95FrameMs: number;
+  readonly worstFrameMs: number;
+  /** Frames that took longer than 50 ms (visible jank). */
+  readonly longFrames: number;
+}
+
+/**
+ * Sends `content` the way the host does and times the first render. The content is put in the page
+ * before the clock starts, so only the message and the webview's own work are timed.
+ */
+export async function loadTimed(page: Page, content: ReviewContent): Promise<FirstRender> {
+  await page.evaluate((c) => { window.__big = c; }, content);
+  return (await page.evaluate(`(async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(done));
+    const start = performance.now();
+    window.__host.load(${JSON.stringify(ROOT)}, window.__big, {});
+    window.__big = undefined;
+    while (!document.querySelector('.grid .card')) await frame();
+    await frame();
+    const cardMs = performance.now() - start;
+    const imagesShown = ${imagesShownSource};
+    while (!imagesShown()) await frame();
+    return { cardMs, imagesMs: performance.now() - start };
+  })()`)) as FirstRender;
+}
+
+/** True when every card in view shows a decoded image (runs in the page). */
+function imagesShown(): boolean {
+  const images = [...document.querySelectorAll<HTMLImageElement>('.grid .card img')];
+  return images.length > 0 && images.every((img) => img.getAttribute('src') && img.complete && img.naturalWidth > 0);
+}
+const imagesShownSource = imagesShown.toString();
+
+/** Waits until every card in view shows a decoded image. */
+export async function waitForImages(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(imagesShown, undefined, { timeout, polling: 'raf' });
+}
+
+/** Scrolls the grid from top to bottom at an even speed over `durationMs`, one step per frame, recording frame times. */
+export async function scrollThrough(page: Page, durationMs: number): Promise<ScrollFigures> {
+  const times = (await page.evaluate(`(async () => {
+    const grid = document.querySelector('.grid');
+    grid.scrollTop = 0;
+    const times = [];
+    await new Promise((done) => {
+      let start;
+      const step = (t) => {
+        start ??= t;
+        times.push(t);
+        const f = Math.min(1, (t - start) / ${durationMs});
+        grid.scrollTop = f * (grid.scrollHeight - grid.clientHeight);
+        if (f < 1) requestAnimationFrame(step); else done();
+      };
+      requestAnimationFrame(step);
+    });
+    return times;
+  })()`)) as number[];
+  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  const span = times[times.length - 1] - times[0];
+  return {
+    frames: times.length,
+    fps: span > 0 ? ((times.length - 1) * 1000) / span : 0,
+    p95FrameMs: gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.95))] ?? 0,
+    worstFrameMs: gaps[gaps.length - 1] ?? 0,
+    longFrames: gaps.filter((g) => g > 50).length,
+  };
+}
+
+/** JS heap in use after a full garbage collection, and the page's DOM node count. */
+export async function heapAndNodes(page: Page): Promise<{ heapMb: number; domNodes: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const domNodes = metrics.find((m) => m.name === 'Nodes')?.value ?? 0;
+    return { heapMb: usedSize / 2 ** 20, domNodes };
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * A review-scale dataset and report: `samples` image files (100 000 by default) of which `suspects`
+ * are flagged, over real MNIST digits. A few hundred distinct digits are written once, optionally as
+ * large colour photos (upscaled and tinted per class, like a camera dataset), and every sample is a
+ * hard link to one of them, so 100 000 files cost seconds and almost no disk. The report goes through
+ * the real `buildReport` (see sampleReport.ts) and is written where the panel reads it.
+ */
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { writeJsonAtomic } from '../../src/core/atomicWrite';
+import type { Verdict } from '../../src/core/flag';
+import { reportPath, type AuditReport } from '../../src/core/report';
+import type { Dataset } from '../../src/core/types';
+import { forEachConcurrent, realImages, SOURCE_SIZE } from './realImages';
+import { reportOf, verdict } from './sampleReport';
+
+/** What to generate. */
+export interface LargeReportOptions {
+  /** Samples in the report (image files in the dataset). */
+  readonly samples: number;
+  /** How many of them are flagged (spread evenly over the classes and the list). */
+  readonly suspects: number;
+  /** Distinct real images the samples cycle through. */
+  readonly distinct?: number;
+  /** Side of the stored images: 28 keeps the digits as they are; larger writes colour JPEG photos of that side. */
+  readonly side?: number;
+}
+
+/** Hidden folder of the distinct images; samples link to them. */
+const SOURCES = '.sources';
+
+/**
+ * Writes the dataset and its report under `root`, or reuses them when a previous call with the same
+ * options finished there (a marker file records the options).
+ * @returns The report, as the panel will read it.
+ */
+export async function writeLargeReportDataset(root: string, options: LargeReportOptions): Promise<AuditReport> {
+  const { samples, suspects, distinct = 500, side = SOURCE_SIZE } = options;
+  if (!(suspects <= samples && distinct <= samples && distinct > 0)) throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
+  const marker = join(root, '.complete');
+  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 3 });
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === key) {
+    return JSON.parse(await readFile(reportPath(root), 'utf8')) as AuditReport;
+  }
+  await rm(root, { recursive: true, force: true });
+  const { images, labels, classNames } = realImages(distinct, { seed: 7 });
+  const extension = side === SOURCE_SIZE ? 'png' : 'jpg';
+  const sourceFile = (i: number) => join(root, SOURCES, `${i}.${extension}`);
+  await mkdir(join(root, SOURCES), { recursive: true });
+  await forEachConcurrent(distinct, 4, (i) => writeSource(sourceFile(i), images[i], labels[i], side));
+
+  // A hash picks each sample's image, so that flagging every n-th sample does not flag a few classes
+  // only (the distinct images go round-robin over the classes).
+  const imageOf = (i: number) => mix(i) % distinct;
+  const paths = Array.from({ length: samples }, (_, i) => `${classNames[labels[imageOf(i)]]}/${String(i).padStart(6, '0')}.${extension}`);
+  await Promise.all(classNames.map((name) => mkdir(join(root, name), { recursive: true })));
+  await forEachConcurrent(samples, 16, (i) => link(sourceFile(imageOf(i)), join(root, ...paths[i].split('/'))));
+
+  const report = largeReport(root, paths, paths.map((p) => p.slice(0, p.indexOf('/'))), classNames, suspects);
+  await writeJsonAtomic(reportPath(root), report);
+  await writeFile(marker, key);
+  return report;
+}
+
+/** A 28×28 digit as is (grayscale PNG), or upscaled to `side` and tinted with its class's colour (JPEG). */
+async function writeSource(file: string, pixels: Uint8Array, classId: number, side: number): Promise<void> {
+  const image = sharp(pixels, { raw: { width: SOURCE_SIZE, height: SOURCE_SIZE, channels: 1 } });
+  if (side === SOURCE_SIZE) {
+    await image.toColourspace('b-w').png().toFile(file);
+    return;
+  }
+  const hue = (classId * 36 * Math.PI) / 180;
+  const tint = { r: 128 + Math.round(127 * Math.cos(hue)), g: 128 + Math.round(127 * Math.cos(hue - 2.1)), b: 128 + Math.round(127 * Math.cos(hue + 2.1)) };
+  await image.resize(side, side, { kernel: 'lanczos3' }).toColourspace('srgb').tint(tint).jpeg({ quality: 90 }).toFile(file);
+}
+
+/**
+ * The report: every `samples / suspects`-th sample is flagged with another digit as the suggestion,
+ * the rest are confidently right; figures vary so that sorting and score filters have work to do.
+ */
+function largeReport(root: string, paths: readonly string[], pathLabels: readonly string[], classes: readonly string[], suspects: number): AuditReport {
+  const classId = new Map(classes.map((c, i) => [c, i]));
+  const dataset: Dataset = {
+    root,
+    format: 'folder',
+    classes,
+    samples: paths.map((path, i) => ({ path, label: pathLabels[i], sourceIndex: -1 })),
+    issues: [],
+    source: { format: 'folder' },
+  };
+  const k = classes.length;
+  const swaps = new Float64Array(k * k);
+  const every = suspects > 0 ? paths.length / suspects : Infinity;
+  const verdicts: Verdict[] = dataset.samples.map((sample, index) => {
+    const given = classId.get(sample.label) ?? 0;
+    const jitter = ((index * 37) % 100) / 1000;
+    const flagged = Math.floor(index % every) === 0 && Math.floor(index / every) < suspects;
+    const other = (given + 1 + (index % (k - 1))) % k;
+    swaps[given * k + (flagged ? other : given)]++;
+    if (flagged) return verdict(index, given, other, 0.9 + jitter / 2, 0.1 - jitter / 2, 0.7 + jitter * 2, 0.6 + jitter * 2.5, true);
+    return verdict(index, given, other, 0.95 + jitter / 3, 0.85 + jitter, 0.05 + jitter / 2, -0.8 - jitter / 2, false);
+  });
+  verdicts.sort((a, b) => b.score - a.score);
+  return reportOf(dataset, verdicts, swaps);
+}
+
+/** A well-mixed 32-bit hash of an index (the finaliser of MurmurHash3). */
+function mix(i: number): number {
+  let h = i ^ (i >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
