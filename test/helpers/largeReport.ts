@@ -8,12 +8,11 @@
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { writeJsonAtomic } from '../../src/core/atomicWrite';
 import type { Verdict } from '../../src/core/flag';
 import { reportPath, type AuditReport } from '../../src/core/report';
 import type { Dataset } from '../../src/core/types';
-import { forEachConcurrent, realImages, SOURCE_SIZE } from './realImages';
+import { forEachConcurrent, realImages, SOURCE_SIZE, writePhoto, writePng } from './realImages';
 import { reportOf, verdict } from './sampleReport';
 
 /** What to generate. */
@@ -40,7 +39,7 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
   const { samples, suspects, distinct = 500, side = SOURCE_SIZE } = options;
   if (!(suspects <= samples && distinct <= samples && distinct > 0)) throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
   const marker = join(root, '.complete');
-  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 3 });
+  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 4 });
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === key) {
     return JSON.parse(await readFile(reportPath(root), 'utf8')) as AuditReport;
   }
@@ -64,16 +63,12 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
   return report;
 }
 
-/** A 28×28 digit as is (grayscale PNG), or upscaled to `side` and tinted with its class's colour (JPEG). */
+/** A 28×28 digit as is (grayscale PNG), or as a `side`-pixel photo tinted with its class's colour (JPEG). */
 async function writeSource(file: string, pixels: Uint8Array, classId: number, side: number): Promise<void> {
-  const image = sharp(pixels, { raw: { width: SOURCE_SIZE, height: SOURCE_SIZE, channels: 1 } });
-  if (side === SOURCE_SIZE) {
-    await image.toColourspace('b-w').png().toFile(file);
-    return;
-  }
+  if (side === SOURCE_SIZE) return writePng(file, pixels);
   const hue = (classId * 36 * Math.PI) / 180;
   const tint = { r: 128 + Math.round(127 * Math.cos(hue)), g: 128 + Math.round(127 * Math.cos(hue - 2.1)), b: 128 + Math.round(127 * Math.cos(hue + 2.1)) };
-  await image.resize(side, side, { kernel: 'lanczos3' }).toColourspace('srgb').tint(tint).jpeg({ quality: 90 }).toFile(file);
+  return writePhoto(file, pixels, { width: side, height: side, tint });
 }
 
 /**

@@ -174,6 +174,30 @@ export async function writePng(path: string, pixels: Uint8Array, size = SOURCE_S
     .toFile(path);
 }
 
+/** An RGB colour (0..255 each). */
+export interface Tint {
+  readonly r: number;
+  readonly g: number;
+  readonly b: number;
+}
+
+/**
+ * Writes a grayscale image as a colour JPEG photo of `width`×`height` (creating folders): the pixels
+ * coloured by `tint` (white becomes the tint) and scaled up, the kind of large file a camera dataset
+ * holds. For tests and benchmarks of what must not decode full-size images.
+ */
+export async function writePhoto(path: string, pixels: Uint8Array, options: { width: number; height: number; tint: Tint }, size = SOURCE_SIZE): Promise<void> {
+  const { width, height, tint } = options;
+  const rgb = new Uint8Array(pixels.length * 3);
+  pixels.forEach((v, i) => {
+    rgb[3 * i] = (v * tint.r) / 255;
+    rgb[3 * i + 1] = (v * tint.g) / 255;
+    rgb[3 * i + 2] = (v * tint.b) / 255;
+  });
+  await mkdir(dirname(path), { recursive: true });
+  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toFile(path);
+}
+
 /**
  * Writes a labeled dataset to `root` in the given layout; returns the relative paths written (the
  * images, '/' separators, in data order). folder → root/<label>/<nnnnn>.png; csv → images under
