@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readReport, reportPath } from '../src/core/report';
 import { buildReviewContent } from '../src/extension/reviewContent';
 import { launchReviewPages } from '../test/browser/reviewPage';
-import { heapAndNodes, loadTimed, scrollThrough, waitForImages } from '../test/browser/scalePage';
+import { heapAndNodes, loadTimed, scrollThrough, waitForImages, type ScrollFigures } from '../test/browser/scalePage';
 import { writeLargeReportDataset } from '../test/helpers/largeReport';
 import { DEFAULT_FILTERS, visibleSuspects } from '../webview/reviewState';
 import { numberOption } from './args';
@@ -60,12 +60,15 @@ async function main(): Promise<void> {
       const first = await loadTimed(page, pages.content);
       console.log(`page (${run} thumbnails): first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`);
       const loaded = await heapAndNodes(page);
-      const scroll = await scrollThrough(page, 4000);
+      // The machine is shared: three scrolls, the median one reported.
+      const scrolls: ScrollFigures[] = [];
+      for (let i = 0; i < 3; i++) scrolls.push(await scrollThrough(page, 4000));
+      const scroll = scrolls.sort((a, b) => a.fps - b.fps)[1];
       await waitForImages(page);
       const scrolled = await heapAndNodes(page);
       console.log(
-        `page (${run}): scroll over ${suspects} suspects in 4 s: ${scroll.fps.toFixed(1)} fps, p95 frame ${scroll.p95FrameMs.toFixed(1)} ms, ` +
-          `worst ${scroll.worstFrameMs.toFixed(0)} ms, ${scroll.longFrames} frames > 50 ms`,
+        `page (${run}): scroll over ${suspects} suspects in 4 s (median of 3): ${scroll.fps.toFixed(1)} fps, p95 frame ${scroll.p95FrameMs.toFixed(1)} ms, ` +
+          `worst ${scroll.worstFrameMs.toFixed(0)} ms, ${scroll.longFrames} frames > 50 ms (all runs: ${scrolls.map((s) => s.fps.toFixed(1)).join(', ')} fps)`,
       );
       console.log(`page (${run}): JS heap ${loaded.heapMb.toFixed(1)} MB after load, ${scrolled.heapMb.toFixed(1)} MB after the scroll; DOM nodes ${loaded.domNodes} → ${scrolled.domNodes}`);
       await page.close();

@@ -55,6 +55,7 @@ import {
 } from './reviewState';
 import { DEFAULT_SPOT_CHECK_SIZE, spotCheckEstimate, spotCheckSamples, spotCheckSizes, spotCheckText } from './spotCheckState';
 import { SuspectGrid, type CardAction } from './suspectGrid';
+import { ThumbnailStore } from './thumbnailStore';
 import { SwapHeatmap } from './swapHeatmap';
 import { activeSwap, toggleSwap } from './swapState';
 import { Toolbar, type ReviewView } from './toolbar';
@@ -114,6 +115,8 @@ export class ReviewApp {
 
   private readonly toolbar: Toolbar;
   private readonly grid: SuspectGrid;
+  /** Thumbnail URIs the host sent for the grid's cards. */
+  private readonly thumbnails = new ThumbnailStore();
   private readonly preview: PreviewPane;
   private readonly heatmap: SwapHeatmap;
   private readonly conflictList: ConflictList;
@@ -188,6 +191,11 @@ export class ReviewApp {
         this.scrollTop = top;
         this.save();
       },
+      thumbnail: (path) => this.thumbnails.get(path),
+      onShown: (paths) => {
+        const missing = this.thumbnails.requestFor(paths);
+        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
+      },
     });
     this.preview = new PreviewPane({
       onAction: (action) => this.act(action),
@@ -228,6 +236,8 @@ export class ReviewApp {
         this.reportContent = message.content;
         this.decisions = message.decisions;
         document.title = `Review: ${message.datasetName}`;
+        // A new report: its images may have changed, and the thumbnails with them.
+        this.thumbnails.clear();
         this.applyClassActions(message.classActions ?? []);
         this.refresh();
         break;
@@ -241,6 +251,10 @@ export class ReviewApp {
         break;
       case 'review/didFail':
         this.showFailure(message.message);
+        break;
+      case 'thumbnails/didCreate':
+        this.thumbnails.add(message.thumbnails);
+        this.grid.showThumbnails();
         break;
     }
   }

@@ -1,7 +1,9 @@
 /**
  * The thumbnail grid. It is virtualised: cards have a fixed size, so the grid knows where every card
  * goes without measuring, and only the rows in view (plus a few above and below) exist in the DOM.
- * A thousand suspects therefore cost as much to show as forty.
+ * A thousand suspects therefore cost as much to show as forty. Cards show small thumbnails the host
+ * makes on demand (`thumbnails/request`): the grid says which cards it shows, and draws each image
+ * once its URI is known, never a full-size original.
  */
 import type { Decision, Decisions, SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
@@ -27,6 +29,10 @@ export interface GridHandlers {
   onOpen(path: string): void;
   /** The grid scrolled (to save the position). */
   onScroll(scrollTop: number): void;
+  /** The URI of a card's thumbnail, once the host has sent it. */
+  thumbnail(path: string): string | undefined;
+  /** The cards now in the DOM, in order (after every render): their thumbnails are wanted. */
+  onShown(paths: readonly string[]): void;
 }
 
 /** What the grid draws. */
@@ -95,6 +101,11 @@ export class SuspectGrid {
     this.render();
   }
 
+  /** Shows the thumbnails that arrived since the cards were drawn. */
+  showThumbnails(): void {
+    for (const [path, card] of this.cards) showImage(card, this.handlers.thumbnail(path));
+  }
+
   /** Restores a saved scroll position once the cards are there. */
   restoreScroll(scrollTop: number): void {
     this.element.scrollTop = scrollTop;
@@ -142,6 +153,7 @@ export class SuspectGrid {
       const x = left + (i % this.columnCount) * (CARD_WIDTH + GAP);
       const y = PADDING + Math.floor(i / this.columnCount) * rowHeight;
       card.style.transform = `translate(${x}px, ${y}px)`;
+      showImage(card, this.handlers.thumbnail(suspect.path));
       paintCard(card, suspect, this.model.decisions[suspect.path], {
         focused: this.model.focus === suspect.path,
         selected: this.model.selected.has(suspect.path),
@@ -152,6 +164,7 @@ export class SuspectGrid {
     const focusCard = this.model.focus === null ? undefined : this.cards.get(this.model.focus);
     if (focusCard) this.element.setAttribute('aria-activedescendant', focusCard.id);
     else this.element.removeAttribute('aria-activedescendant');
+    this.handlers.onShown([...wanted]);
   }
 
   private cardPath(event: Event): string | undefined {
@@ -174,12 +187,9 @@ export class SuspectGrid {
 let cardIds = 0;
 
 function createCard(suspect: SuspectView): HTMLDivElement {
-  const image = el('img', { attrs: { alt: suspect.path, decoding: 'async', draggable: 'false' } });
-  // Small images (28×28 digits) scale up with crisp pixels; larger ones are smoothed as usual.
-  image.addEventListener('load', () => image.classList.toggle('pixelated', image.naturalWidth < 112));
-  image.src = suspect.imageUri;
   const card = el('div', { className: 'card', attrs: { role: 'option', id: `card-${++cardIds}` } }, [
-    el('div', { className: 'thumb' }, [image]),
+    // Empty until the host sends the thumbnail (showImage).
+    el('div', { className: 'thumb' }),
     el('div', { className: 'card-labels' }, [
       el('span', { className: 'label-given', attrs: { title: 'Given label' } }),
       el('span', { className: 'label-arrow', text: '→', attrs: { 'aria-hidden': 'true' } }),
@@ -196,6 +206,21 @@ function createCard(suspect: SuspectView): HTMLDivElement {
   ]);
   card.dataset.path = suspect.path;
   return card;
+}
+
+/** Puts the thumbnail in a card once its URI is known; an image without one would decode nothing and show a broken icon. */
+function showImage(card: HTMLDivElement, uri: string | undefined): void {
+  if (uri === undefined) return;
+  const thumb = card.querySelector('.thumb') as HTMLElement;
+  let image = thumb.firstElementChild as HTMLImageElement | null;
+  if (!image) {
+    image = el('img', { attrs: { alt: card.dataset.path ?? '', decoding: 'async', draggable: 'false' } });
+    const img = image;
+    // Small images (28×28 digits) scale up with crisp pixels; larger ones are smoothed as usual.
+    img.addEventListener('load', () => img.classList.toggle('pixelated', img.naturalWidth < 112));
+    thumb.append(img);
+  }
+  if (image.getAttribute('src') !== uri) image.src = uri;
 }
 
 function cardButton(action: CardAction, text: string, title: string): HTMLButtonElement {

@@ -14,6 +14,8 @@ import {
 import { DecisionStore } from './decisionStore';
 import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem, classActionsProblem } from './reviewContent';
 import { makeNonce, reviewHtml } from './reviewHtml';
+import { ThumbnailCache } from './thumbnailCache';
+import { ThumbnailRequests } from './thumbnailRequests';
 
 /** What the panel knows about the report it shows, to check the webview's requests. */
 interface LoadedReport {
@@ -45,6 +47,7 @@ export class ReviewPanel {
   private readonly reviewer = currentReviewer();
   /** Appends to the review log, one batch after the other so lines keep the order of the changes. */
   private logging: Promise<void> = Promise.resolve();
+  private readonly thumbnails: ThumbnailRequests;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -54,6 +57,14 @@ export class ReviewPanel {
     private readonly log: (line: string) => void,
   ) {
     ReviewPanel.panels.set(datasetRoot, this);
+    this.thumbnails = new ThumbnailRequests(
+      new ThumbnailCache(datasetRoot),
+      (file) => panel.webview.asWebviewUri(vscode.Uri.file(file)).toString(),
+      (path) => this.sampleFile(path),
+      (thumbnails) => this.post({ type: 'thumbnails/didCreate', thumbnails }),
+      log,
+    );
+    this.disposables.push({ dispose: () => this.thumbnails.dispose() });
     panel.webview.html = this.html();
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'review.svg');
     this.disposables.push(
@@ -126,9 +137,7 @@ export class ReviewPanel {
       this.store ??= await this.openStore();
       const max = vscode.workspace.getConfiguration('labelAudit').get<number>('maxSuspectsShown', DEFAULT_MAX_SUSPECTS_SHOWN);
       const webview = this.panel.webview;
-      const content = buildReviewContent(report, max, (path) =>
-        webview.asWebviewUri(vscode.Uri.file(join(this.datasetRoot, ...path.split('/')))).toString(),
-      );
+      const content = buildReviewContent(report, max, (path) => webview.asWebviewUri(vscode.Uri.file(this.sampleFile(path))).toString());
       this.log(`Review of ${this.datasetRoot}: ${report.summary.flagged} flagged of ${report.samples.length} audited.`);
       return { content, samplePaths: new Set(report.samples.map((s) => s.path)), classes: report.dataset.classes };
     } catch (error) {
@@ -173,12 +182,23 @@ export class ReviewPanel {
           this.log(`Review webview asked to open "${message.path}", which is not a sample of the report; ignored.`);
           return;
         }
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(join(this.datasetRoot, ...message.path.split('/'))), {
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(this.sampleFile(message.path)), {
           viewColumn: vscode.ViewColumn.Beside,
           preview: true,
         });
         return;
+      case 'thumbnails/request': {
+        // Only the report's own images: the webview is less trusted than the host.
+        const samples = this.report?.samplePaths;
+        this.thumbnails.request(message.paths.filter((path) => samples?.has(path)));
+        return;
+      }
     }
+  }
+
+  /** The absolute file of a sample path (relative to the root, '/' separators). */
+  private sampleFile(path: string): string {
+    return join(this.datasetRoot, ...path.split('/'));
   }
 
   private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {

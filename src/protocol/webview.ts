@@ -161,8 +161,20 @@ export interface OpenImageMessage {
   readonly path: string;
 }
 
+/**
+ * Ask for the thumbnails of the cards in view (the host makes small copies on demand and answers
+ * with `thumbnails/didCreate`). Replaces the previous request: cards scrolled away need none.
+ */
+export interface ThumbnailsRequest {
+  readonly type: 'thumbnails/request';
+  readonly paths: readonly string[];
+}
+
+/** Most paths one `thumbnails/request` may name: a few screens of cards. */
+export const MAX_THUMBNAILS_PER_REQUEST = 1000;
+
 /** Everything the webview may send. */
-export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | SetClassActionsMessage | OpenImageMessage;
+export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | SetClassActionsMessage | OpenImageMessage | ThumbnailsRequest;
 
 // ---- host → webview ----
 
@@ -192,8 +204,14 @@ export interface ReviewDidFail {
   readonly message: string;
 }
 
+/** Thumbnails are ready: sample path → URI of the image its card shows (a thumbnail, or a small original). */
+export interface ThumbnailsDidCreate {
+  readonly type: 'thumbnails/didCreate';
+  readonly thumbnails: Readonly<Record<string, string>>;
+}
+
 /** Everything the host may send. */
-export type HostToWebview = SuspectsDidChange | DecisionsDidChange | ReviewDidFail;
+export type HostToWebview = SuspectsDidChange | DecisionsDidChange | ReviewDidFail | ThumbnailsDidCreate;
 
 // ---- validation ----
 
@@ -232,6 +250,12 @@ export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
     case 'review/openImage':
       if (!isPath(value.path)) return fail('review/openImage: "path" must be a non-empty string');
       return ok({ type: 'review/openImage', path: value.path });
+    case 'thumbnails/request': {
+      const { paths } = value;
+      if (!Array.isArray(paths) || !paths.every(isPath)) return fail('thumbnails/request: "paths" must be an array of non-empty strings');
+      if (paths.length > MAX_THUMBNAILS_PER_REQUEST) return fail(`thumbnails/request: ${paths.length} paths, at most ${MAX_THUMBNAILS_PER_REQUEST} at once`);
+      return ok({ type: 'thumbnails/request', paths });
+    }
     default:
       return fail(`unknown message type ${JSON.stringify(value.type)}`);
   }
@@ -260,6 +284,13 @@ export function parseHostMessage(value: unknown): Parsed<HostToWebview> {
     case 'review/didFail':
       if (typeof value.message !== 'string') return fail('review/didFail: "message" must be a string');
       return ok({ type: 'review/didFail', message: value.message });
+    case 'thumbnails/didCreate': {
+      const { thumbnails } = value;
+      if (!isRecord(thumbnails) || !Object.values(thumbnails).every((uri) => typeof uri === 'string')) {
+        return fail('thumbnails/didCreate: "thumbnails" must map paths to URI strings');
+      }
+      return ok({ type: 'thumbnails/didCreate', thumbnails: thumbnails as Record<string, string> });
+    }
     default:
       return fail(`unknown message type ${JSON.stringify(value.type)}`);
   }

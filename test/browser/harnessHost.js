@@ -1,7 +1,8 @@
 // Plays the extension host's side of the review protocol inside the test page, before the webview
 // bundle runs (loaded with page.addInitScript). It stands in for `acquireVsCodeApi()`: records what
 // the webview posts, keeps its state as VS Code would across a reload, answers `webview/ready` with
-// the content the test gave it, and acknowledges decisions the way src/extension/reviewPanel.ts does.
+// the content the test gave it, acknowledges decisions the way src/extension/reviewPanel.ts does, and
+// passes thumbnail requests to Node.
 // Plain JavaScript on purpose: it is injected as source text into the page.
 (() => {
   let state = window.__initialState;
@@ -54,6 +55,9 @@
       apply(message.changes);
     } else if (message.type === 'review/setClassActions') {
       classActions = message.classActions;
+    } else if (message.type === 'thumbnails/request' && window.__requestThumbnails) {
+      // Answered from Node by the extension's own thumbnail code (reviewPage.ts exposes it).
+      void window.__requestThumbnails(message.paths);
     }
     if (message.type === 'review/decide' || message.type === 'review/decideMany' || message.type === 'review/setClassActions') {
       // Answer later, as the real host does after its write, so the optimistic path is exercised.

@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
 import { buildReviewContent } from '../../src/extension/reviewContent';
+import { ThumbnailCache } from '../../src/extension/thumbnailCache';
+import { ThumbnailRequests } from '../../src/extension/thumbnailRequests';
 import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
-import { sampleDigitsReport } from '../helpers/sampleReport';
+import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
 import { startHarness, type Harness } from './harness';
 import { THEMES, type ThemeName } from './themes';
 
@@ -56,7 +58,9 @@ export interface ReviewSource {
 
 /** Starts the harness and Chromium and builds the content of a report (the sample digits' by default). */
 export async function launchReviewPages(source: ReviewSource = {}): Promise<ReviewPages> {
-  const harness = await startHarness(source.dataRoot);
+  const dataRoot = source.dataRoot ?? SAMPLE_DIGITS;
+  const harness = await startHarness(dataRoot);
+  const thumbnailCache = new ThumbnailCache(dataRoot);
   const browser = await launchChromium();
   const built = buildReviewContent(source.report ?? (await sampleDigitsReport()), source.maxShown ?? 1000, (path) => harness.imageUrl(path));
   assert.equal(built.status, 'ready');
@@ -71,6 +75,7 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
       page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
       await page.addInitScript({ content: `window.__initialState = ${JSON.stringify(options.state ?? null) ?? 'undefined'} ?? undefined;` });
       await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
+      await serveThumbnails(page, harness, thumbnailCache, dataRoot);
       await page.goto(harness.pageUrl);
       await applyTheme(page, options.theme ?? 'dark');
       await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
@@ -83,6 +88,22 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
       await harness.close();
     },
   };
+}
+
+/**
+ * Answers the page's `thumbnails/request` as the panel does, with the extension's own thumbnail code
+ * running here in Node; the files are served by the harness from the dataset folder.
+ */
+async function serveThumbnails(page: Page, harness: Harness, cache: ThumbnailCache, dataRoot: string): Promise<void> {
+  const requests = new ThumbnailRequests(
+    cache,
+    (file) => harness.imageUrl(relative(dataRoot, file).split(sep).join('/')),
+    (path) => join(dataRoot, path),
+    (thumbnails) => void page.evaluate((m) => window.__host.send(m), { type: 'thumbnails/didCreate', thumbnails }).catch(() => undefined),
+    (line) => console.log(`# ${line}`),
+  );
+  page.once('close', () => requests.dispose());
+  await page.exposeFunction('__requestThumbnails', (paths: string[]) => requests.request(paths));
 }
 
 /** Headless Debian Chromium, as every browser test and the panel bench run it. */
@@ -137,6 +158,7 @@ export async function waitForDecisionCount(page: Page, count: number): Promise<v
 declare global {
   interface Window {
     __big: unknown;
+    __requestThumbnails?: (paths: string[]) => Promise<void>;
     __host: {
       posted: import('../../src/protocol/webview').WebviewToHost[];
       cspViolations: string[];

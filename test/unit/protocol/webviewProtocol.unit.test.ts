@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReviewContent } from '../../../src/extension/reviewContent';
-import { parseHostMessage, parseWebviewMessage } from '../../../src/protocol/webview';
+import { MAX_THUMBNAILS_PER_REQUEST, parseHostMessage, parseWebviewMessage } from '../../../src/protocol/webview';
 import { sampleDigitsReport } from '../../helpers/sampleReport';
 
 test('valid webview messages pass through unchanged', () => {
@@ -120,4 +120,20 @@ test('class actions: review/setClassActions and the class figures of the content
   assert.equal(parseHostMessage(didChange).ok, true);
   const badHealth = { ...didChange, content: { ...content, classHealth: [{ name: '0', count: -1, flagged: 0, heldBack: 0, flagRate: 0 }] } };
   assert.match(JSON.stringify(parseHostMessage(badHealth)), /content.classHealth\[0\]/);
+});
+
+test('thumbnail requests and answers are checked', () => {
+  const request = { type: 'thumbnails/request', paths: ['0/00005.png', '3/00007.png'] };
+  assert.deepEqual(parseWebviewMessage(request), { ok: true, message: request });
+  const refused = (value: unknown) => {
+    const parsed = parseWebviewMessage(value);
+    return parsed.ok ? '' : parsed.problem;
+  };
+  assert.match(refused({ type: 'thumbnails/request', paths: ['a.png', ''] }), /"paths" must be an array of non-empty strings/);
+  assert.match(refused({ type: 'thumbnails/request', paths: 'a.png' }), /"paths"/);
+  assert.match(refused({ type: 'thumbnails/request', paths: Array.from({ length: MAX_THUMBNAILS_PER_REQUEST + 1 }, (_, i) => `${i}.png`) }), /at most 1000 at once/);
+  const answer = { type: 'thumbnails/didCreate', thumbnails: { '0/00005.png': 'https://x/.label-audit/thumbs/ab/ab12.webp' } };
+  assert.deepEqual(parseHostMessage(answer), { ok: true, message: answer });
+  assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: { 'a.png': 3 } }).ok, false);
+  assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: ['x'] }).ok, false);
 });
