@@ -69,8 +69,16 @@ export function visibleSuspects(suspects: readonly SuspectView[], decisions: Dec
   });
   if (filters.sort === 'suspicion') return indices;
   const key = filters.sort === 'given' ? 'givenLabel' : 'suggestedLabel';
-  // Array#sort is stable, so within a class the host's suspicion order stays.
-  return indices.sort((a, b) => compareLabels(suspects[a][key], suspects[b][key]));
+  // One bucket per class, in the host's (suspicion) order, then the buckets in class order: linear,
+  // where comparing class names n log n times took seconds for 100 000 samples.
+  const buckets = new Map<string, number[]>();
+  for (const i of indices) {
+    const name = suspects[i][key];
+    const bucket = buckets.get(name);
+    if (bucket) bucket.push(i);
+    else buckets.set(name, [i]);
+  }
+  return [...buckets.keys()].sort(compareLabels).flatMap((name) => buckets.get(name) ?? []);
 }
 
 function matchesDecision(decision: Decision | undefined, filter: DecisionFilter): boolean {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
 import { sampleAnswerKey } from '../helpers/sampleReport';
 import type { Harness } from './harness';
-import { OUTPUT, ROOT, assertCleanPage, cardPaths, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type OpenOptions, type ReviewPages } from './reviewPage';
+import { OUTPUT, ROOT, assertCleanPage, cardPaths, chooseOption, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type OpenOptions, type ReviewPages } from './reviewPage';
 
 let pages: ReviewPages;
 let harness: Harness;
@@ -304,11 +304,3 @@ describe('review webview', () => {
     await page.close();
   });
 });
-
-/** Picks an option of one of the toolbar's selects, the way a user does: open it, click the option. */
-async function chooseOption(page: Page, label: string, option: string): Promise<void> {
-  const select = page.locator(`vscode-single-select[aria-label="${label}"]`);
-  await select.click();
-  await select.locator('li.option', { hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
-  await settle(page);
-}

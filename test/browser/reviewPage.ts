@@ -145,6 +145,14 @@ export function cardPaths(page: Page): Promise<string[]> {
       .map((c) => c.path));
 }
 
+/** Picks an option of one of the toolbar's selects, the way a user does: open it, click the option. */
+export async function chooseOption(page: Page, label: string, option: string): Promise<void> {
+  const select = page.locator(`vscode-single-select[aria-label="${label}"]`);
+  await select.click();
+  await select.locator('li.option', { hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
+  await settle(page);
+}
+
 /** The decisions as the (harness) host holds them: what would be on disk. */
 export function decisionsOnHost(page: Page): Promise<Decisions> {
   return page.evaluate(() => window.__host.decisions());
