@@ -68,7 +68,8 @@ async function main(): Promise<void> {
       const scrolled = await heapAndNodes(page);
       console.log(
         `page (${run}): scroll over ${suspects} suspects in 4 s (median of 3): ${scroll.fps.toFixed(1)} fps, p95 frame ${scroll.p95FrameMs.toFixed(1)} ms, ` +
-          `worst ${scroll.worstFrameMs.toFixed(0)} ms, ${scroll.longFrames} frames > 50 ms (all runs: ${scrolls.map((s) => s.fps.toFixed(1)).join(', ')} fps)`,
+          `worst ${scroll.worstFrameMs.toFixed(0)} ms, ${scroll.longFrames} frames > 50 ms (all runs: ${scrolls.map((s) => s.fps.toFixed(1)).join(', ')} fps); ` +
+          `renderer CPU per frame ${(scroll.rendererCpuMs / scroll.frames).toFixed(1)} ms (main thread ${(scroll.mainThreadCpuMs / scroll.frames).toFixed(1)} ms)`,
       );
       console.log(`page (${run}): JS heap ${loaded.heapMb.toFixed(1)} MB after load, ${scrolled.heapMb.toFixed(1)} MB after the scroll; DOM nodes ${loaded.domNodes} → ${scrolled.domNodes}`);
       await page.close();

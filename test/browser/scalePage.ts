@@ -25,6 +25,13 @@ export interface ScrollFigures {
   readonly worstFrameMs: number;
   /** Frames that took longer than 50 ms (visible jank). */
   readonly longFrames: number;
+  /**
+   * CPU time the page's renderer process spent during the scroll (main thread, raster and image
+   * decode), in ms: unlike the frame rate, it barely depends on what else the machine is doing.
+   */
+  readonly rendererCpuMs: number;
+  /** Of that, the main thread's (script, style, layout, paint). */
+  readonly mainThreadCpuMs: number;
 }
 
 /**
@@ -62,6 +69,14 @@ export async function waitForImages(page: Page, timeout = 30_000): Promise<void>
 
 /** Scrolls the grid from top to bottom at an even speed over `durationMs`, one step per frame, recording frame times. */
 export async function scrollThrough(page: Page, durationMs: number): Promise<ScrollFigures> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const cpu = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const value = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+    return { process: value('ProcessTime'), thread: value('ThreadTime') };
+  };
+  const cpuBefore = await cpu();
   const times = (await page.evaluate(`(async () => {
     const grid = document.querySelector('.grid');
     grid.scrollTop = 0;
@@ -79,6 +94,8 @@ export async function scrollThrough(page: Page, durationMs: number): Promise<Scr
     });
     return times;
   })()`)) as number[];
+  const cpuAfter = await cpu();
+  await cdp.detach();
   const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
   const span = times[times.length - 1] - times[0];
   return {
@@ -87,6 +104,8 @@ export async function scrollThrough(page: Page, durationMs: number): Promise<Scr
     p95FrameMs: gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * 0.95))] ?? 0,
     worstFrameMs: gaps[gaps.length - 1] ?? 0,
     longFrames: gaps.filter((g) => g > 50).length,
+    rendererCpuMs: cpuAfter.process - cpuBefore.process,
+    mainThreadCpuMs: cpuAfter.thread - cpuBefore.thread,
   };
 }
 
