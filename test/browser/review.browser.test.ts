@@ -35,7 +35,7 @@ function openReview(options: OpenOptions = {}): Promise<Page> {
 const focusedPath = (page: Page) => page.$eval('.card.focused', (c) => (c as HTMLElement).dataset.path ?? '');
 const counter = (page: Page) => page.textContent('.counter');
 const card = (page: Page, path: string) => page.locator(`.card[data-path="${path}"]`);
-const postedDecisions = (page: Page) => page.evaluate(() => window.__host.posted.filter((m) => m.type !== 'webview/ready'));
+const postedDecisions = (page: Page) => page.evaluate(() => window.__host.posted.filter((m) => m.type === 'review/decide' || m.type === 'review/decideMany'));
 
 describe('review webview', () => {
   test('shows the flagged suspects best first, with their images loaded and no CSP violation', async () => {
