@@ -6,7 +6,7 @@ import { SPOT_CHECK_SIZES, type ClassAction, type ClassExampleView, type Conflic
 import { swapMatrix } from './swapMatrix';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
-export const DEFAULT_MAX_SUSPECTS_SHOWN = 1000;
+export const DEFAULT_MAX_SUSPECTS_SHOWN = 10_000;
 
 /** Typical images per class in the relabel picker: enough to recognise a class, few enough for 100 classes. */
 export const EXAMPLES_PER_CLASS = 4;
