@@ -8,6 +8,7 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { ClassExampleView } from '../src/protocol/webview';
 import { filterRows, pickerRows, type PickerRow } from './classPickerState';
 import { el } from './dom';
+import type { DigitKey } from './reviewState';
 
 /** What the picker is opened for. */
 export interface PickerRequest {
@@ -27,6 +28,7 @@ export class ClassPicker {
   private readonly list: HTMLElement;
   private classes: readonly string[] = [];
   private examples: Readonly<Record<string, readonly ClassExampleView[]>> = {};
+  private keys: readonly DigitKey[] = [];
   private rows: PickerRow[] = [];
   private shown: PickerRow[] = [];
   private active = 0;
@@ -66,15 +68,16 @@ export class ClassPicker {
     return !this.element.hidden;
   }
 
-  /** The dataset's classes and each one's typical images. */
-  setClasses(classes: readonly string[], examples: Readonly<Record<string, readonly ClassExampleView[]>>): void {
+  /** The dataset's classes (after class actions), each one's typical images, and the digit keys. */
+  setClasses(classes: readonly string[], examples: Readonly<Record<string, readonly ClassExampleView[]>>, keys: readonly DigitKey[]): void {
     this.classes = classes;
     this.examples = examples;
+    this.keys = keys;
   }
 
   /** Opens the dialog with an empty filter, the first row (the suggestion) active. */
   open(request: PickerRequest): void {
-    this.rows = pickerRows(this.classes, request.focus, request.recent);
+    this.rows = pickerRows(this.classes, request.focus, request.recent, this.keys);
     this.title.textContent = request.targetCount > 1 ? `Relabel ${request.targetCount} samples to…` : 'Relabel to…';
     this.filter.value = '';
     this.element.hidden = false;

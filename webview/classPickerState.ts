@@ -3,7 +3,7 @@
  * class first, then the reviewer's recent choices, then the rest), what the type-ahead lets through,
  * and the short list of recent choices. Unit-tested in test/unit/webview/classPickerState.unit.test.ts.
  */
-import { digitKeys } from './reviewState';
+import { digitKeys, type DigitKey } from './reviewState';
 
 /** One row of the picker. */
 export interface PickerRow {
@@ -23,13 +23,15 @@ export const RECENT_LIMIT = 5;
  * The picker's rows before filtering: the suggested class, then recent choices (newest first), then
  * every other class in the dataset's order.
  * @param focus - The focused sample's labels, when there is one.
+ * @param keys - The digit keys ({@link digitKeys}); by default those of `classes`.
  */
 export function pickerRows(
   classes: readonly string[],
   focus: { readonly givenLabel: string; readonly suggestedLabel: string } | undefined,
   recent: readonly string[],
+  keys: readonly DigitKey[] = digitKeys(classes),
 ): PickerRow[] {
-  const digits = new Map(digitKeys(classes).map(({ key, label }) => [label, key]));
+  const digits = new Map(keys.map(({ key, label }) => [label, key]));
   const known = new Set(classes);
   const order = [
     ...(focus && known.has(focus.suggestedLabel) ? [focus.suggestedLabel] : []),

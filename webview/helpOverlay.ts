@@ -3,7 +3,7 @@
  */
 import { el } from './dom';
 import { KEY_HELP } from './keyboard';
-import { digitKeys } from './reviewState';
+import type { DigitKey } from './reviewState';
 
 /** The help overlay; hidden until {@link HelpOverlay.toggle}. */
 export class HelpOverlay {
@@ -36,9 +36,8 @@ export class HelpOverlay {
     return !this.element.hidden;
   }
 
-  /** Lists the digit key of each class. */
-  setClasses(classes: readonly string[]): void {
-    const keys = digitKeys(classes);
+  /** Lists the digit key of each class ({@link digitKeys}). */
+  setDigitKeys(keys: readonly DigitKey[]): void {
     this.classKeys.replaceChildren(
       ...(keys.length === 0
         ? [el('tr', {}, [el('td', { text: 'No classes yet.' })])]

@@ -35,6 +35,7 @@ import {
   actionTargets,
   applyChanges,
   classForDigit,
+  digitKeys,
   clearFilters,
   clickCard,
   isFiltering,
@@ -277,8 +278,9 @@ export class ReviewApp {
     // Spot-check samples may lie beyond the listed suspects; actions find both by path.
     this.byPath = new Map([...(spotCheck?.samples ?? []), ...suspects].map((s) => [s.path, s]));
     this.toolbar.setClasses(classes);
-    this.picker.setClasses(classes, classExamples ?? {});
-    this.help.setClasses(classes);
+    const keys = digitKeys(this.reportClasses(), actions);
+    this.picker.setClasses(classes, classExamples ?? {}, keys);
+    this.help.setDigitKeys(keys);
     const follow = (label: string | null) => (label === null ? null : mapClass(label, actions));
     const given = follow(this.filters.given);
     const suggested = follow(this.filters.suggested);
@@ -287,10 +289,15 @@ export class ReviewApp {
     this.filters = { ...this.filters, given: merged ? null : given, suggested: merged ? null : suggested };
   }
 
+  /** The report's own classes, before any class action. */
+  private reportClasses(): readonly string[] {
+    return this.reportContent?.status === 'ready' ? this.reportContent.classes : [];
+  }
+
   /** Records a merge or rename (undoable like any decision); returns why it was refused, if it was. */
   private addClassAction(action: ClassAction): string | undefined {
     if (this.content?.status !== 'ready') return 'There is no report to change.';
-    const problem = newClassActionProblem(action, this.reportContent?.status === 'ready' ? this.reportContent.classes : [], this.classActions);
+    const problem = newClassActionProblem(action, this.reportClasses(), this.classActions);
     if (problem !== undefined) return `Not done: ${problem}.`;
     this.undo = pushUndo(this.undo, { restore: [], classActions: this.classActions });
     this.sendClassActions([...this.classActions, action]);
@@ -655,8 +662,7 @@ export class ReviewApp {
         this.goToNextUnreviewed();
         return;
       case 'digit': {
-        const classes = this.content?.status === 'ready' ? this.content.classes : [];
-        const label = classForDigit(classes, command.digit);
+        const label = classForDigit(this.reportClasses(), command.digit, this.classActions);
         if (label !== undefined) this.act({ kind: 'relabel', label });
         return;
       }

@@ -4,7 +4,7 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
-import type { ClassAction, Decision, DecisionChange, Decisions, SuspectView } from '../src/protocol/webview';
+import { mapClass, type ClassAction, type Decision, type DecisionChange, type Decisions, type SuspectView } from '../src/protocol/webview';
 
 /** Which decision states the grid shows. */
 export type DecisionFilter = 'all' | 'pending' | 'decided' | 'keep' | 'relabel' | 'remove';
@@ -325,21 +325,33 @@ export function sameDecision(a: Decision, b: Decision): boolean {
  * The class a digit key picks. When every class is itself a single digit (a digits dataset), the
  * key names the class ("3" → class "3"), because picking the n-th class would turn "3" into class
  * "2" there. Otherwise keys 1–9 pick the 1st to 9th class.
+ *
+ * Keys belong to the report's own classes and then follow the class actions: renaming "1" to "one"
+ * must not shift every other key (which deciding from the renamed list would do), and after merging
+ * "7" into "1" both keys pick "1".
+ * @param classes - The report's classes, before any class action.
+ * @param actions - The class actions, applied to the class the key picks.
  * @returns The class name, or undefined when the key picks none.
  */
-export function classForDigit(classes: readonly string[], digit: number): string | undefined {
+export function classForDigit(classes: readonly string[], digit: number, actions: readonly ClassAction[] = []): string | undefined {
   if (!Number.isInteger(digit) || digit < 0 || digit > 9) return undefined;
-  if (classes.length > 0 && classes.every((c) => /^\d$/.test(c))) {
-    return classes.includes(String(digit)) ? String(digit) : undefined;
-  }
-  return digit >= 1 ? classes[digit - 1] : undefined;
+  const picked = classes.length > 0 && classes.every((c) => /^\d$/.test(c))
+    ? (classes.includes(String(digit)) ? String(digit) : undefined)
+    : (digit >= 1 ? classes[digit - 1] : undefined);
+  return picked === undefined ? undefined : mapClass(picked, actions);
 }
 
-/** The digit key for each class that has one, as the help overlay lists them. */
-export function digitKeys(classes: readonly string[]): { key: string; label: string }[] {
-  const keys: { key: string; label: string }[] = [];
+/** A digit key and the class it relabels to. */
+export interface DigitKey {
+  readonly key: string;
+  readonly label: string;
+}
+
+/** The digit key for each class that has one, as the help overlay lists them (arguments as {@link classForDigit}). */
+export function digitKeys(classes: readonly string[], actions: readonly ClassAction[] = []): DigitKey[] {
+  const keys: DigitKey[] = [];
   for (let digit = 0; digit <= 9; digit++) {
-    const label = classForDigit(classes, digit);
+    const label = classForDigit(classes, digit, actions);
     if (label !== undefined) keys.push({ key: String(digit), label });
   }
   return keys;

@@ -9,7 +9,7 @@
  * its label, which also goes through the class actions, so a relabel to a class merged away later
  * follows the merge instead of bringing the old class back.
  */
-import type { ClassAction } from './types';
+import type { ClassAction, Decisions } from './types';
 
 /** The class a label ends up in after `actions` (the label itself when no action touches it). */
 export function mapClass(label: string, actions: readonly ClassAction[]): string {
@@ -87,5 +87,37 @@ export function newClassActionProblem(action: ClassAction, classes: readonly str
   const target = classActionTarget(action);
   if (action.action === 'merge' && !current.includes(target)) return `there is no class "${target}" to merge into`;
   if (action.action === 'rename' && current.includes(target)) return `a class "${target}" exists already: merge into it instead`;
+  // Relabels are stored under the names the reviewer saw and follow every action (mapClass), so a
+  // name that an earlier action took away must stay retired: given to another class, it would pull
+  // the relabels made under the old meaning along (rename a→b, then c→a, sends relabels "a" to b).
+  if (existing.some((earlier) => earlier.from === target)) {
+    return `"${target}" was the name of a class merged or renamed earlier; reusing it would mix up relabels made under either name`;
+  }
   return classActionProblem(action);
+}
+
+/**
+ * Why `actions`, in order, cannot apply to a dataset with `classes`, or undefined when they can: each
+ * must make sense after the ones before it ({@link newClassActionProblem}).
+ */
+export function classActionsProblem(actions: readonly ClassAction[], classes: readonly string[]): string | undefined {
+  for (const [i, action] of actions.entries()) {
+    const problem = newClassActionProblem(action, classes, actions.slice(0, i));
+    if (problem !== undefined) return `class action ${i + 1} (${action.action} "${action.from}"): ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * The relabel targets of `decisions` that name no class once `actions` apply (each once). The panel
+ * only relabels to classes it shows, so this happens when a class action is taken back after
+ * relabels to the class it created (rename cat→feline, relabel to "feline", undo the rename).
+ */
+export function strandedRelabels(decisions: Decisions, classes: readonly string[], actions: readonly ClassAction[]): string[] {
+  const after = new Set(classesAfter(classes, actions));
+  const stranded = new Set<string>();
+  for (const decision of Object.values(decisions)) {
+    if (decision.action === 'relabel' && !after.has(mapClass(decision.label, actions))) stranded.add(decision.label);
+  }
+  return [...stranded];
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from './atomicWrite';
-import { mapClass } from './classActions';
+import { classActionsProblem, mapClass } from './classActions';
 import { AuditError } from './errors';
 import { reviewLogRecords, type ReviewLogEntry } from './reviewLog';
 import type { ClassAction, Dataset, Decisions, LabelSource } from './types';
@@ -34,6 +34,8 @@ export interface ExportOptions {
    * (see src/core/classActions.ts for the order). Default: none.
    */
   classActions?: readonly ClassAction[];
+  /** The decisions file the decisions and class actions came from, named in error messages. */
+  decisionsFile?: string;
 }
 
 /** What {@link exportCleanedLabels} wrote. */
@@ -98,7 +100,7 @@ interface LogRow {
  * @param options - See {@link ExportOptions}.
  * @returns The paths written and the counts of each outcome.
  * @throws AuditError('decisionsMalformed') when a decision names a path that is not a sample of the
- *   dataset; AuditError('badOption') when the output would replace the original manifest or an image,
+ *   dataset, or a class action names no class of it; AuditError('badOption') when the output would replace the original manifest or an image,
  *   or its extension contradicts the format; AuditError('exportExists') when a previous export is in
  *   the way and `overwrite` is not set. Nothing is written in any of these cases.
  */
@@ -108,6 +110,12 @@ export async function exportCleanedLabels(
   options: ExportOptions = {},
 ): Promise<ExportResult> {
   const classActions = options.classActions ?? [];
+  // Hand-written decisions files reach here too: a typo in a merge would otherwise do nothing.
+  const actionsProblem = classActionsProblem(classActions, dataset.classes);
+  if (actionsProblem !== undefined) {
+    const where = options.decisionsFile ? `Decisions file ${options.decisionsFile}` : 'Class actions';
+    throw new AuditError('decisionsMalformed', `${where}: ${actionsProblem}.`, options.decisionsFile);
+  }
   const outcomes = decideOutcomes(dataset, decisions, classActions);
   const output = chooseOutput(dataset, options);
   const { labelsPath } = output;

@@ -226,7 +226,9 @@ async function exportCommand(datasetPath: string, flags: ExportFlags, io: { stdo
     const report = await readReport(reportPath(dataset.root));
     decisions = acceptSuggestions(report.samples.filter((s) => s.flagged));
   }
-  const result = await exportCleanedLabels(dataset, decisions, { folderFormat: flags.format, outPath: flags.out, overwrite: flags.force, classActions });
+  const result = await exportCleanedLabels(dataset, decisions, {
+    folderFormat: flags.format, outPath: flags.out, overwrite: flags.force, classActions, decisionsFile: flags.decisions,
+  });
   if (flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     io.stdout.write(

@@ -1,4 +1,4 @@
-import { classesAfter, newClassActionProblem } from '../core/classActions';
+import { classesAfter } from '../core/classActions';
 import { typicalExamples } from '../core/classExamples';
 import type { AuditReport, ReportNeighbourList, ReportSample } from '../core/report';
 import { spotCheckSample, spotCheckSeed } from '../core/spotCheck';
@@ -109,18 +109,6 @@ export function changeProblem(
   const label = change.decision?.action === 'relabel' ? change.decision.label : undefined;
   if (label !== undefined && !report.classes.includes(label) && !classesAfter(report.classes, classActions).includes(label)) {
     return `"${label}" is not a class of this dataset`;
-  }
-  return undefined;
-}
-
-/**
- * Why the webview may not replace the class actions with `actions`, or undefined when it may: each
- * action, in order, must make sense after the ones before it ({@link newClassActionProblem}).
- */
-export function classActionsProblem(actions: readonly ClassAction[], classes: readonly string[]): string | undefined {
-  for (const [i, action] of actions.entries()) {
-    const problem = newClassActionProblem(action, classes, actions.slice(0, i));
-    if (problem !== undefined) return `class action ${i + 1} (${action.action} "${action.from}"): ${problem}`;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { classActionsProblem, strandedRelabels } from '../core/classActions';
 import { AuditError } from '../core/errors';
 import { AUDIT_DIR, readReport, reportPath } from '../core/report';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../core/reviewLog';
@@ -12,7 +13,7 @@ import {
   type WebviewToHost,
 } from '../protocol/webview';
 import { DecisionStore } from './decisionStore';
-import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem, classActionsProblem } from './reviewContent';
+import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem } from './reviewContent';
 import { makeNonce, reviewHtml } from './reviewHtml';
 import { ThumbnailCache } from './thumbnailCache';
 import { ThumbnailRequests } from './thumbnailRequests';
@@ -215,8 +216,12 @@ export class ReviewPanel {
   }
 
   private async setClassActions(seq: number, actions: readonly ClassAction[]): Promise<void> {
-    const problem = this.report && this.store ? classActionsProblem(actions, this.report.classes) : 'there is no report to review';
-    await this.save(seq, problem, (store) => store.setClassActions(actions));
+    const report = this.report;
+    const store = this.store;
+    const problem = report && store
+      ? classActionsProblem(actions, report.classes) ?? strandedProblem(strandedRelabels(store.decisions, report.classes, actions))
+      : 'there is no report to review';
+    await this.save(seq, problem, (s) => s.setClassActions(actions));
   }
 
   /**
@@ -307,4 +312,11 @@ function datasetRootOf(state: unknown): string | undefined {
   if (typeof state !== 'object' || state === null) return undefined;
   const root = (state as { datasetRoot?: unknown }).datasetRoot;
   return typeof root === 'string' && root.length > 0 ? resolve(root) : undefined;
+}
+
+/** Why a change of the class actions would strand relabels, or undefined when it strands none. */
+function strandedProblem(labels: readonly string[]): string | undefined {
+  if (labels.length === 0) return undefined;
+  const names = labels.map((label) => `"${label}"`).join(', ');
+  return `relabels to ${names} would name no class any more; undo or change those relabels first`;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { classActionProblem, classesAfter, mapClass, newClassActionProblem } from '../../../src/core/classActions';
+import { classActionProblem, classActionsProblem, classesAfter, mapClass, newClassActionProblem, strandedRelabels } from '../../../src/core/classActions';
 import { parseDecisionsDocument, readDecisionsDocument, writeDecisions } from '../../../src/core/decisions';
 import { AuditError } from '../../../src/core/errors';
 import type { ClassAction } from '../../../src/core/types';
@@ -36,6 +36,30 @@ describe('class actions as a label mapping', () => {
     assert.equal(newClassActionProblem({ action: 'rename', from: '3', to: 'cat' }, classes, []), 'a class "cat" exists already: merge into it instead');
     assert.equal(newClassActionProblem({ action: 'rename', from: 'animals/cat', to: 'felis' }, classes, [RENAME]), undefined, 'a renamed class is renamed again by its new name');
     assert.match(newClassActionProblem({ action: 'rename', from: '3', to: ' three' }, classes, []) ?? '', /whitespace/);
+  });
+
+  it('keeps a name that an action took away retired, so earlier relabels cannot change meaning', () => {
+    // Relabels are stored under the names the reviewer saw and follow every action: after a swap
+    // (a→tmp, b→a, tmp→b) a relabel to "a" made before the swap would end in b.
+    const swap: ClassAction[] = [{ action: 'rename', from: 'a', to: 'tmp' }, { action: 'rename', from: 'b', to: 'a' }];
+    assert.match(newClassActionProblem(swap[1], ['a', 'b'], [swap[0]]) ?? '', /"a" was the name of a class merged or renamed earlier/);
+    const mergedAway: ClassAction[] = [{ action: 'merge', from: 'one', into: '1' }];
+    assert.match(newClassActionProblem({ action: 'rename', from: '7', to: 'one' }, ['1', '7', 'one'], mergedAway) ?? '', /"one" was the name/);
+    assert.equal(newClassActionProblem({ action: 'rename', from: '7', to: 'seven' }, ['1', '7', 'one'], mergedAway), undefined);
+  });
+
+  it('checks a whole list in order, naming the action at fault', () => {
+    assert.equal(classActionsProblem([MERGE, RENAME], ['3', '5', 'cat']), undefined);
+    assert.equal(classActionsProblem([{ action: 'merge', from: 'kiten', into: 'cat' }], ['cat', 'dog']), 'class action 1 (merge "kiten"): there is no class "kiten"');
+  });
+
+  it('finds relabels that would name no class once an action is taken back', () => {
+    const renamed: ClassAction[] = [{ action: 'rename', from: 'cat', to: 'feline' }];
+    const decisions = { 'a.png': { action: 'relabel', label: 'feline' }, 'b.png': { action: 'relabel', label: 'dog' }, 'c.png': { action: 'remove' } } as const;
+    assert.deepEqual(strandedRelabels(decisions, ['cat', 'dog'], renamed), []);
+    assert.deepEqual(strandedRelabels(decisions, ['cat', 'dog'], []), ['feline'], 'undoing the rename strands the relabel to "feline"');
+    const merged: ClassAction[] = [{ action: 'merge', from: 'cat', into: 'dog' }];
+    assert.deepEqual(strandedRelabels({ 'a.png': { action: 'relabel', label: 'cat' } }, ['cat', 'dog'], merged), [], 'a relabel to a merged class follows the merge');
   });
 
   it('names what is wrong with a malformed action', () => {

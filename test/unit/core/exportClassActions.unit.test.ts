@@ -99,6 +99,17 @@ describe('exportCleanedLabels with class actions', () => {
     paths.forEach((path, i) => assert.equal(labels.get(path), digits.labels[i] === '1' ? '2' : digits.labels[i]));
   });
 
+  it('refuses class actions that name no class of the dataset, naming the decisions file, and writes nothing', async () => {
+    const { dataset } = await fresh('csv');
+    const file = join(dataset.root, 'my-decisions.json');
+    const typo: ClassAction[] = [{ action: 'merge', from: '7', into: '0' }];
+    await assert.rejects(
+      exportCleanedLabels(dataset, {}, { classActions: typo, now: NOW, decisionsFile: file }),
+      (error: Error) => error.message === `Decisions file ${file}: class action 1 (merge "7"): there is no class "7".`,
+    );
+    await assert.rejects(readFile(join(dataset.root, 'labels.cleaned.csv')), { code: 'ENOENT' });
+  });
+
   it('without class actions writes the same file as before they existed', async () => {
     const { dataset, paths } = await fresh('csv');
     const decisions: Decisions = { [paths[0]]: { action: 'remove' } };

@@ -241,5 +241,17 @@ describe('digit keys', () => {
     assert.equal(classForDigit(classes, 0), undefined);
     assert.deepEqual(digitKeys(classes), [{ key: '1', label: 'bag' }, { key: '2', label: 'coat' }, { key: '3', label: 'shirt' }]);
   });
+
+  test('keys stay with the report\'s classes and follow merges and renames', () => {
+    const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+    const renamed = [{ action: 'rename', from: '1', to: 'one' }] as const;
+    assert.equal(classForDigit(digits, 3, renamed), '3', 'renaming "1" shifts no other key');
+    assert.equal(classForDigit(digits, 1, renamed), 'one');
+    const merged = [...renamed, { action: 'merge', from: '7', into: 'one' }] as const;
+    assert.equal(classForDigit(digits, 7, merged), 'one', 'a merged class\'s key picks its target');
+    assert.deepEqual(digitKeys(digits, merged).filter((k) => k.label === 'one').map((k) => k.key), ['1', '7']);
+    const clothes = [{ action: 'rename', from: 'coat', to: 'jacket/coat' }] as const;
+    assert.deepEqual(digitKeys(['bag', 'coat', 'shirt'], clothes).map((k) => k.label), ['bag', 'jacket/coat', 'shirt']);
+  });
 });
 
