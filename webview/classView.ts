@@ -10,6 +10,8 @@ import {
   type ClassAction,
   type ClassExampleView,
   type ClassHealth,
+  type Decision,
+  type Decisions,
   type MergeSuggestion,
   type ReviewContent,
   type SuspectView,
@@ -17,6 +19,26 @@ import {
 } from '../src/protocol/webview';
 
 type ReadyContent = Extract<ReviewContent, { status: 'ready' }>;
+
+/**
+ * The decisions with every relabel's class under its name after `actions`. The host stores relabels
+ * under the names the reviewer saw (export maps them the same way), while everything the panel
+ * shows and counts compares them with the mapped labels of the content: without this, an accepted
+ * "5" counts as a relabel once "5" is renamed. Returns `decisions` itself when nothing changes.
+ */
+export function decisionsAfterClassActions(decisions: Decisions, actions: readonly ClassAction[]): Decisions {
+  let changed = false;
+  const follow = (decision: Decision): Decision => {
+    if (decision.action !== 'relabel') return decision;
+    const label = mapClass(decision.label, actions);
+    if (label === decision.label) return decision;
+    changed = true;
+    return { action: 'relabel', label };
+  };
+  // fromEntries defines own properties, so a sample path such as "__proto__" stays a plain key.
+  const mapped = Object.fromEntries(Object.entries(decisions).map(([path, decision]) => [path, follow(decision)]));
+  return changed ? mapped : decisions;
+}
 
 /**
  * The content with the class actions applied: classes merged or renamed, every suspect's given and

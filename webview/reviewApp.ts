@@ -18,7 +18,7 @@ import {
 } from '../src/protocol/webview';
 import { ClassPanel } from './classPanel';
 import { ClassPicker } from './classPicker';
-import { contentAfterClassActions } from './classView';
+import { contentAfterClassActions, decisionsAfterClassActions } from './classView';
 import { pushRecent } from './classPickerState';
 import { ConflictList } from './conflictList';
 import { conflictProgress, conflictTarget } from './conflictState';
@@ -245,7 +245,7 @@ export class ReviewApp {
       case 'decisions/didChange':
         if (message.ack !== undefined) this.lastAcked = Math.max(this.lastAcked, message.ack);
         if (acceptsHostDecisions(message.ack, this.seq, this.lastAcked)) {
-          this.decisions = message.decisions;
+          this.decisions = decisionsAfterClassActions(message.decisions, message.classActions ?? []);
           if (JSON.stringify(message.classActions ?? []) !== JSON.stringify(this.classActions)) this.applyClassActions(message.classActions ?? []);
           this.refresh();
         }
@@ -271,6 +271,7 @@ export class ReviewApp {
    */
   private applyClassActions(actions: readonly ClassAction[]): void {
     this.classActions = actions;
+    this.decisions = decisionsAfterClassActions(this.decisions, actions);
     const raw = this.reportContent;
     this.content = raw?.status === 'ready' ? contentAfterClassActions(raw, actions) : raw;
     if (this.content?.status !== 'ready') return;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ClassAction, ReviewContent, SuspectView } from '../../../src/protocol/webview';
-import { classBars, contentAfterClassActions, describeClassAction } from '../../../webview/classView';
+import type { ClassAction, Decisions, ReviewContent, SuspectView } from '../../../src/protocol/webview';
+import { classBars, contentAfterClassActions, decisionsAfterClassActions, describeClassAction } from '../../../webview/classView';
+import { reviewProgress } from '../../../webview/reviewProgress';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;
 
@@ -55,4 +56,22 @@ test('bars: count relative to the largest class, flag rate, and what a screen re
   assert.deepEqual(bars.map((b) => Math.round(b.countShare * 100)), [86, 100, 13]);
   assert.equal(bars[2].label, 'fox: 8 images, 3 flagged (38%), too few for a reliable verdict');
   assert.deepEqual(classBars(undefined), []);
+});
+
+test('relabels follow the class actions, so an accepted suggestion still counts as accepted after a rename', () => {
+  // Parsed, as the host's message is: a "__proto__" key in an object literal would set the prototype instead.
+  const decisions = JSON.parse('{"a.png":{"action":"relabel","label":"5"},"b.png":{"action":"keep"},"__proto__":{"action":"relabel","label":"7"}}') as Decisions;
+  const actions: ClassAction[] = [{ action: 'rename', from: '5', to: 'five' }, { action: 'merge', from: '7', into: '1' }];
+  const mapped = decisionsAfterClassActions(decisions, actions);
+  assert.deepEqual(mapped['a.png'], { action: 'relabel', label: 'five' });
+  assert.equal(mapped['b.png'], decisions['b.png']);
+  assert.ok(Object.hasOwn(mapped, '__proto__'), 'a path named "__proto__" stays a key');
+  assert.deepEqual(Object.getOwnPropertyDescriptor(mapped, '__proto__')?.value, { action: 'relabel', label: '1' });
+  assert.equal(decisionsAfterClassActions(decisions, []), decisions, 'nothing to map: the same object');
+
+  const suspect = (path: string, given: string, suggested: string): SuspectView =>
+    ({ path, givenLabel: given, suggestedLabel: suggested, flagged: true } as unknown as SuspectView);
+  const shown = [suspect('a.png', 'five', 'five')].map((s) => ({ ...s, givenLabel: '3' }));
+  const progress = reviewProgress(shown, mapped, ['3', 'five']);
+  assert.equal(progress.overall.accepted, 1, 'the relabel to "5" is the suggestion, now called "five"');
 });
