@@ -47,10 +47,11 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     } : {}),
   });
   const suspects = shown.map(view);
-  const classExamples: Record<string, ClassExampleView[]> = {};
-  for (const [label, examples] of typicalExamples(report.samples, report.dataset.classes, EXAMPLES_PER_CLASS)) {
-    classExamples[label] = examples.map((s) => ({ path: s.path, imageUri: imageUri(s.path) }));
-  }
+  // Built with defineProperty semantics (Object.fromEntries): a class named "__proto__" is an entry, not a prototype.
+  const classExamples = Object.fromEntries(
+    [...typicalExamples(report.samples, report.dataset.classes, EXAMPLES_PER_CLASS)].map(([label, examples]): [string, ClassExampleView[]] =>
+      [label, examples.map((s) => ({ path: s.path, imageUri: imageUri(s.path) }))]),
+  );
   // The report's order, not the suspicion order: the draw must not depend on how the list is shown.
   const unflagged = report.samples.filter((s) => !s.flagged);
   const seed = spotCheckSeed(report.createdAt);

@@ -12,7 +12,8 @@ const BATCH_MS = 30;
  */
 export class ThumbnailRequests {
   private current = new AbortController();
-  private batch: Record<string, string> = {};
+  // A Map, not an object: a sample path is any name, "__proto__" included.
+  private batch = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
@@ -58,12 +59,12 @@ export class ThumbnailRequests {
 
   private answer(path: string, file: string): void {
     if (this.disposed) return;
-    this.batch[path] = this.uriOf(file);
+    this.batch.set(path, this.uriOf(file));
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       const batch = this.batch;
-      this.batch = {};
-      this.send(batch);
+      this.batch = new Map();
+      this.send(Object.fromEntries(batch));
     }, BATCH_MS);
   }
 }

@@ -124,3 +124,21 @@ test("flagged suspects carry their neighbours' paths, URIs and distances; positi
   const older = buildReviewContent({ ...report, samples: report.samples.map(({ neighbours: _, ...s }) => s) }, 1000, (p) => p);
   assert.ok(older.status === 'ready' && older.suspects.every((s) => s.neighbours === undefined));
 });
+
+test('a class named "__proto__" keeps its typical images for the relabel picker', async () => {
+  const report = await sampleDigitsReport();
+  const rename = (label: string) => (label === '0' ? '__proto__' : label === '1' ? 'constructor' : label);
+  const renamed = {
+    ...report,
+    dataset: { ...report.dataset, classes: report.dataset.classes.map(rename) },
+    samples: report.samples.map((s) => ({ ...s, givenLabel: rename(s.givenLabel), suggestedLabel: rename(s.suggestedLabel) })),
+  };
+  const content = buildReviewContent(renamed, 1000, (p) => p);
+  assert.ok(content.status === 'ready' && content.classExamples);
+  assert.ok(Object.hasOwn(content.classExamples, '__proto__'), 'an own entry, not the prototype');
+  const zeros = content.classExamples['__proto__'];
+  assert.equal(zeros.length, 4);
+  assert.ok(zeros.every((e) => e.path.startsWith('0/')), 'the images of the class that was "0"');
+  assert.ok(Array.isArray(content.classExamples.constructor) && content.classExamples.constructor.every((e) => e.path.startsWith('1/')));
+  assert.equal(Object.getPrototypeOf(JSON.parse(JSON.stringify(content.classExamples))), Object.prototype, 'survives the message as JSON');
+});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClassAction, ReviewContent, SuspectView } from '../../../src/protocol/webview';
 import { classBars, contentAfterClassActions, describeClassAction } from '../../../webview/classView';
+import { ownValue } from '../../../src/protocol/webview';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;
 
@@ -55,4 +56,20 @@ test('bars: count relative to the largest class, flag rate, and what a screen re
   assert.deepEqual(bars.map((b) => Math.round(b.countShare * 100)), [86, 100, 13]);
   assert.equal(bars[2].label, 'fox: 8 images, 3 flagged (38%), too few for a reliable verdict');
   assert.deepEqual(classBars(undefined), []);
+});
+
+test('renaming a class to "constructor", "toString" or "__proto__" keeps its typical images', () => {
+  const ex = (path: string) => ({ path, imageUri: `x/${path}` });
+  const withExamples: Ready = { ...content, classExamples: { cat: [ex('cat/1.png')], dog: [ex('dog/1.png')], fox: [ex('fox/1.png')] } };
+  const renamed = contentAfterClassActions(withExamples, [
+    { action: 'rename', from: 'cat', to: 'constructor' },
+    { action: 'rename', from: 'dog', to: 'toString' },
+    { action: 'rename', from: 'fox', to: '__proto__' },
+  ]);
+  const examples = renamed.classExamples ?? {};
+  assert.deepEqual(renamed.classes, ['constructor', 'toString', '__proto__']);
+  assert.deepEqual(ownValue(examples, 'constructor'), [ex('cat/1.png')]);
+  assert.deepEqual(ownValue(examples, 'toString'), [ex('dog/1.png')]);
+  assert.deepEqual(ownValue(examples, '__proto__'), [ex('fox/1.png')]);
+  assert.equal(ownValue(withExamples.classExamples ?? {}, 'constructor'), undefined, 'an inherited name is no entry');
 });
