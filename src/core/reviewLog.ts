@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DECISIONS_VERSION, parseDecisions } from './decisions';
 import { AuditError } from './errors';
+import { ownValue } from './ownValue';
 import type { Decision, Decisions } from './types';
 
 /**
@@ -72,7 +73,7 @@ export function reviewLogEntries(
   const entries: ReviewLogEntry[] = [];
   const current = new Map<string, Decision | null>();
   for (const { path, decision } of changes) {
-    const from = current.has(path) ? (current.get(path) ?? null) : (before[path] ?? null);
+    const from = current.has(path) ? (current.get(path) ?? null) : (ownValue(before, path) ?? null);
     if (sameOrBothNull(from, decision)) continue;
     current.set(path, decision);
     // Only an undo takes a decision back; a pending result outside one is still an undo in effect.

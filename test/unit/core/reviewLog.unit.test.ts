@@ -90,3 +90,8 @@ test('the table has one row per change with the given label, and the reviewer is
   const me = currentReviewer();
   assert.ok(me.length > 0 && me !== 'unknown', `the OS user is named (${me})`);
 });
+
+test('a sample path named "constructor" starts pending, not as Object', () => {
+  const entries = reviewLogEntries({}, [{ path: 'constructor', decision: { action: 'keep' } }], { user: 'ada', time: at(7), undo: false });
+  assert.deepEqual(entries.map((e) => [e.path, e.from, e.to]), [['constructor', null, { action: 'keep' }]]);
+});
