@@ -4,7 +4,7 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
-import { ownValue, withChanges, type ClassAction, type Decision, type DecisionChange, type Decisions, type SuspectView } from '../src/protocol/webview';
+import { ownValue, sameDecision, withChanges, type ClassAction, type Decision, type DecisionChange, type Decisions, type SuspectView } from '../src/protocol/webview';
 
 /** Which decision states the grid shows. */
 export type DecisionFilter = 'all' | 'pending' | 'decided' | 'keep' | 'relabel' | 'remove';
@@ -307,11 +307,6 @@ export function selectionAfterUndo(entry: UndoEntry, visible: readonly string[])
   const paths = entry.restore.map((c) => c.path).filter((p) => shown.has(p));
   if (paths.length === 0) return EMPTY_SELECTION;
   return { focus: paths[0], anchor: paths[0], selected: paths };
-}
-
-/** Two decisions are the same (action and, for relabel, label). */
-export function sameDecision(a: Decision, b: Decision): boolean {
-  return a.action === b.action && (a.action !== 'relabel' || (b.action === 'relabel' && a.label === b.label));
 }
 
 // ---- keyboard class picking ----

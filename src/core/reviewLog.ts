@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DECISIONS_VERSION, parseDecisions } from './decisions';
 import { AuditError } from './errors';
+import { sameDecision } from './decisionValues';
 import { ownValue } from './ownValue';
 import type { Decision, Decisions } from './types';
 
@@ -74,7 +75,7 @@ export function reviewLogEntries(
   const current = new Map<string, Decision | null>();
   for (const { path, decision } of changes) {
     const from = current.has(path) ? (current.get(path) ?? null) : (ownValue(before, path) ?? null);
-    if (sameOrBothNull(from, decision)) continue;
+    if (sameDecision(from, decision)) continue;
     current.set(path, decision);
     // Only an undo takes a decision back; a pending result outside one is still an undo in effect.
     const action: ReviewLogAction = context.undo || decision === null ? 'undo' : decision.action;
@@ -200,7 +201,3 @@ export function reviewLogRecords(entries: readonly ReviewLogEntry[], givenLabels
   ];
 }
 
-function sameOrBothNull(a: Decision | null, b: Decision | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.action === b.action && (a.action !== 'relabel' || (b.action === 'relabel' && a.label === b.label));
-}

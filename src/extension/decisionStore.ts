@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { DECISIONS_VERSION, defaultDecisionsPath, parseDecisionsDocument, readDecisionsDocument, writeDecisions } from '../core/decisions';
 import type { ClassAction, Decision, Decisions } from '../core/types';
-import { withChanges } from '../core/ownValue';
+import { withChanges } from '../core/decisionValues';
 
 /** One change for {@link DecisionStore.decideMany}; `undefined` takes the decision back. */
 export interface DecisionUpdate {

@@ -16,7 +16,8 @@ export type { ClassAction, ClassHealth, Decision, Decisions, MergeSuggestion };
 // The label mapping of class actions, pure and DOM-free: the webview shows classes as export will write them.
 export { classActionTarget, classesAfter, mapClass, newClassActionProblem } from '../core/classActions';
 // Objects keyed by class name or sample path are read and built without the prototype's names.
-export { ownValue, withChanges } from '../core/ownValue';
+export { ownValue } from '../core/ownValue';
+export { sameDecision, withChanges } from '../core/decisionValues';
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
 export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch' | 'neighbours'> {
