@@ -77,7 +77,7 @@ export const SPOT_CHECK_SIZES = [50, 100, 200, 500] as const;
  * size n is the first n and a larger check keeps the images already looked at.
  */
 export interface SpotCheckPool {
-  /** Samples the audit did not flag: the population the estimate speaks for. */
+  /** Samples the audit did not flag, held-back ones (flag cap) excluded: the population the estimate speaks for. */
   readonly unflaggedTotal: number;
   /** The seed of the order (from the report), shown so a check can be reproduced. */
   readonly seed: number;

@@ -102,6 +102,20 @@ test('the picker gets each class\'s most typical unflagged images, the spot chec
   assert.deepEqual(again.status === 'ready' && again.spotCheck?.samples.map((s) => s.path), content.spotCheck.samples.map((s) => s.path), 'the same report, the same draw');
 });
 
+test('samples held back by the flag cap are no part of the spot check: the models rejected them', async () => {
+  const report = await sampleDigitsReport();
+  // The 20 most suspect unflagged images, as the flag cap would hold them back.
+  const heldBack = new Set(report.samples.filter((s) => !s.flagged).sort((a, b) => b.score - a.score).slice(0, 20).map((s) => s.path));
+  const capped = { ...report, samples: report.samples.map((s) => (heldBack.has(s.path) ? { ...s, heldBack: true } : s)) };
+  const content = buildReviewContent(capped, 1000, (p) => p);
+  assert.ok(content.status === 'ready' && content.spotCheck);
+  const unflagged = report.samples.filter((s) => !s.flagged).length;
+  assert.equal(content.spotCheck.unflaggedTotal, unflagged - 20);
+  assert.equal(content.spotCheck.samples.length, unflagged - 20);
+  assert.deepEqual(content.spotCheck.samples.filter((s) => heldBack.has(s.path)), []);
+  assert.ok(content.suspects.filter((s) => heldBack.has(s.path)).length === 20, 'still listed in the grid');
+});
+
 test("flagged suspects carry their neighbours' paths, URIs and distances; positions that name no sample are dropped", async () => {
   const report = await sampleDigitsReport();
   const content = buildReviewContent(report, 1000, (p) => `uri:${p}`);
