@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../core/atomicWrite';
+import { sampleFileInside } from '../core/dataset';
 import { AUDIT_DIR } from '../core/report';
 
 /** Longest side of a thumbnail in pixels: the grid shows 112 CSS px, a little more stays sharp on HiDPI. */
@@ -51,7 +52,8 @@ export class ThumbnailCache {
    * @returns An absolute file path.
    */
   async file(path: string, signal?: AbortSignal): Promise<string> {
-    const original = join(this.root, ...path.split('/'));
+    const original = sampleFileInside(this.root, path);
+    if (original === undefined) throw new Error(`"${path}" leads outside the dataset folder ${this.root}; no thumbnail is made for it`);
     const info = await stat(original);
     const key = createHash('sha1').update(`${path}\0${info.size}\0${info.mtimeMs}`).digest('hex');
     const thumbnail = join(this.folder, key.slice(0, 2), `${key}.webp`);

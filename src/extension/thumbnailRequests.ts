@@ -20,14 +20,15 @@ export class ThumbnailRequests {
   /**
    * @param cache - The dataset's thumbnail cache.
    * @param uriOf - The URI the webview loads an absolute file from (`asWebviewUri`).
-   * @param originalOf - The absolute file of a sample path, shown when no thumbnail can be made.
+   * @param originalOf - The absolute file of a sample path, shown when no thumbnail can be made; undefined
+   *   when the path leads outside the dataset (nothing is shown then).
    * @param send - Posts `thumbnails/didCreate` with a batch of answers.
    * @param log - Where a failed thumbnail is reported.
    */
   constructor(
     private readonly cache: ThumbnailCache,
     private readonly uriOf: (file: string) => string,
-    private readonly originalOf: (path: string) => string,
+    private readonly originalOf: (path: string) => string | undefined,
     private readonly send: (thumbnails: Record<string, string>) => void,
     private readonly log: (line: string) => void,
   ) {}
@@ -44,7 +45,8 @@ export class ThumbnailRequests {
           if (error instanceof ThumbnailSkipped) return;
           // The grid still shows the image if the browser can decode it; the log says why there is no thumbnail.
           this.log(`No thumbnail for ${path}: ${error instanceof Error ? error.message : String(error)}`);
-          this.answer(path, this.originalOf(path));
+          const original = this.originalOf(path);
+          if (original !== undefined) this.answer(path, original);
         },
       );
     }
