@@ -139,3 +139,11 @@ test('a sample path leading outside the dataset folder (an edited report) is ref
     await rm(outside, { recursive: true, force: true });
   }
 });
+
+test('a different thumbnail size is a different cache entry, not the stale thumbnail of the old size', async () => {
+  const standard = await new ThumbnailCache(root).file('c.jpg');
+  const larger = await new ThumbnailCache(root, 200).file('c.jpg');
+  assert.notEqual(larger, standard);
+  assert.equal((await sharp(larger).metadata()).width, 200);
+  assert.equal((await sharp(await new ThumbnailCache(root).file('c.jpg')).metadata()).width, THUMBNAIL_SIZE);
+});
