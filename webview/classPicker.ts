@@ -5,7 +5,7 @@
  * Escape to close. Built for 20+ classes: the list scrolls and the filter narrows it to a few rows.
  */
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import type { ClassExampleView } from '../src/protocol/webview';
+import { ownValue, type ClassExampleView } from '../src/protocol/webview';
 import { filterRows, pickerRows, type PickerRow } from './classPickerState';
 import { el } from './dom';
 import type { DigitKey } from './reviewState';
@@ -137,7 +137,7 @@ export class ClassPicker {
     if (row.suggested) tags.push(el('span', { className: 'picker-tag suggested', text: 'suggested' }));
     if (row.recent) tags.push(el('span', { className: 'picker-tag', text: 'recent' }));
     if (row.given) tags.push(el('span', { className: 'picker-tag', text: 'current label' }));
-    const examples = this.examples[row.label] ?? [];
+    const examples = ownValue(this.examples, row.label) ?? [];
     const strip = el('span', { className: 'picker-examples', attrs: { 'aria-hidden': 'true' } }, examples.map((example) =>
       el('img', { attrs: { src: example.imageUri, alt: '', title: example.path, draggable: 'false', loading: 'lazy' } }),
     ));

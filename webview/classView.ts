@@ -66,12 +66,12 @@ export function contentAfterClassActions(content: ReadyContent, actions: readonl
 
 /** Each class's typical images under its new name; a merged class shows its target's own images. */
 function mergeExamples(examples: NonNullable<ReadyContent['classExamples']>, map: (label: string) => string): Record<string, readonly ClassExampleView[]> {
-  const merged: Record<string, readonly ClassExampleView[]> = {};
+  const merged = new Map<string, readonly ClassExampleView[]>();
   for (const [label, list] of Object.entries(examples)) {
     const name = map(label);
-    if (merged[name] === undefined || label === name) merged[name] = list;
+    if (!merged.has(name) || label === name) merged.set(name, list);
   }
-  return merged;
+  return Object.fromEntries(merged);
 }
 
 function mergeSwaps(swaps: SwapMatrixView, classes: readonly string[], map: (label: string) => string): SwapMatrixView {

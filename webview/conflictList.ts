@@ -5,7 +5,7 @@
  * exist in the DOM, and a dataset with thousands of groups costs what a screenful does.
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import type { ConflictGroupView, ConflictMemberView, Decisions } from '../src/protocol/webview';
+import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../src/protocol/webview';
 import { otherLabels, finalLabel } from './conflictState';
 import { el } from './dom';
 import type { ReviewAction } from './reviewState';
@@ -78,7 +78,7 @@ export class ConflictList {
     }
     for (let index = first; index < last; index++) {
       const group = this.groups[index];
-      const stamp = JSON.stringify(group.members.map((m) => this.decisions[m.path] ?? null));
+      const stamp = JSON.stringify(group.members.map((m) => ownValue(this.decisions, m.path) ?? null));
       const existing = this.rows.get(index);
       // A row is rebuilt only when one of its members' decisions changed (the select inside keeps its state otherwise).
       if (existing?.dataset.stamp === stamp) continue;
@@ -94,7 +94,7 @@ export class ConflictList {
   private buildRow(group: ConflictGroupView, index: number): HTMLElement {
     const labels = [...new Set(group.members.map((m) => m.label))];
     const finals = group.members.map((m) => finalLabel(m, this.decisions));
-    const decided = group.members.filter((m) => this.decisions[m.path] !== undefined).length;
+    const decided = group.members.filter((m) => ownValue(this.decisions, m.path) !== undefined).length;
     const kept = [...new Set(finals.filter((l): l is string => l !== null))];
     const outcome = decided < group.members.length
       ? `${group.members.length - decided} of ${group.members.length} pending`
@@ -114,7 +114,7 @@ export class ConflictList {
   }
 
   private buildMember(group: ConflictGroupView, member: ConflictMemberView): HTMLElement {
-    const decision = this.decisions[member.path];
+    const decision = ownValue(this.decisions, member.path);
     const image = el('img', { attrs: { alt: `${member.path}, labeled ${member.label}`, decoding: 'async', draggable: 'false' } });
     image.addEventListener('load', () => image.classList.toggle('pixelated', image.naturalWidth < 96));
     image.addEventListener('dblclick', () => this.handlers.onOpen(member.path));

@@ -2,11 +2,11 @@
  * The conflicting-duplicates view's logic, with no DOM: which groups are resolved and what a member's
  * decision does. Unit-tested in Node.
  */
-import type { ConflictGroupView, ConflictMemberView, Decisions } from '../src/protocol/webview';
+import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../src/protocol/webview';
 
 /** Groups in the view and how many have a decision for every member. */
 export function conflictProgress(groups: readonly ConflictGroupView[], decisions: Decisions): { resolved: number; total: number } {
-  const resolved = groups.filter((group) => group.members.every((m) => decisions[m.path] !== undefined)).length;
+  const resolved = groups.filter((group) => group.members.every((m) => ownValue(decisions, m.path) !== undefined)).length;
   return { resolved, total: groups.length };
 }
 
@@ -22,7 +22,7 @@ export function otherLabels(group: ConflictGroupView, label: string): string[] {
 
 /** The label a member ends with under its decision: removed → null. */
 export function finalLabel(member: ConflictMemberView, decisions: Decisions): string | null {
-  const decision = decisions[member.path];
+  const decision = ownValue(decisions, member.path);
   if (decision?.action === 'remove') return null;
   return decision?.action === 'relabel' ? decision.label : member.label;
 }

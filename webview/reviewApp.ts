@@ -7,6 +7,7 @@
 import {
   mapClass,
   newClassActionProblem,
+  ownValue,
   type ClassAction,
   type ConflictMemberView,
   type Decisions,
@@ -435,7 +436,7 @@ export class ReviewApp {
     const focused = this.selection.focus === null ? undefined : this.byPath.get(this.selection.focus);
     this.preview.show({
       suspect: focused,
-      decision: focused ? this.decisions[focused.path] : undefined,
+      decision: focused ? ownValue(this.decisions, focused.path) : undefined,
       targetCount: actionTargets(this.selection).length,
       canUndo: this.undo.length > 0,
       spotCheck: this.view === 'spotCheck',

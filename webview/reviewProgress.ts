@@ -3,7 +3,7 @@
  * per class, and where the next card without a decision is. Unit-tested in
  * test/unit/webview/reviewProgress.unit.test.ts.
  */
-import type { Decisions, SuspectView } from '../src/protocol/webview';
+import { ownValue, type Decisions, type SuspectView } from '../src/protocol/webview';
 
 /** Counts of one group of suspects. `accepted` relabels follow the suggestion, `relabeled` ones pick another class. */
 export interface ProgressTally {
@@ -39,7 +39,7 @@ export function reviewProgress(suspects: readonly SuspectView[], decisions: Deci
     if (!tally) byClass.set(s.givenLabel, (tally = emptyTally()));
     for (const t of [overall, tally]) {
       t.total++;
-      const decision = decisions[s.path];
+      const decision = ownValue(decisions, s.path);
       if (decision === undefined) continue;
       t.reviewed++;
       if (decision.action === 'keep') t.kept++;
@@ -64,7 +64,7 @@ export function nextUnreviewed(visible: readonly string[], decisions: Decisions,
   const start = focus === null ? -1 : visible.indexOf(focus);
   for (let step = 1; step <= visible.length; step++) {
     const path = visible[(start + step + visible.length) % visible.length];
-    if (decisions[path] === undefined) return path;
+    if (ownValue(decisions, path) === undefined) return path;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
-import { mapClass, type ClassAction, type Decision, type DecisionChange, type Decisions, type SuspectView } from '../src/protocol/webview';
+import { mapClass, ownValue, sameDecision, withChanges, type ClassAction, type Decision, type DecisionChange, type Decisions, type SuspectView } from '../src/protocol/webview';
 
 /** Which decision states the grid shows. */
 export type DecisionFilter = 'all' | 'pending' | 'decided' | 'keep' | 'relabel' | 'remove';
@@ -64,7 +64,7 @@ export function visibleSuspects(suspects: readonly SuspectView[], decisions: Dec
     if (filters.given !== null && s.givenLabel !== filters.given) return;
     if (filters.suggested !== null && s.suggestedLabel !== filters.suggested) return;
     if (s.score < filters.minScore || s.score > filters.maxScore) return;
-    if (!matchesDecision(decisions[s.path], filters.decision)) return;
+    if (!matchesDecision(ownValue(decisions, s.path), filters.decision)) return;
     indices.push(i);
   });
   if (filters.sort === 'suspicion') return indices;
@@ -114,7 +114,7 @@ export function reviewCounts(suspects: readonly SuspectView[], decisions: Decisi
   for (const s of suspects) {
     if (!includeUnflagged && !s.flagged) continue;
     total++;
-    if (decisions[s.path] !== undefined) reviewed++;
+    if (ownValue(decisions, s.path) !== undefined) reviewed++;
   }
   return { reviewed, total };
 }
@@ -276,7 +276,7 @@ export function planAction(
   const restore: DecisionChange[] = [];
   for (const suspect of targets) {
     const decision = decisionFor(action, suspect);
-    const before = decisions[suspect.path];
+    const before = ownValue(decisions, suspect.path);
     if (before !== undefined && sameDecision(before, decision)) continue;
     changes.push({ path: suspect.path, decision });
     restore.push({ path: suspect.path, decision: before ?? null });
@@ -286,12 +286,7 @@ export function planAction(
 
 /** The decisions after `changes` (a new object; `decisions` is not modified). */
 export function applyChanges(decisions: Decisions, changes: readonly DecisionChange[]): Decisions {
-  const next: Record<string, Decision> = { ...decisions };
-  for (const { path, decision } of changes) {
-    if (decision === null) delete next[path];
-    else next[path] = decision;
-  }
-  return next;
+  return withChanges(decisions, changes);
 }
 
 /** The stack with `entry` on top, at most {@link UNDO_LIMIT} deep. */
@@ -312,11 +307,6 @@ export function selectionAfterUndo(entry: UndoEntry, visible: readonly string[])
   const paths = entry.restore.map((c) => c.path).filter((p) => shown.has(p));
   if (paths.length === 0) return EMPTY_SELECTION;
   return { focus: paths[0], anchor: paths[0], selected: paths };
-}
-
-/** Two decisions are the same (action and, for relabel, label). */
-export function sameDecision(a: Decision, b: Decision): boolean {
-  return a.action === b.action && (a.action !== 'relabel' || (b.action === 'relabel' && a.label === b.label));
 }
 
 // ---- keyboard class picking ----

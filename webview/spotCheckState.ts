@@ -2,7 +2,7 @@
  * The spot check without a DOM: which sizes to offer, which of the sample's images the reviewer
  * found wrong, and the sentence the panel shows about the errors the audit missed.
  */
-import { SPOT_CHECK_SIZES, type Decisions, type SpotCheckPool, type SuspectView } from '../src/protocol/webview';
+import { ownValue, SPOT_CHECK_SIZES, type Decisions, type SpotCheckPool, type SuspectView } from '../src/protocol/webview';
 import { estimateMisses, type MissEstimate } from './missRate';
 
 /** The default size of a new spot check. */
@@ -28,7 +28,7 @@ export function spotCheckEstimate(samples: readonly SuspectView[], decisions: De
   let checked = 0;
   let errors = 0;
   for (const s of samples) {
-    const decision = decisions[s.path];
+    const decision = ownValue(decisions, s.path);
     if (decision === undefined) continue;
     checked++;
     if (decision.action === 'remove' || (decision.action === 'relabel' && decision.label !== s.givenLabel)) errors++;

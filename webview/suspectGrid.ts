@@ -5,7 +5,7 @@
  * makes on demand (`thumbnails/request`): the grid says which cards it shows, and draws each image
  * once its URI is known, never a full-size original.
  */
-import type { Decision, Decisions, SuspectView } from '../src/protocol/webview';
+import { ownValue, type Decision, type Decisions, type SuspectView } from '../src/protocol/webview';
 import { el, percent } from './dom';
 
 /** Card size and spacing in CSS pixels; review.css sizes `.card` to match. */
@@ -154,7 +154,7 @@ export class SuspectGrid {
       const y = PADDING + Math.floor(i / this.columnCount) * rowHeight;
       card.style.transform = `translate(${x}px, ${y}px)`;
       showImage(card, this.handlers.thumbnail(suspect.path));
-      paintCard(card, suspect, this.model.decisions[suspect.path], {
+      paintCard(card, suspect, ownValue(this.model.decisions, suspect.path), {
         focused: this.model.focus === suspect.path,
         selected: this.model.selected.has(suspect.path),
         position: i + 1,

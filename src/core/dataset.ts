@@ -243,9 +243,24 @@ function checkEntries(root: string, name: string, entries: readonly ManifestEntr
 function pathInside(root: string, written: string): string | undefined {
   // Manifests made on Windows use '\'; on POSIX it is a legal file-name character but never meant as one.
   const portable = written.replace(/\\/g, '/');
-  const relativePath = relative(root, isAbsolute(portable) ? portable : resolve(root, portable));
+  return relativeInside(root, isAbsolute(portable) ? portable : resolve(root, portable))?.split(sep).join('/');
+}
+
+/** `file` relative to `root`, or undefined when it is `root` itself or leads outside it ('..', or another drive). */
+function relativeInside(root: string, file: string): string | undefined {
+  const relativePath = relative(root, file);
   if (relativePath === '' || relativePath === '..' || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath)) return undefined;
-  return relativePath.split(sep).join('/');
+  return relativePath;
+}
+
+/**
+ * The absolute file of a sample path ('/' separators, relative to `root`), or undefined when it
+ * leads outside `root`. For paths read from a report: it sits in the dataset folder and anyone may
+ * edit it, so its paths are no more trusted than a manifest's.
+ */
+export function sampleFileInside(root: string, path: string): string | undefined {
+  const file = resolve(root, ...path.split('/'));
+  return relativeInside(resolve(root), file) === undefined ? undefined : file;
 }
 
 /**

@@ -172,9 +172,11 @@ function nearest(similarity: Float32Array, rows: Int32Array, k: number, self: nu
 }
 
 /**
- * Most suspects that get neighbours. The review panel lists 1 000 by default, and nobody reviews
- * more than a few thousand one by one; past that the search time and the report's size (about
- * 200 bytes a suspect) would grow with every flagged sample for nothing.
+ * Most suspects that get neighbours. The review panel lists up to 10 000 suspects by default
+ * (`labelAudit.maxSuspectsShown`), but nobody reviews more than a few thousand one by one; past
+ * that the search time and the report's size (about 200 bytes a suspect) would grow with every
+ * flagged sample for nothing. Suspects beyond this cap are still listed, their preview shows no
+ * neighbour strips.
  */
 export const MAX_SUSPECTS_WITH_NEIGHBOURS = 5000;
 

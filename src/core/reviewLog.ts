@@ -1,8 +1,10 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DECISIONS_VERSION, parseDecisions } from './decisions';
 import { AuditError } from './errors';
+import { sameDecision } from './decisionValues';
+import { ownValue } from './ownValue';
 import type { Decision, Decisions } from './types';
 
 /**
@@ -72,8 +74,8 @@ export function reviewLogEntries(
   const entries: ReviewLogEntry[] = [];
   const current = new Map<string, Decision | null>();
   for (const { path, decision } of changes) {
-    const from = current.has(path) ? (current.get(path) ?? null) : (before[path] ?? null);
-    if (sameOrBothNull(from, decision)) continue;
+    const from = current.has(path) ? (current.get(path) ?? null) : (ownValue(before, path) ?? null);
+    if (sameDecision(from, decision)) continue;
     current.set(path, decision);
     // Only an undo takes a decision back; a pending result outside one is still an undo in effect.
     const action: ReviewLogAction = context.undo || decision === null ? 'undo' : decision.action;
@@ -85,23 +87,49 @@ export function reviewLogEntries(
 /**
  * Appends entries to the log, one JSON object per line, creating the file and its folder.
  *
- * Appending rather than rewriting through a temp file: the log only grows, a whole rewrite per
- * decision would cost time in the length of the review, and one small `appendFile` reaches the file
- * whole. A crash in the middle can at worst leave the last line cut short, which
- * {@link readReviewLog} skips.
+ * Appending rather than rewriting through a temp file: the log only grows, and a whole rewrite per
+ * decision would cost time in the length of the review. A crash mid-append can still leave the last
+ * line cut short, with no newline; the next append then starts on a fresh line, so the torn line
+ * stays one bad line of its own (skipped by {@link readReviewLog} at the end of the file, and
+ * reported and skipped by export elsewhere) instead of gluing onto the new entry and spoiling both.
  */
 export async function appendReviewLog(file: string, entries: readonly ReviewLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+  const lines = entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
+  await appendFile(file, (await endsWithNewline(file)) ? lines : `\n${lines}`);
+}
+
+/** True when `file` is empty, missing or ends with "\n": only its last byte is read. */
+async function endsWithNewline(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
  * Reads a review log, oldest entry first; a missing file is an empty log.
- * @throws AuditError('decisionsMalformed') naming the file and line of an entry that is not valid
- *   (a cut-short last line, left by a crash while appending, is skipped instead).
+ * @param onBadLine - When given, an entry that is not valid is skipped and this hears why (naming
+ *   the file and line) instead of the read failing: the log is a record, and a damaged line in it
+ *   must not block what depends on the decisions (export).
+ * @throws AuditError('decisionsMalformed') naming the file and line of an entry that is not valid,
+ *   unless `onBadLine` is given (a cut-short last line, left by a crash while appending, is always
+ *   skipped silently).
  */
-export async function readReviewLog(file: string): Promise<ReviewLogEntry[]> {
+export async function readReviewLog(file: string, onBadLine?: (problem: string) => void): Promise<ReviewLogEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -120,9 +148,17 @@ export async function readReviewLog(file: string): Promise<ReviewLogEntry[]> {
       json = JSON.parse(line);
     } catch {
       if (last && !complete) return;
-      throw new AuditError('decisionsMalformed', `Review log ${file}, line ${index + 1}: not valid JSON.`, file);
+      const error = new AuditError('decisionsMalformed', `Review log ${file}, line ${index + 1}: not valid JSON.`, file);
+      if (!onBadLine) throw error;
+      onBadLine(error.message);
+      return;
     }
-    entries.push(parseEntry(json, `Review log ${file}, line ${index + 1}`, file));
+    try {
+      entries.push(parseEntry(json, `Review log ${file}, line ${index + 1}`, file));
+    } catch (error) {
+      if (!onBadLine || !AuditError.is(error, 'decisionsMalformed')) throw error;
+      onBadLine(error.message);
+    }
   });
   return entries;
 }
@@ -165,7 +201,3 @@ export function reviewLogRecords(entries: readonly ReviewLogEntry[], givenLabels
   ];
 }
 
-function sameOrBothNull(a: Decision | null, b: Decision | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.action === b.action && (a.action !== 'relabel' || (b.action === 'relabel' && a.label === b.label));
-}

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { DECISIONS_VERSION, defaultDecisionsPath, parseDecisionsDocument, readDecisionsDocument, writeDecisions } from '../core/decisions';
 import type { ClassAction, Decision, Decisions } from '../core/types';
+import { withChanges } from '../core/decisionValues';
 
 /** One change for {@link DecisionStore.decideMany}; `undefined` takes the decision back. */
 export interface DecisionUpdate {
@@ -91,11 +92,7 @@ export class DecisionStore {
    * @throws AuditError('decisionsMalformed') (as a rejection) if a decision is invalid; nothing changes then.
    */
   async decideMany(updates: readonly DecisionUpdate[]): Promise<void> {
-    const next: Record<string, Decision> = { ...this.current };
-    for (const { path, decision } of updates) {
-      if (decision === undefined) delete next[path];
-      else next[path] = decision;
-    }
+    const next = withChanges(this.current, updates.map(({ path, decision }) => ({ path, decision: decision ?? null })));
     // Check before adopting: an invalid decision kept in memory would make every later write fail.
     parseDecisionsDocument({ version: DECISIONS_VERSION, decisions: JSON.parse(JSON.stringify(next)) }, this.file);
     this.current = Object.freeze(next);

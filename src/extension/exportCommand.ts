@@ -41,6 +41,7 @@ export async function exportCommand(datasetRoot: string, log: AuditLog): Promise
   try {
     const result = await exportDataset(datasetRoot, prompts);
     if (!result) return;
+    for (const warning of result.warnings) log.warn(warning);
     log.line(
       `exported ${result.labelsPath} (${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ` +
         `${result.unchanged} without a decision, ${result.classChanged} moved by a class merge or rename); decisions log ${result.logPath}` +
@@ -49,7 +50,8 @@ export async function exportCommand(datasetRoot: string, log: AuditLog): Promise
     const open = 'Open';
     const choice = await vscode.window.showInformationMessage(
       `Label Audit: wrote ${basename(result.labelsPath)} (${result.relabeled} relabeled, ${result.removed} removed), ${basename(result.logPath)}` +
-        (result.reviewLogPath ? ` and ${basename(result.reviewLogPath)}.` : '.'),
+        (result.reviewLogPath ? ` and ${basename(result.reviewLogPath)}.` : '.') +
+        (result.warnings.length > 0 ? ` ${result.warnings.length} damaged review-log ${result.warnings.length === 1 ? 'line was' : 'lines were'} skipped (see the log).` : ''),
       open,
     );
     if (choice === open) await vscode.window.showTextDocument(vscode.Uri.file(result.labelsPath));

@@ -18,6 +18,12 @@ export interface ExportPrompts {
   confirmOverwrite(path: string): Promise<boolean>;
 }
 
+/** What the export wrote, and what it had to skip on the way. */
+export interface ExportFlowResult extends ExportResult {
+  /** Damaged review-log lines left out of the review-log table, each naming the file and line. */
+  readonly warnings: readonly string[];
+}
+
 /**
  * Exports the review decisions of an audited dataset next to its label file (see `exportCleanedLabels`).
  * The dataset is read the way it was audited (the report names its manifest), the decisions from
@@ -26,11 +32,14 @@ export interface ExportPrompts {
  *
  * @param datasetRoot - Root folder of an audited dataset (the one holding `.label-audit/report.json`).
  * @param prompts - Asks the user; see {@link ExportPrompts}.
- * @returns What was written, or `undefined` when the user backed out (nothing is written then).
+ * A damaged review-log line (a crash mid-append, a hand edit) is left out with a warning rather than
+ * failing the export: the log is a history, the cleaned labels come from the decisions.
+ *
+ * @returns What was written and the warnings, or `undefined` when the user backed out (nothing is written then).
  * @throws AuditError 'reportMissing' when the dataset was never audited, and any error of
  *   `loadDataset`, `readDecisionsDocument` or `exportCleanedLabels` (each names the file at fault).
  */
-export async function exportDataset(datasetRoot: string, prompts: ExportPrompts): Promise<ExportResult | undefined> {
+export async function exportDataset(datasetRoot: string, prompts: ExportPrompts): Promise<ExportFlowResult | undefined> {
   const report = await readReport(reportPath(datasetRoot)).catch((error: unknown) => {
     if (AuditError.is(error, 'reportMissing')) {
       throw new AuditError('reportMissing', `${datasetRoot} has not been audited yet: run "Label Audit: Run Audit" on it first.`, datasetRoot);
@@ -39,8 +48,10 @@ export async function exportDataset(datasetRoot: string, prompts: ExportPrompts)
   });
   // A manifest with a name of its own (train.csv) is found only through the report.
   const dataset = await loadDataset(report.dataset.manifest ? join(datasetRoot, report.dataset.manifest) : datasetRoot);
-  const { decisions, classActions } = await readDecisionsDocument(defaultDecisionsPath(datasetRoot), { missing: 'empty' });
-  const reviewLog = await readReviewLog(defaultReviewLogPath(datasetRoot));
+  const decisionsFile = defaultDecisionsPath(datasetRoot);
+  const { decisions, classActions } = await readDecisionsDocument(decisionsFile, { missing: 'empty' });
+  const warnings: string[] = [];
+  const reviewLog = await readReviewLog(defaultReviewLogPath(datasetRoot), (problem) => warnings.push(`${problem} The line was left out of the review-log table.`));
   if (Object.keys(decisions).length === 0 && classActions.length === 0 && !(await prompts.confirmNoDecisions())) return undefined;
   let folderFormat: 'csv' | 'json' | undefined;
   if (dataset.format === 'folder') {
@@ -48,10 +59,10 @@ export async function exportDataset(datasetRoot: string, prompts: ExportPrompts)
     if (!folderFormat) return undefined;
   }
   try {
-    return await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions });
+    return { ...(await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions, decisionsFile })), warnings };
   } catch (error) {
     if (!AuditError.is(error, 'exportExists')) throw error;
     if (!(await prompts.confirmOverwrite(error.file ?? datasetRoot))) return undefined;
-    return exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions, overwrite: true });
+    return { ...(await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions, decisionsFile, overwrite: true })), warnings };
   }
 }

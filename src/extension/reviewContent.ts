@@ -16,7 +16,7 @@ export const EXAMPLES_PER_CLASS = 4;
  * most suspect first, at most `maxShown` in all; every conflicting-duplicate group (not capped: they
  * are few, and each member is reviewed); the class-swap counts; each class's most typical images for
  * the relabel picker; the spot check's seeded random unflagged samples (drawn from the whole report,
- * not the capped list). Pure, so it is tested without an editor.
+ * not the capped list, leaving out samples held back by the flag cap). Pure, so it is tested without an editor.
  *
  * @param report - A report read with `readReport`.
  * @param maxShown - The limit (`labelAudit.maxSuspectsShown`); non-positive or non-integer values fall back to the default.
@@ -47,12 +47,15 @@ export function buildReviewContent(report: AuditReport, maxShown: number, imageU
     } : {}),
   });
   const suspects = shown.map(view);
-  const classExamples: Record<string, ClassExampleView[]> = {};
-  for (const [label, examples] of typicalExamples(report.samples, report.dataset.classes, EXAMPLES_PER_CLASS)) {
-    classExamples[label] = examples.map((s) => ({ path: s.path, imageUri: imageUri(s.path) }));
-  }
+  // Built with defineProperty semantics (Object.fromEntries): a class named "__proto__" is an entry, not a prototype.
+  const classExamples = Object.fromEntries(
+    [...typicalExamples(report.samples, report.dataset.classes, EXAMPLES_PER_CLASS)].map(([label, examples]): [string, ClassExampleView[]] =>
+      [label, examples.map((s) => ({ path: s.path, imageUri: imageUri(s.path) }))]),
+  );
   // The report's order, not the suspicion order: the draw must not depend on how the list is shown.
-  const unflagged = report.samples.filter((s) => !s.flagged);
+  // Held-back samples (rejected by the models, unflagged only because their class hit the flag cap)
+  // are no random unflagged images: counting them would inflate the miss rate.
+  const unflagged = report.samples.filter((s) => !s.flagged && !s.heldBack);
   const seed = spotCheckSeed(report.createdAt);
   const spotCheck: SpotCheckPool | undefined = unflagged.length === 0 ? undefined : {
     unflaggedTotal: unflagged.length,

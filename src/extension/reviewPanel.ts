@@ -1,6 +1,7 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { classActionsProblem, strandedRelabels } from '../core/classActions';
+import { sampleFileInside } from '../core/dataset';
 import { AuditError } from '../core/errors';
 import { AUDIT_DIR, readReport, reportPath } from '../core/report';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../core/reviewLog';
@@ -138,7 +139,12 @@ export class ReviewPanel {
       this.store ??= await this.openStore();
       const max = vscode.workspace.getConfiguration('labelAudit').get<number>('maxSuspectsShown', DEFAULT_MAX_SUSPECTS_SHOWN);
       const webview = this.panel.webview;
-      const content = buildReviewContent(report, max, (path) => webview.asWebviewUri(vscode.Uri.file(this.sampleFile(path))).toString());
+      // A path leading outside the dataset (an edited report) gets no image rather than a URI to a file elsewhere.
+      const imageUri = (path: string) => {
+        const file = this.sampleFile(path);
+        return file === undefined ? '' : webview.asWebviewUri(vscode.Uri.file(file)).toString();
+      };
+      const content = buildReviewContent(report, max, imageUri);
       this.log(`Review of ${this.datasetRoot}: ${report.summary.flagged} flagged of ${report.samples.length} audited.`);
       return { content, samplePaths: new Set(report.samples.map((s) => s.path)), classes: report.dataset.classes };
     } catch (error) {
@@ -179,11 +185,12 @@ export class ReviewPanel {
       case 'review/setClassActions':
         return this.setClassActions(message.seq, message.classActions);
       case 'review/openImage':
-        if (!this.report?.samplePaths.has(message.path)) {
-          this.log(`Review webview asked to open "${message.path}", which is not a sample of the report; ignored.`);
+        const file = this.report?.samplePaths.has(message.path) ? this.sampleFile(message.path) : undefined;
+        if (file === undefined) {
+          this.log(`Review webview asked to open "${message.path}", which is not a sample of the report inside the dataset folder; ignored.`);
           return;
         }
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(this.sampleFile(message.path)), {
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), {
           viewColumn: vscode.ViewColumn.Beside,
           preview: true,
         });
@@ -197,9 +204,9 @@ export class ReviewPanel {
     }
   }
 
-  /** The absolute file of a sample path (relative to the root, '/' separators). */
-  private sampleFile(path: string): string {
-    return join(this.datasetRoot, ...path.split('/'));
+  /** The absolute file of a sample path (relative to the root, '/' separators); undefined when it leads outside the root. */
+  private sampleFile(path: string): string | undefined {
+    return sampleFileInside(this.datasetRoot, path);
   }
 
   private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {

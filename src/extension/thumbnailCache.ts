@@ -10,10 +10,13 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../core/atomicWrite';
+import { sampleFileInside } from '../core/dataset';
 import { AUDIT_DIR } from '../core/report';
 
 /** Longest side of a thumbnail in pixels: the grid shows 112 CSS px, a little more stays sharp on HiDPI. */
 export const THUMBNAIL_SIZE = 128;
+/** WebP quality of the thumbnails; part of the cache key with the size, so changing either makes new ones. */
+const WEBP_QUALITY = 80;
 /** Thumbnails made at once: sharp decodes on libuv's small thread pool, shared with the rest of the host. */
 const CONCURRENCY = 3;
 /** Formats every webview shows; an original of these that is no larger than a thumbnail is shown as is. */
@@ -46,14 +49,16 @@ export class ThumbnailCache {
   /**
    * The file to show for a sample in the grid: its cached thumbnail (made now if missing or stale),
    * or the original itself when that is already thumbnail-sized. The cache key is the path, size and
-   * modification time of the original, so an edited image gets a new thumbnail.
+   * modification time of the original, so an edited image gets a new thumbnail, and the thumbnail's
+   * size, format and quality, so a change of those is not served stale thumbnails.
    * @param signal - Aborting it before the work starts rejects with {@link ThumbnailSkipped} (a newer request replaced this one).
    * @returns An absolute file path.
    */
   async file(path: string, signal?: AbortSignal): Promise<string> {
-    const original = join(this.root, ...path.split('/'));
+    const original = sampleFileInside(this.root, path);
+    if (original === undefined) throw new Error(`"${path}" leads outside the dataset folder ${this.root}; no thumbnail is made for it`);
     const info = await stat(original);
-    const key = createHash('sha1').update(`${path}\0${info.size}\0${info.mtimeMs}`).digest('hex');
+    const key = createHash('sha1').update(`${path}\0${info.size}\0${info.mtimeMs}\0${this.size}\0webp\0${WEBP_QUALITY}`).digest('hex');
     const thumbnail = join(this.folder, key.slice(0, 2), `${key}.webp`);
     if (await isFile(thumbnail)) return thumbnail;
     const pending = this.inFlight.get(key);
@@ -74,7 +79,7 @@ export class ThumbnailCache {
     const { width = 0, height = 0, format = '' } = await image.metadata();
     if (width <= this.size && height <= this.size && SHOWABLE.has(format)) return original;
     // `rotate()` applies the EXIF orientation, so a portrait photo's thumbnail stands upright.
-    const data = await image.rotate().resize(this.size, this.size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const data = await image.rotate().resize(this.size, this.size, { fit: 'inside', withoutEnlargement: true }).webp({ quality: WEBP_QUALITY }).toBuffer();
     await writeFileAtomic(thumbnail, data);
     return thumbnail;
   }

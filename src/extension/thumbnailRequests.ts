@@ -12,21 +12,23 @@ const BATCH_MS = 30;
  */
 export class ThumbnailRequests {
   private current = new AbortController();
-  private batch: Record<string, string> = {};
+  // A Map, not an object: a sample path is any name, "__proto__" included.
+  private batch = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
   /**
    * @param cache - The dataset's thumbnail cache.
    * @param uriOf - The URI the webview loads an absolute file from (`asWebviewUri`).
-   * @param originalOf - The absolute file of a sample path, shown when no thumbnail can be made.
+   * @param originalOf - The absolute file of a sample path, shown when no thumbnail can be made; undefined
+   *   when the path leads outside the dataset (nothing is shown then).
    * @param send - Posts `thumbnails/didCreate` with a batch of answers.
    * @param log - Where a failed thumbnail is reported.
    */
   constructor(
     private readonly cache: ThumbnailCache,
     private readonly uriOf: (file: string) => string,
-    private readonly originalOf: (path: string) => string,
+    private readonly originalOf: (path: string) => string | undefined,
     private readonly send: (thumbnails: Record<string, string>) => void,
     private readonly log: (line: string) => void,
   ) {}
@@ -43,7 +45,8 @@ export class ThumbnailRequests {
           if (error instanceof ThumbnailSkipped) return;
           // The grid still shows the image if the browser can decode it; the log says why there is no thumbnail.
           this.log(`No thumbnail for ${path}: ${error instanceof Error ? error.message : String(error)}`);
-          this.answer(path, this.originalOf(path));
+          const original = this.originalOf(path);
+          if (original !== undefined) this.answer(path, original);
         },
       );
     }
@@ -58,12 +61,12 @@ export class ThumbnailRequests {
 
   private answer(path: string, file: string): void {
     if (this.disposed) return;
-    this.batch[path] = this.uriOf(file);
+    this.batch.set(path, this.uriOf(file));
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       const batch = this.batch;
-      this.batch = {};
-      this.send(batch);
+      this.batch = new Map();
+      this.send(Object.fromEntries(batch));
     }, BATCH_MS);
   }
 }

@@ -15,6 +15,9 @@ import type { ClassAction, Decision, Decisions, ReportSample } from '../core/typ
 export type { ClassAction, ClassHealth, Decision, Decisions, MergeSuggestion };
 // The label mapping of class actions, pure and DOM-free: the webview shows classes as export will write them.
 export { classActionTarget, classesAfter, mapClass, newClassActionProblem } from '../core/classActions';
+// Objects keyed by class name or sample path are read and built without the prototype's names.
+export { ownValue } from '../core/ownValue';
+export { sameDecision, withChanges } from '../core/decisionValues';
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
 export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch' | 'neighbours'> {
@@ -74,7 +77,7 @@ export const SPOT_CHECK_SIZES = [50, 100, 200, 500] as const;
  * size n is the first n and a larger check keeps the images already looked at.
  */
 export interface SpotCheckPool {
-  /** Samples the audit did not flag: the population the estimate speaks for. */
+  /** Samples the audit did not flag, held-back ones (flag cap) excluded: the population the estimate speaks for. */
   readonly unflaggedTotal: number;
   /** The seed of the order (from the report), shown so a check can be reproduced. */
   readonly seed: number;

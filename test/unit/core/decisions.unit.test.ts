@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
+import { sameDecision } from '../../../src/core/decisionValues';
 import {
   acceptSuggestions,
   defaultDecisionsPath,
@@ -11,6 +12,7 @@ import {
   writeDecisions,
 } from '../../../src/core/decisions';
 import { AuditError } from '../../../src/core/errors';
+import { sameDecision as webviewSameDecision } from '../../../src/protocol/webview';
 
 const FILE = '/data/digits/.label-audit/decisions.json';
 
@@ -190,4 +192,13 @@ describe('acceptSuggestions', () => {
       (error: unknown) => AuditError.is(error, 'decisionsMalformed') && /"b\.png" must not be empty/.test(error.message),
     );
   });
+});
+
+test('sameDecision (one copy for the review log and the webview): action, the label of a relabel, and pending', () => {
+  assert.ok(sameDecision({ action: 'relabel', label: '3' }, { action: 'relabel', label: '3' }));
+  assert.ok(!sameDecision({ action: 'relabel', label: '3' }, { action: 'relabel', label: '5' }));
+  assert.ok(!sameDecision({ action: 'keep' }, { action: 'remove' }));
+  assert.ok(sameDecision(null, null));
+  assert.ok(!sameDecision(null, { action: 'keep' }) && !sameDecision({ action: 'keep' }, null));
+  assert.equal(webviewSameDecision, sameDecision, 'the webview gets the same function through the protocol');
 });

@@ -64,6 +64,19 @@ test('the log round-trips through its file in order, skips a line cut short by a
   await assert.rejects(readReviewLog(bad), /"label"/);
 });
 
+test('an append after a crash mid-append starts a new line: the torn line does not swallow the new entry', async () => {
+  const file = join(work, 'torn', 'review-log.jsonl');
+  const first = reviewLogEntries({}, [{ path: 'x/1.png', decision: { action: 'remove' } }], { user: 'ada', time: at(5), undo: false });
+  const next = reviewLogEntries({}, [{ path: 'x/2.png', decision: { action: 'keep' } }], { user: 'ada', time: at(6), undo: false });
+  await appendReviewLog(file, first);
+  await appendFile(file, '{"time":"2026-11-30T10:05:00.000Z","us');
+  await appendReviewLog(file, next);
+  const problems: string[] = [];
+  assert.deepEqual(await readReviewLog(file, (problem) => problems.push(problem)), [...first, ...next]);
+  assert.deepEqual(problems, [`Review log ${file}, line 2: not valid JSON.`]);
+  await assert.rejects(readReviewLog(file), /line 2: not valid JSON/, 'without onBadLine the read stays strict');
+});
+
 test('the table has one row per change with the given label, and the reviewer is named', () => {
   const entries = [
     ...reviewLogEntries({}, [{ path: 'b.png', decision: { action: 'relabel', label: 'cat' } }], { user: 'ada', time: at(1), undo: false }),
@@ -76,4 +89,9 @@ test('the table has one row per change with the given label, and the reviewer is
   ]);
   const me = currentReviewer();
   assert.ok(me.length > 0 && me !== 'unknown', `the OS user is named (${me})`);
+});
+
+test('a sample path named "constructor" starts pending, not as Object', () => {
+  const entries = reviewLogEntries({}, [{ path: 'constructor', decision: { action: 'keep' } }], { user: 'ada', time: at(7), undo: false });
+  assert.deepEqual(entries.map((e) => [e.path, e.from, e.to]), [['constructor', null, { action: 'keep' }]]);
 });

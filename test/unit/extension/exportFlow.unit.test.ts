@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -95,6 +95,23 @@ test('the review log (who changed what and when, undos included) is written next
   assert.equal(again.asked.filter((q) => q.startsWith('overwrite')).length, 1);
   const leftovers = (await readdir(root)).filter((f) => f.includes('.tmp'));
   assert.deepEqual(leftovers, [], 'no temp files left behind');
+});
+
+test('a damaged review log does not block the export: the bad line is skipped with a warning naming the file and line', async () => {
+  const { root, paths } = await auditedCopy('damaged-review-log');
+  const [a, b] = paths;
+  const time = (minute: number) => new Date(Date.UTC(2026, 10, 30, 9, minute));
+  const file = defaultReviewLogPath(root);
+  await appendReviewLog(file, reviewLogEntries({}, [{ path: a, decision: { action: 'relabel', label: '3' } }], { user: 'ada', time: time(1), undo: false }));
+  // A hand edit that broke a line in the middle, as a torn line followed by later entries would be.
+  await appendFile(file, '{"time":"2026-11-30T09:01:30.000Z","user":"ada","pa\n');
+  await appendReviewLog(file, reviewLogEntries({}, [{ path: b, decision: { action: 'remove' } }], { user: 'ada', time: time(2), undo: false }));
+  await writeDecisions(defaultDecisionsPath(root), { [a]: { action: 'relabel', label: '3' }, [b]: { action: 'remove' } });
+  const result = await exportDataset(root, scriptedUser({ format: 'csv' }));
+  assert.deepEqual(result?.warnings, [`Review log ${file}, line 2: not valid JSON. The line was left out of the review-log table.`]);
+  assert.deepEqual({ relabeled: result?.relabeled, removed: result?.removed }, { relabeled: 1, removed: 1 });
+  const rows = parse(await readFile(result!.reviewLogPath!, 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(rows.map((r) => [r.sample, r.action]), [[a, 'relabel'], [b, 'remove']]);
 });
 
 test('a previous export is replaced only when the user says so', async () => {

@@ -102,6 +102,20 @@ test('the picker gets each class\'s most typical unflagged images, the spot chec
   assert.deepEqual(again.status === 'ready' && again.spotCheck?.samples.map((s) => s.path), content.spotCheck.samples.map((s) => s.path), 'the same report, the same draw');
 });
 
+test('samples held back by the flag cap are no part of the spot check: the models rejected them', async () => {
+  const report = await sampleDigitsReport();
+  // The 20 most suspect unflagged images, as the flag cap would hold them back.
+  const heldBack = new Set(report.samples.filter((s) => !s.flagged).sort((a, b) => b.score - a.score).slice(0, 20).map((s) => s.path));
+  const capped = { ...report, samples: report.samples.map((s) => (heldBack.has(s.path) ? { ...s, heldBack: true } : s)) };
+  const content = buildReviewContent(capped, 1000, (p) => p);
+  assert.ok(content.status === 'ready' && content.spotCheck);
+  const unflagged = report.samples.filter((s) => !s.flagged).length;
+  assert.equal(content.spotCheck.unflaggedTotal, unflagged - 20);
+  assert.equal(content.spotCheck.samples.length, unflagged - 20);
+  assert.deepEqual(content.spotCheck.samples.filter((s) => heldBack.has(s.path)), []);
+  assert.ok(content.suspects.filter((s) => heldBack.has(s.path)).length === 20, 'still listed in the grid');
+});
+
 test("flagged suspects carry their neighbours' paths, URIs and distances; positions that name no sample are dropped", async () => {
   const report = await sampleDigitsReport();
   const content = buildReviewContent(report, 1000, (p) => `uri:${p}`);
@@ -123,4 +137,22 @@ test("flagged suspects carry their neighbours' paths, URIs and distances; positi
   assert.deepEqual(shown.suspects.find((s) => s.path === first.path)!.neighbours!.given, [{ path: report.samples[1].path, imageUri: report.samples[1].path, distance: 0.2 }]);
   const older = buildReviewContent({ ...report, samples: report.samples.map(({ neighbours: _, ...s }) => s) }, 1000, (p) => p);
   assert.ok(older.status === 'ready' && older.suspects.every((s) => s.neighbours === undefined));
+});
+
+test('a class named "__proto__" keeps its typical images for the relabel picker', async () => {
+  const report = await sampleDigitsReport();
+  const rename = (label: string) => (label === '0' ? '__proto__' : label === '1' ? 'constructor' : label);
+  const renamed = {
+    ...report,
+    dataset: { ...report.dataset, classes: report.dataset.classes.map(rename) },
+    samples: report.samples.map((s) => ({ ...s, givenLabel: rename(s.givenLabel), suggestedLabel: rename(s.suggestedLabel) })),
+  };
+  const content = buildReviewContent(renamed, 1000, (p) => p);
+  assert.ok(content.status === 'ready' && content.classExamples);
+  assert.ok(Object.hasOwn(content.classExamples, '__proto__'), 'an own entry, not the prototype');
+  const zeros = content.classExamples['__proto__'];
+  assert.equal(zeros.length, 4);
+  assert.ok(zeros.every((e) => e.path.startsWith('0/')), 'the images of the class that was "0"');
+  assert.ok(Array.isArray(content.classExamples.constructor) && content.classExamples.constructor.every((e) => e.path.startsWith('1/')));
+  assert.equal(Object.getPrototypeOf(JSON.parse(JSON.stringify(content.classExamples))), Object.prototype, 'survives the message as JSON');
 });

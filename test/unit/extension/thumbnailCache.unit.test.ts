@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { sampleFileInside } from '../../../src/core/dataset';
 import { THUMBNAIL_SIZE, ThumbnailCache, ThumbnailSkipped } from '../../../src/extension/thumbnailCache';
 import { ThumbnailRequests } from '../../../src/extension/thumbnailRequests';
 import { realImages, writePhoto, writePng } from '../../helpers/realImages';
@@ -119,4 +120,30 @@ test('requests answer in batches with URIs; a broken image falls back to the ori
   assert.equal(log.length, 1);
   assert.match(log[0], /^No thumbnail for broken\.png: /);
   requests.dispose();
+});
+
+test('a sample path leading outside the dataset folder (an edited report) is refused, nothing is read or written', async () => {
+  const outside = await mkdtemp(join(tmpdir(), 'label-audit-outside-'));
+  try {
+    await writeOrange(join(outside, 'secret.jpg'), digits.images[0], 800, 600);
+    const cache = new ThumbnailCache(root);
+    const count = (await thumbFiles(cache)).length;
+    const climb = relative(root, join(outside, 'secret.jpg')).split(sep).join('/');
+    assert.ok(climb.startsWith('../'));
+    await assert.rejects(cache.file(climb), /leads outside the dataset folder/);
+    await assert.rejects(cache.file('small/../../x.png'), /leads outside the dataset folder/);
+    assert.equal((await thumbFiles(cache)).length, count);
+    assert.equal(sampleFileInside(root, climb), undefined);
+    assert.equal(sampleFileInside(root, 'small/digit.png'), join(root, 'small', 'digit.png'));
+  } finally {
+    await rm(outside, { recursive: true, force: true });
+  }
+});
+
+test('a different thumbnail size is a different cache entry, not the stale thumbnail of the old size', async () => {
+  const standard = await new ThumbnailCache(root).file('c.jpg');
+  const larger = await new ThumbnailCache(root, 200).file('c.jpg');
+  assert.notEqual(larger, standard);
+  assert.equal((await sharp(larger).metadata()).width, 200);
+  assert.equal((await sharp(await new ThumbnailCache(root).file('c.jpg')).metadata()).width, THUMBNAIL_SIZE);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClassAction, Decisions, ReviewContent, SuspectView } from '../../../src/protocol/webview';
+import { ownValue } from '../../../src/protocol/webview';
 import { classBars, contentAfterClassActions, decisionsAfterClassActions, describeClassAction } from '../../../webview/classView';
 import { reviewProgress } from '../../../webview/reviewProgress';
 
@@ -74,4 +75,20 @@ test('relabels follow the class actions, so an accepted suggestion still counts 
   const shown = [suspect('a.png', 'five', 'five')].map((s) => ({ ...s, givenLabel: '3' }));
   const progress = reviewProgress(shown, mapped, ['3', 'five']);
   assert.equal(progress.overall.accepted, 1, 'the relabel to "5" is the suggestion, now called "five"');
+});
+
+test('renaming a class to "constructor", "toString" or "__proto__" keeps its typical images', () => {
+  const ex = (path: string) => ({ path, imageUri: `x/${path}` });
+  const withExamples: Ready = { ...content, classExamples: { cat: [ex('cat/1.png')], dog: [ex('dog/1.png')], fox: [ex('fox/1.png')] } };
+  const renamed = contentAfterClassActions(withExamples, [
+    { action: 'rename', from: 'cat', to: 'constructor' },
+    { action: 'rename', from: 'dog', to: 'toString' },
+    { action: 'rename', from: 'fox', to: '__proto__' },
+  ]);
+  const examples = renamed.classExamples ?? {};
+  assert.deepEqual(renamed.classes, ['constructor', 'toString', '__proto__']);
+  assert.deepEqual(ownValue(examples, 'constructor'), [ex('cat/1.png')]);
+  assert.deepEqual(ownValue(examples, 'toString'), [ex('dog/1.png')]);
+  assert.deepEqual(ownValue(examples, '__proto__'), [ex('fox/1.png')]);
+  assert.equal(ownValue(withExamples.classExamples ?? {}, 'constructor'), undefined, 'an inherited name is no entry');
 });

@@ -255,3 +255,12 @@ describe('digit keys', () => {
   });
 });
 
+
+test('sample paths named like Object.prototype members are ordinary keys', () => {
+  const odd = suspects.slice(0, 3).map((s, i) => ({ ...s, path: ['constructor', 'toString', '__proto__'][i] }));
+  assert.deepEqual(reviewCounts(odd, {}, true), { reviewed: 0, total: 3 }, '"constructor" is not decided by Object');
+  const decided = applyChanges({}, [{ path: '__proto__', decision: { action: 'remove' } }, { path: 'constructor', decision: { action: 'keep' } }]);
+  assert.ok(Object.hasOwn(decided, '__proto__'), 'an entry, not a new prototype');
+  assert.deepEqual(reviewCounts(odd, decided, true), { reviewed: 2, total: 3 });
+  assert.deepEqual(JSON.parse(JSON.stringify(applyChanges(decided, [{ path: '__proto__', decision: null }]))), { constructor: { action: 'keep' } });
+});
