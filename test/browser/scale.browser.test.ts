@@ -58,8 +58,12 @@ test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class fi
   await settle(page);
   const last = flagged[flagged.length - 1].path;
   assert.equal(await page.$eval('.card.focused', (c) => (c as HTMLElement).dataset.path), last);
+  // A card gets its <img> only when its thumbnail arrives, and a cold cache makes them one by one:
+  // wait for this card's own image rather than for "every image present".
+  const lastImage = page.locator(`.card[data-path="${last}"] img`);
+  await lastImage.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 128, await lastImage.elementHandle(), { timeout: 30_000 });
   await waitForImages(page);
-  assert.ok(await page.locator(`.card[data-path="${last}"] img`).isVisible());
   await page.screenshot({ path: join(OUTPUT, 'scale-last.png') });
 
   // Bounded: a jump across 10 000 cards leaves as many cards and DOM nodes as one screen needs.
