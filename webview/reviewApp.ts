@@ -361,22 +361,22 @@ export class ReviewApp {
       ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     };
     this.classPanel.element.hidden = this.view !== 'classes';
-    if (this.view === 'classes') {
+    // The classes and conflicts views replace the grid: the toolbar stays, with nothing "shown".
+    const showWithoutGrid = () => {
       this.toolbar.element.hidden = false;
       this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
       this.main.hidden = true;
       this.stateMessage.hidden = true;
-      this.conflictList.element.hidden = true;
+      this.conflictList.element.hidden = this.view !== 'conflicts';
+    };
+    if (this.view === 'classes') {
+      showWithoutGrid();
       this.classPanel.show({ classes: content.classes, health: content.classHealth, suggestions: content.mergeSuggestions ?? [], actions: this.classActions });
       this.save();
       return;
     }
     if (this.view === 'conflicts') {
-      this.toolbar.element.hidden = false;
-      this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
-      this.main.hidden = true;
-      this.stateMessage.hidden = true;
-      this.conflictList.element.hidden = false;
+      showWithoutGrid();
       this.conflictList.setModel(conflicts, this.decisions, content.classes);
       if (this.pendingConflictScroll !== undefined) {
         this.conflictList.restoreScroll(this.pendingConflictScroll);
