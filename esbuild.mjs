@@ -14,9 +14,9 @@ const require = createRequire(import.meta.url);
 const external = ['vscode', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
 
 const nodeEntries = {
-  cli: 'src/engine/cli.ts',
+  cli: 'src/cli/main.ts',
   trainWorker: 'src/engine/trainWorker.ts',
-  // The forked engine process (src/extension/engineClient.ts starts it).
+  // The forked engine process (src/extension/audit/engineClient.ts starts it).
   engine: 'src/engine/main.ts',
   // The extension host side: commands, progress, the review panel.
   extension: 'src/extension/extension.ts',
@@ -65,6 +65,19 @@ async function readPackageJson(folder) {
   }
 }
 
+/**
+ * Marks each rebuild for the "watch" task's problem matcher (.vscode/tasks.json). The errors
+ * themselves esbuild already prints in the shape it reads ("✘ [ERROR] text", then "file:line:col:").
+ */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    if (!watch) return;
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd(() => console.log('[watch] build finished'));
+  },
+};
+
 const context = await esbuild.context({
   entryPoints: nodeEntries,
   outdir: 'dist',
@@ -76,6 +89,7 @@ const context = await esbuild.context({
   minify: production,
   external,
   logLevel: 'warning',
+  plugins: [problemMatcherPlugin],
 });
 // The review webview runs in the browser sandbox of a VS Code webview: one classic script (iife, so
 // it loads with a plain nonce'd <script> tag) plus the CSS it imports, emitted as dist/webview.css.
@@ -89,6 +103,7 @@ const webviewContext = await esbuild.context({
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  plugins: [problemMatcherPlugin],
 });
 await copyWasmBinaries();
 await copyNativeModules(['sharp']);

@@ -1,18 +1,18 @@
 // Training throughput per backend, where a training step spends its time, what each of our wasm
-// kernel replacements (src/engine/wasmKernels.ts) adds, and how the wasm filter gradient's
+// kernel replacements (src/engine/wasm/kernels.ts) adds, and how the wasm filter gradient's
 // formulation compares with the alternatives we measured.
 //
 //   node --import tsx bench/backendThroughput.ts [--size 28] [--wasm-steps 40] [--repeats 2] [--cpu-steps 2] [--skip-cpu]
 //
-// The model is the audit CNN from src/core/model.ts (conv16-pool-conv32-pool-dense64-dense10) on
+// The model is the audit CNN from src/core/training/model.ts (conv16-pool-conv32-pool-dense64-dense10) on
 // size×size×1 real MNIST digits, batch 128, Adam, trained with optimizer.minimize on tf.variable weights.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { createCnn } from '../src/core/model';
+import { createCnn } from '../src/core/training/model';
 import { chooseBackend, type BackendPreference } from '../src/engine/backend';
-import { registerWasmConvInputGradient } from '../src/engine/wasmConvInputGradient';
-import { registerWasmMatMulTranspose } from '../src/engine/wasmMatMulTranspose';
-import { registerWasmMaxPoolGradient } from '../src/engine/wasmMaxPoolGradient';
+import { registerWasmConvInputGradient } from '../src/engine/wasm/convInputGradient';
+import { registerWasmMatMulTranspose } from '../src/engine/wasm/matMulTranspose';
+import { registerWasmMaxPoolGradient } from '../src/engine/wasm/maxPoolGradient';
 import { flag, numberOption } from './args';
 import { benchImageSet } from './data';
 
@@ -45,7 +45,11 @@ function makeBatches({ pixels, labels }: { pixels: Float32Array; labels: Int32Ar
 }
 
 /** Trains `steps` steps (after `warmup` untimed ones) on the active backend; returns samples/s. */
-async function throughput(batches: Batch[], steps: number, warmup: number): Promise<{ samplesPerSecond: number; profile: string }> {
+async function throughput(
+  batches: Batch[],
+  steps: number,
+  warmup: number,
+): Promise<{ samplesPerSecond: number; profile: string }> {
   const model = createCnn({ inputSize: SIZE, channels: 1, numClasses: CLASSES }, 1);
   const optimizer = tf.train.adam(1e-3);
   const step = (i: number) => {
@@ -80,12 +84,15 @@ async function profileStep(step: () => void): Promise<string> {
   const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).filter(([, e]) => e.ms >= total * 0.005);
   return [
     `  one step: ${total.toFixed(1)} ms in kernels (${info.kernels.length} kernel calls)`,
-    ...rows.map(([name, e]) => `  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ×${e.calls}`),
+    ...rows.map(
+      ([name, e]) =>
+        `  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ×${e.calls}`,
+    ),
   ].join('\n');
 }
 
 // ---- filter-gradient formulations ---------------------------------------------------------------
-// The kernel in src/engine/wasmConvFilterGradient.ts is formulation (a): for the first layer (one
+// The kernel in src/engine/wasm/convFilterGradient.ts is formulation (a): for the first layer (one
 // input channel) its patch-matrix product, for the second the transposed convolution (b), which was
 // our kernel for every layer before; (c) is another alternative. All for stride 1 'same' 3×3 as in the model.
 
@@ -93,11 +100,27 @@ type FilterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, nu
 
 const formulations: Record<string, FilterGradient> = {
   '(a) our kernel (patch matrix × dy for ≤ 4 input channels, else (b))': (x, dy, filterShape) =>
-    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape }) as tf.Tensor,
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape },
+      ) as tf.Tensor,
   '(b) transposes + dilated conv2d (our kernel before)': (x, dy, [kh, kw]) =>
     tf.tidy(() => {
-      const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [(kh - 1) >> 1, kh >> 1], [(kw - 1) >> 1, kw >> 1], [0, 0]];
-      const grad = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, padding);
+      const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+        [0, 0],
+        [(kh - 1) >> 1, kh >> 1],
+        [(kw - 1) >> 1, kw >> 1],
+        [0, 0],
+      ];
+      const grad = tf.conv2d(
+        tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D,
+        tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
+        1,
+        padding,
+      );
       return tf.transpose(grad, [1, 2, 0, 3]);
     }),
   "(c) wasm's native Conv3DBackpropFilterV2 on depth 1": (x, dy, filterShape) =>
@@ -105,7 +128,13 @@ const formulations: Record<string, FilterGradient> = {
       const [b, h, w, cin] = x.shape;
       const x5 = tf.reshape(x, [b, 1, h, w, cin]);
       const dy5 = tf.reshape(dy, [b, 1, h, w, filterShape[3]]);
-      const grad = tf.engine().runKernel('Conv3DBackpropFilterV2', { x: x5, dy: dy5 }, { strides: [1, 1, 1], pad: 'same', filterShape: [1, ...filterShape] });
+      const grad = tf
+        .engine()
+        .runKernel(
+          'Conv3DBackpropFilterV2',
+          { x: x5, dy: dy5 },
+          { strides: [1, 1, 1], pad: 'same', filterShape: [1, ...filterShape] },
+        );
       return tf.reshape(grad as tf.Tensor, filterShape);
     }),
 };
@@ -118,16 +147,37 @@ function compareFormulations(): string[] {
   const lines: string[] = [];
   for (const layer of layers) {
     // Smooth deterministic inputs: only the timing and the agreement between formulations matter.
-    const x = tf.tidy(() => tf.sin(tf.reshape(tf.range(0, layer.x.reduce((a, b) => a * b)), layer.x))) as tf.Tensor4D;
+    const x = tf.tidy(() =>
+      tf.sin(
+        tf.reshape(
+          tf.range(
+            0,
+            layer.x.reduce((a, b) => a * b),
+          ),
+          layer.x,
+        ),
+      ),
+    ) as tf.Tensor4D;
     const dyShape: [number, number, number, number] = [BATCH, layer.x[1], layer.x[2], layer.filter[3]];
-    const dy = tf.tidy(() => tf.cos(tf.reshape(tf.range(0, dyShape.reduce((a, b) => a * b)), dyShape))) as tf.Tensor4D;
+    const dy = tf.tidy(() =>
+      tf.cos(
+        tf.reshape(
+          tf.range(
+            0,
+            dyShape.reduce((a, b) => a * b),
+          ),
+          dyShape,
+        ),
+      ),
+    ) as tf.Tensor4D;
     let reference: Float32Array | undefined;
     for (const [name, gradient] of Object.entries(formulations)) {
       const first = gradient(x, dy, layer.filter);
       const values = first.dataSync() as Float32Array;
       first.dispose();
       reference ??= values;
-      const diff = Math.max(...values.map((v, i) => Math.abs(v - reference![i]))) / Math.max(...reference.map(Math.abs));
+      const diff =
+        Math.max(...values.map((v, i) => Math.abs(v - reference![i]))) / Math.max(...reference.map(Math.abs));
       const runs = 5;
       const start = performance.now();
       for (let i = 0; i < runs; i++) {
@@ -136,7 +186,9 @@ function compareFormulations(): string[] {
         result.dispose();
       }
       const ms = (performance.now() - start) / runs;
-      lines.push(`  ${layer.name} ${name.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms   rel. diff vs (a) ${diff.toExponential(1)}`);
+      lines.push(
+        `  ${layer.name} ${name.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms   rel. diff vs (a) ${diff.toExponential(1)}`,
+      );
     }
     tf.dispose([x, dy]);
   }
@@ -145,7 +197,7 @@ function compareFormulations(): string[] {
 
 // ---- our wasm kernel replacements, one lever at a time ---------------------------------------------
 
-/** Each replacement in src/engine/wasmKernels.ts, in the order they are switched on. */
+/** Each replacement in src/engine/wasm/kernels.ts, in the order they are switched on. */
 const LEVERS: { name: string; kernel: string; register: () => void }[] = [
   { name: 'Conv2DBackpropInput as a conv2d', kernel: 'Conv2DBackpropInput', register: registerWasmConvInputGradient },
   { name: 'MaxPoolGrad as a JS loop on the heap', kernel: 'MaxPoolGrad', register: registerWasmMaxPoolGradient },
@@ -169,7 +221,11 @@ function useLevers(count: number): void {
  * Training samples/s with 0, 1, … all levers switched on, each measured `repeats` times, the
  * configurations interleaved so that load from other processes spreads over all of them.
  */
-async function compareLevers(digits: { pixels: Float32Array; labels: Int32Array }, steps: number, repeats: number): Promise<string[]> {
+async function compareLevers(
+  digits: { pixels: Float32Array; labels: Int32Array },
+  steps: number,
+  repeats: number,
+): Promise<string[]> {
   const batches = makeBatches(digits);
   const results = LEVERS.map(() => [] as number[]).concat([[]]);
   const profiles: string[] = [];
@@ -182,9 +238,12 @@ async function compareLevers(digits: { pixels: Float32Array; labels: Int32Array 
     }
   }
   tf.dispose(batches.flatMap((batch) => [batch.x, batch.y]));
-  const label = (count: number) => (count === 0 ? "tfjs-backend-wasm's own kernels (+ our filter gradient)" : `+ ${LEVERS[count - 1].name}`);
+  const label = (count: number) =>
+    count === 0 ? "tfjs-backend-wasm's own kernels (+ our filter gradient)" : `+ ${LEVERS[count - 1].name}`;
   return [
-    ...results.map((runs, count) => `  ${label(count).padEnd(58)} ${runs.map((r) => r.toFixed(0).padStart(6)).join(' ')} samples/s`),
+    ...results.map(
+      (runs, count) => `  ${label(count).padEnd(58)} ${runs.map((r) => r.toFixed(0).padStart(6)).join(' ')} samples/s`,
+    ),
     `\n  one step without the levers:\n${profiles[0]}`,
     `\n  one step with all levers:\n${profiles[LEVERS.length]}`,
   ];
@@ -194,7 +253,9 @@ async function main(): Promise<void> {
   const wasmSteps = numberOption('wasm-steps', 40);
   const cpuSteps = numberOption('cpu-steps', 2);
   const repeats = numberOption('repeats', 2);
-  const runs: { backend: BackendPreference; steps: number; warmup: number }[] = [{ backend: 'wasm', steps: wasmSteps, warmup: 3 }];
+  const runs: { backend: BackendPreference; steps: number; warmup: number }[] = [
+    { backend: 'wasm', steps: wasmSteps, warmup: 3 },
+  ];
   if (!flag('skip-cpu')) runs.push({ backend: 'cpu', steps: cpuSteps, warmup: 1 });
 
   const digits = await loadDigits();
@@ -212,7 +273,9 @@ async function main(): Promise<void> {
     const batches = makeBatches(digits);
     const { samplesPerSecond, profile } = await throughput(batches, run.steps, run.warmup);
     tf.dispose(batches.flatMap((batch) => [batch.x, batch.y]));
-    console.log(`  training: ${samplesPerSecond.toFixed(0)} samples/s (batch ${BATCH}, ${run.steps} timed steps after ${run.warmup} warm-up)`);
+    console.log(
+      `  training: ${samplesPerSecond.toFixed(0)} samples/s (batch ${BATCH}, ${run.steps} timed steps after ${run.warmup} warm-up)`,
+    );
     console.log(profile);
   }
 }

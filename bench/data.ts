@@ -2,8 +2,8 @@
 // skipping the PNG encode + decode that the unit tests go through (at 60 000 images that round trip
 // would be most of a benchmark's set-up time and measures nothing we want to know).
 import sharp from 'sharp';
-import type { ImageSet } from '../src/core/types';
-import { Random } from '../src/core/random';
+import type { ImageSet } from '../src/core/shared/types';
+import { Random } from '../src/core/training/random';
 import { forEachConcurrent, loadSource, pickImages, SOURCE_SIZE, type ImageSource } from '../test/helpers/realImages';
 
 /** Call once the sets of a source are built: the loaded fashion-mnist package alone holds ~450 MB of heap. */
@@ -26,7 +26,11 @@ const RESIZE_CONCURRENCY = 16;
  * `size`×`size`. size 28 is the images' own size and copies them untouched; any other size is resized
  * with sharp's default kernel (lanczos3), which is what a decoder that resizes with sharp does.
  */
-export async function benchImageSet(source: ImageSource, count: number, options: { size: number; seed: number }): Promise<BenchData> {
+export async function benchImageSet(
+  source: ImageSource,
+  count: number,
+  options: { size: number; seed: number },
+): Promise<BenchData> {
   const { size, seed } = options;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
   const images = loadSource(source);

@@ -1,15 +1,15 @@
 /**
- * Time of the neighbour search alone (src/core/neighbours.ts) at the sizes a real audit meets:
+ * Time of the neighbour search alone (src/core/detection/neighbours.ts) at the sizes a real audit meets:
  * `N` images in 10 classes, the `Q` most suspect flagged, 6 neighbours under each of their two labels.
  * The search time does not depend on what the vectors show, so they are synthetic here: one random
  * direction per class plus noise, scaled to unit length like the model's embeddings.
  *
  *   npm run bench:neighbours -- [--count 60000] [--queries 3000] [--repeats 3]
  */
-import { EMBEDDING_SIZE } from '../src/core/model';
+import { EMBEDDING_SIZE } from '../src/core/training/model';
 import { chooseBackend } from '../src/engine/backend';
-import { findNeighbours, type NeighbourQuery } from '../src/core/neighbours';
-import { Random } from '../src/core/random';
+import { findNeighbours, type NeighbourQuery } from '../src/core/detection/neighbours';
+import { Random } from '../src/core/training/random';
 import { numberOption } from './args';
 
 const CLASSES = 10;
@@ -50,7 +50,9 @@ function run(count: number, queryCount: number, repeats: number): void {
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  console.log(`${count} images, ${queryCount} suspects: median ${(times[Math.floor(repeats / 2)] / 1000).toFixed(2)} s (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')})`);
+  console.log(
+    `${count} images, ${queryCount} suspects: median ${(times[Math.floor(repeats / 2)] / 1000).toFixed(2)} s (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
+  );
 }
 
 async function main(): Promise<void> {

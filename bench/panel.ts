@@ -7,11 +7,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readReport, reportPath } from '../src/core/report';
-import { buildReviewContent } from '../src/extension/reviewContent';
+import { buildReviewContent } from '../src/extension/review/reviewContent';
 import { launchReviewPages } from '../test/browser/reviewPage';
 import { heapAndNodes, loadTimed, scrollThrough, waitForImages, type ScrollFigures } from '../test/browser/scalePage';
 import { writeLargeReportDataset } from '../test/helpers/largeReport';
-import { DEFAULT_FILTERS, visibleSuspects } from '../webview/reviewState';
+import { DEFAULT_FILTERS, visibleSuspects } from '../webview/state/reviewState';
 import { numberOption } from './args';
 
 const samples = numberOption('samples', 100_000);
@@ -33,10 +33,20 @@ async function main(): Promise<void> {
   const report = await readReport(reportPath(root));
   console.log(`host: read + parse report.json            ${ms(started)}`);
   started = performance.now();
-  const content = buildReviewContent(report, shown, (path) => `https://file%2B.vscode-resource.vscode-cdn.net${root}/${path}`);
+  const content = buildReviewContent(
+    report,
+    shown,
+    (path) => `https://file%2B.vscode-resource.vscode-cdn.net${root}/${path}`,
+  );
   console.log(`host: build the webview content (${shown} max) ${ms(started)}`);
   started = performance.now();
-  const message = JSON.stringify({ type: 'suspects/didChange', datasetRoot: root, datasetName: 'panel', content, decisions: {} });
+  const message = JSON.stringify({
+    type: 'suspects/didChange',
+    datasetRoot: root,
+    datasetName: 'panel',
+    content,
+    decisions: {},
+  });
   console.log(`host: serialise the message               ${ms(started)}, ${mb(Buffer.byteLength(message))}`);
 
   // ---- the webview's pure filter / sort, on this content ----
@@ -49,7 +59,9 @@ async function main(): Promise<void> {
   };
   timeIt('filter: flagged (default)', () => visibleSuspects(content.suspects, {}, DEFAULT_FILTERS));
   timeIt('filter: given class "3"', () => visibleSuspects(content.suspects, {}, { ...DEFAULT_FILTERS, given: '3' }));
-  timeIt('sort: all samples by given class', () => visibleSuspects(content.suspects, {}, { ...DEFAULT_FILTERS, includeUnflagged: true, sort: 'given' }));
+  timeIt('sort: all samples by given class', () =>
+    visibleSuspects(content.suspects, {}, { ...DEFAULT_FILTERS, includeUnflagged: true, sort: 'given' }),
+  );
 
   // ---- the page ----
   await rm(join(root, '.label-audit', 'thumbs'), { recursive: true, force: true });
@@ -58,7 +70,9 @@ async function main(): Promise<void> {
     for (const run of ['cold', 'warm']) {
       const page = await pages.open({ deferLoad: true });
       const first = await loadTimed(page, pages.content);
-      console.log(`page (${run} thumbnails): first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`);
+      console.log(
+        `page (${run} thumbnails): first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`,
+      );
       const loaded = await heapAndNodes(page);
       // The machine is shared: three scrolls, the median one reported.
       const scrolls: ScrollFigures[] = [];
@@ -71,7 +85,9 @@ async function main(): Promise<void> {
           `worst ${scroll.worstFrameMs.toFixed(0)} ms, ${scroll.longFrames} frames > 50 ms (all runs: ${scrolls.map((s) => s.fps.toFixed(1)).join(', ')} fps); ` +
           `renderer CPU per frame ${(scroll.rendererCpuMs / scroll.frames).toFixed(1)} ms (main thread ${(scroll.mainThreadCpuMs / scroll.frames).toFixed(1)} ms)`,
       );
-      console.log(`page (${run}): JS heap ${loaded.heapMb.toFixed(1)} MB after load, ${scrolled.heapMb.toFixed(1)} MB after the scroll; DOM nodes ${loaded.domNodes} → ${scrolled.domNodes}`);
+      console.log(
+        `page (${run}): JS heap ${loaded.heapMb.toFixed(1)} MB after load, ${scrolled.heapMb.toFixed(1)} MB after the scroll; DOM nodes ${loaded.domNodes} → ${scrolled.domNodes}`,
+      );
       await page.close();
     }
   } finally {

@@ -30,25 +30,39 @@ export function ensurePyTorch(): string | undefined {
   if (hasTorch()) return undefined;
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
   if (apt.status !== 0) return 'apt-get is not available here, so python3-torch cannot be installed';
-  if (process.getuid?.() !== 0) return 'python3-torch is missing and installing it needs root (sudo apt-get install python3-torch)';
+  if (process.getuid?.() !== 0)
+    return 'python3-torch is missing and installing it needs root (sudo apt-get install python3-torch)';
   console.log('# installing python3-torch with apt (once)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'python3-torch']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'python3-torch'],
+  ]) {
     const run = spawnSync('apt-get', args, { env, encoding: 'utf8' });
-    if (run.status !== 0) return `apt-get ${args.join(' ')} failed: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`;
+    if (run.status !== 0)
+      return `apt-get ${args.join(' ')} failed: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`;
   }
   return hasTorch() ? undefined : 'python3-torch installed, but `import torch` still fails';
 }
 
 /** Trains the audit CNN in PyTorch on `pixels` (uint8, `count`×size×size) with `threads` threads. */
-export function runPyTorch(pixels: Uint8Array, labels: Int32Array, spec: { size: number; classes: number; batch: number; steps: number; threads: number }): TorchFigures {
+export function runPyTorch(
+  pixels: Uint8Array,
+  labels: Int32Array,
+  spec: { size: number; classes: number; batch: number; steps: number; threads: number },
+): TorchFigures {
   const dir = mkdtempSync(join(tmpdir(), 'label-audit-torch-'));
   try {
     const pixelsFile = join(dir, 'pixels.u8');
     const labelsFile = join(dir, 'labels.i32');
     writeFileSync(pixelsFile, pixels);
     writeFileSync(labelsFile, new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
-    const args = [SCRIPT, pixelsFile, labelsFile, ...[spec.size, spec.classes, spec.batch, spec.steps, spec.threads].map(String)];
+    const args = [
+      SCRIPT,
+      pixelsFile,
+      labelsFile,
+      ...[spec.size, spec.classes, spec.batch, spec.steps, spec.threads].map(String),
+    ];
     const run = spawnSync(PYTHON, args, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} failed (exit ${run.status}):\n${run.stderr}`);
     return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TorchFigures;

@@ -14,14 +14,14 @@
 // Every audit runs the engine's own code path (worker-thread runner, wasm backend) on in-memory
 // images (bench/data.ts), so the figures are the product's, minus PNG decoding.
 import { writeFileSync } from 'node:fs';
-import { auditImages } from '../src/core/auditModels';
-import type { Verdict } from '../src/core/flag';
-import { judgeSamples } from '../src/core/judge';
-import { auroc, accuracy, detectionQuality } from '../src/core/metrics';
-import type { ModelRunner } from '../src/core/modelRunner';
-import { injectLabelNoise } from '../src/core/noise';
+import { auditImages } from '../src/core/training/auditModels';
+import type { Verdict } from '../src/core/detection/flag';
+import { judgeSamples } from '../src/core/detection/judge';
+import { auroc, accuracy, detectionQuality } from '../src/core/detection/metrics';
+import type { ModelRunner } from '../src/core/training/modelRunner';
+import { injectLabelNoise } from '../src/core/detection/noise';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, resolveAuditOptions, type AuditMethod } from '../src/core/options';
-import type { ImageSet } from '../src/core/types';
+import type { ImageSet } from '../src/core/shared/types';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { benchImageSet, releaseSource } from './data';
@@ -68,10 +68,27 @@ async function main(): Promise<void> {
     `audit: ${count} images per dataset, ${options.imageSize}×${options.imageSize}, epochs ${options.epochs}, α ${options.alpha}, judge ${options.flag.judge}, min margin ${options.flag.minMargin}; ` +
       `cross-fitting: ${options.folds} folds of ${options.foldModel}, ${options.foldEpochs} epochs each`,
   );
-  console.log('true acc: accuracy against the true labels on the audited images; test acc: on 2 000 held-out clean images (Fashion only: the mnist package has 10 000 images in all)\n');
+  console.log(
+    'true acc: accuracy against the true labels on the audited images; test acc: on 2 000 held-out clean images (Fashion only: the mnist package has 10 000 images in all)\n',
+  );
   const methodHeader = ['data', 'noise', ...AUDIT_METHODS.flatMap((m) => [`${m} P`, 'R', 'F1', 'AUROC', 's'])];
   const methodRows: string[][] = [];
-  const header = ['data', 'noise', 'precision', 'recall', 'F1', 'AUROC', 'FPR', 'ERM true acc', 'mixup true acc', 'ERM test acc', 'mixup test acc', 'ERM fits given', 'mixup fits given', 'seconds'];
+  const header = [
+    'data',
+    'noise',
+    'precision',
+    'recall',
+    'F1',
+    'AUROC',
+    'FPR',
+    'ERM true acc',
+    'mixup true acc',
+    'ERM test acc',
+    'mixup test acc',
+    'ERM fits given',
+    'mixup fits given',
+    'seconds',
+  ];
   const rows: string[][] = [];
   const margins = [0.1, 0.2, 0.3, 0.4, 0.5];
   const sweep: string[][] = [];
@@ -100,23 +117,44 @@ async function main(): Promise<void> {
       });
       const seconds = (performance.now() - started) / 1000;
       const mainSeconds = (finished.mainModels - started) / 1000;
-      const probabilities = { erm: audit.ermProbabilities, mixup: audit.mixupProbabilities, outOfSample: audit.outOfSampleProbabilities };
+      const probabilities = {
+        erm: audit.ermProbabilities,
+        mixup: audit.mixupProbabilities,
+        outOfSample: audit.outOfSampleProbabilities,
+      };
       const judged = (method: AuditMethod) =>
-        [...judgeSamples(noisy.labels, probabilities, 10, { method, flag: options.flag }).verdicts].sort((a, b) => a.index - b.index);
+        [...judgeSamples(noisy.labels, probabilities, 10, { method, flag: options.flag }).verdicts].sort(
+          (a, b) => a.index - b.index,
+        );
       const methodSeconds = { mixup: mainSeconds, 'confident-learning': seconds - mainSeconds, fused: seconds };
       methodRows.push([
         `${source} ${trainCount}`,
         name,
-        ...AUDIT_METHODS.flatMap((method) => [...methodQuality(judged(method), noisy.flipped), methodSeconds[method].toFixed(0)]),
+        ...AUDIT_METHODS.flatMap((method) => [
+          ...methodQuality(judged(method), noisy.flipped),
+          methodSeconds[method].toFixed(0),
+        ]),
       ]);
       console.log(methodRows.at(-1)!.join('  '));
       if (dumpPath) {
-        dump.push({ source, setting: name, labels: Array.from(noisy.labels), flipped: Array.from(noisy.flipped), ...Object.fromEntries(Object.entries(probabilities).map(([k, v]) => [k, Array.from(v ?? [])])) });
+        dump.push({
+          source,
+          setting: name,
+          labels: Array.from(noisy.labels),
+          flipped: Array.from(noisy.flipped),
+          ...Object.fromEntries(Object.entries(probabilities).map(([k, v]) => [k, Array.from(v ?? [])])),
+        });
         writeFileSync(dumpPath, JSON.stringify(dump));
       }
       const byIndex = judged('mixup');
-      const quality = detectionQuality(byIndex.map((v) => v.flagged), noisy.flipped);
-      const area = auroc(byIndex.map((v) => v.score), noisy.flipped);
+      const quality = detectionQuality(
+        byIndex.map((v) => v.flagged),
+        noisy.flipped,
+      );
+      const area = auroc(
+        byIndex.map((v) => v.score),
+        noisy.flipped,
+      );
       rows.push([
         `${source} ${trainCount}`,
         name,
@@ -140,22 +178,37 @@ async function main(): Promise<void> {
         sweep.push([
           `${source} ${name} ${method}`,
           ...margins.map((m) => {
-            const q = detectionQuality(verdicts.map((v) => v.margin >= m - 1e-6), noisy.flipped);
-            return setting.rate === 0 ? `FPR ${fixed(q.falsePositiveRate)}` : `F1 ${fixed(q.f1)} (FPR ${fixed(q.falsePositiveRate)})`;
+            const q = detectionQuality(
+              verdicts.map((v) => v.margin >= m - 1e-6),
+              noisy.flipped,
+            );
+            return setting.rate === 0
+              ? `FPR ${fixed(q.falsePositiveRate)}`
+              : `F1 ${fixed(q.f1)} (FPR ${fixed(q.falsePositiveRate)})`;
           }),
         ]);
       }
     }
   }
-  console.log(`\nThe three methods on the same images (P precision, R recall, s seconds; see the header comment):\n\n${markdownTable(methodHeader, methodRows)}`);
+  console.log(
+    `\nThe three methods on the same images (P precision, R recall, s seconds; see the header comment):\n\n${markdownTable(methodHeader, methodRows)}`,
+  );
   console.log(`\nThe mixup method in detail:\n\n${markdownTable(header, rows)}`);
-  console.log(`\nFlags under other --min-margin values:\n\n${markdownTable(['data', ...margins.map((m) => `margin ${m}`)], sweep)}`);
+  console.log(
+    `\nFlags under other --min-margin values:\n\n${markdownTable(['data', ...margins.map((m) => `margin ${m}`)], sweep)}`,
+  );
 }
 
 /** Precision, recall, F1 and AUROC of one method's verdicts (in sample order). */
 function methodQuality(verdicts: readonly Verdict[], flipped: Uint8Array): string[] {
-  const q = detectionQuality(verdicts.map((v) => v.flagged), flipped);
-  const area = auroc(verdicts.map((v) => v.score), flipped);
+  const q = detectionQuality(
+    verdicts.map((v) => v.flagged),
+    flipped,
+  );
+  const area = auroc(
+    verdicts.map((v) => v.score),
+    flipped,
+  );
   return [fixed(q.precision), fixed(q.recall), fixed(q.f1), Number.isNaN(area) ? '-' : area.toFixed(4)];
 }
 

@@ -4,13 +4,13 @@
 // suggested) and as many images of other digits given the rare label ("in": found when flagged).
 // The default quick audit (mixup method, 8 epochs, α 8) judges every image; the script prints the
 // clean rare members flagged (before the class cap: flagged + held back), and both recalls. The
-// figures pick RARE_CLASS_MIN_SHARE and RARE_CLASS_MIN_IMAGES in src/core/classHealth.ts (README,
+// figures pick RARE_CLASS_MIN_SHARE and RARE_CLASS_MIN_IMAGES in src/core/detection/classHealth.ts (README,
 // "Rare classes and class actions"; the floor from runs with --others 10 --counts 10 and 20 / 20).
 //
 //   npm run bench:rare -- [--counts 5,10,20,40,80] [--rare 5] [--others 300] [--seeds 1]
-import { auditImages } from '../src/core/auditModels';
+import { auditImages } from '../src/core/training/auditModels';
 import { resolveAuditOptions } from '../src/core/options';
-import type { ImageSet } from '../src/core/types';
+import type { ImageSet } from '../src/core/shared/types';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { benchImageSet } from './data';
@@ -51,7 +51,18 @@ async function main(): Promise<void> {
   await chooseBackend('auto');
   const data = await benchImageSet('mnist', 10_000, { size: 32, seed: 7 });
   console.log(`9 classes × ${others} MNIST digits + one rare class with planted errors; default quick audit`);
-  console.log(['rare digit', 'images', 'seed', 'clean rare flagged', 'errors out found', 'errors in found', 'clean others flagged', 'seconds'].join(' | '));
+  console.log(
+    [
+      'rare digit',
+      'images',
+      'seed',
+      'clean rare flagged',
+      'errors out found',
+      'errors in found',
+      'clean others flagged',
+      'seconds',
+    ].join(' | '),
+  );
   for (const rare of rareClasses) {
     for (const count of counts) {
       for (const seed of seeds) {
@@ -66,7 +77,9 @@ async function main(): Promise<void> {
         out.forEach((i, n) => (labels[i] = (rare + 1 + (n % 9)) % 10));
         into.forEach((i) => (labels[i] = rare));
         const started = performance.now();
-        const audit = await auditImages(select(data.images, rows), labels, 10, resolveAuditOptions({ seed }), { runner: workerModelRunner('auto') });
+        const audit = await auditImages(select(data.images, rows), labels, 10, resolveAuditOptions({ seed }), {
+          runner: workerModelRunner('auto'),
+        });
         const rejected = (v: { flagged: boolean; heldBack?: boolean }) => v.flagged || v.heldBack === true;
         const byRow = new Map(audit.verdicts.map((v) => [v.index, v]));
         const cleanRare = rareRows.slice(planted).filter((i) => rejected(byRow.get(i)!)).length;
@@ -74,7 +87,16 @@ async function main(): Promise<void> {
         const inFound = into.filter((i) => rejected(byRow.get(i)!)).length;
         const cleanOthers = otherRows.slice(planted).filter((i) => rejected(byRow.get(i)!)).length;
         console.log(
-          [rare, count, seed, `${cleanRare} / ${count - planted}`, `${outFound} / ${planted}`, `${inFound} / ${planted}`, `${cleanOthers} / ${otherRows.length - planted}`, ((performance.now() - started) / 1000).toFixed(0)].join(' | '),
+          [
+            rare,
+            count,
+            seed,
+            `${cleanRare} / ${count - planted}`,
+            `${outFound} / ${planted}`,
+            `${inFound} / ${planted}`,
+            `${cleanOthers} / ${otherRows.length - planted}`,
+            ((performance.now() - started) / 1000).toFixed(0),
+          ].join(' | '),
         );
       }
     }

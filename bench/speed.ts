@@ -12,7 +12,14 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flag } from './args';
-import { loadSource, pickImages, SOURCE_SIZE, writeDataset, releaseSource, type ImageSource } from '../test/helpers/realImages';
+import {
+  loadSource,
+  pickImages,
+  SOURCE_SIZE,
+  writeDataset,
+  releaseSource,
+  type ImageSource,
+} from '../test/helpers/realImages';
 
 const REPO = join(__dirname, '..');
 const OUT = join(REPO, 'bench-output');
@@ -81,11 +88,21 @@ async function main(): Promise<void> {
     const sideBySide = await runNode(['--import', 'tsx', join(REPO, 'bench', 'sideBySide.ts')]);
     console.log(sideBySide.stdout + sideBySide.stderr);
     console.log('## Training throughput per backend\n');
-    const throughput = await runNode(['--import', 'tsx', join(REPO, 'bench', 'backendThroughput.ts'), '--cpu-steps', '1']);
+    const throughput = await runNode([
+      '--import',
+      'tsx',
+      join(REPO, 'bench', 'backendThroughput.ts'),
+      '--cpu-steps',
+      '1',
+    ]);
     console.log(throughput.stdout || throughput.stderr);
   }
-  console.log('## Full audits through the CLI (default settings: 32×32 input, 8 epochs, both models on two worker threads)\n');
-  console.log('| run | wall s | first training step after s | decode s | decode images/s | training s | samples/s (ERM + mixup) | peak RSS MiB | cache hits |');
+  console.log(
+    '## Full audits through the CLI (default settings: 32×32 input, 8 epochs, both models on two worker threads)\n',
+  );
+  console.log(
+    '| run | wall s | first training step after s | decode s | decode images/s | training s | samples/s (ERM + mixup) | peak RSS MiB | cache hits |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const mnist = await pngDataset('mnist', 10_000);
   await rm(join(mnist, '.label-audit'), { recursive: true, force: true });

@@ -5,8 +5,8 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../src/core/atomicWrite';
-import { injectLabelNoise } from '../src/core/noise';
-import { Random } from '../src/core/random';
+import { injectLabelNoise } from '../src/core/detection/noise';
+import { Random } from '../src/core/training/random';
 import { realImages, writeDataset } from '../test/helpers/realImages';
 
 const OUT = join(__dirname, '..', 'sample-data');
@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   // the file numbers: shuffle first, and the number in a file name is the shuffled position.
   const order = new Random(SEED + 1).permutation(images.length);
   const trueLabels = Int32Array.from(order, (i) => labels[i]);
-  const noisy = injectLabelNoise(trueLabels, classNames.length, { rate: NOISE_RATE, kind: 'symmetric', seed: SEED + 2 });
+  const noisy = injectLabelNoise(trueLabels, classNames.length, {
+    rate: NOISE_RATE,
+    kind: 'symmetric',
+    seed: SEED + 2,
+  });
 
   // Build in a scratch folder and swap it in, so a failed run never leaves half a dataset.
   const scratch = join(OUT, `.${DATASET}.tmp`);
@@ -35,7 +39,12 @@ async function main(): Promise<void> {
   await rename(scratch, join(OUT, DATASET));
 
   const wrong = paths
-    .map((path, i) => ({ path, given_label: classNames[noisy.labels[i]], true_label: classNames[trueLabels[i]], flipped: noisy.flipped[i] }))
+    .map((path, i) => ({
+      path,
+      given_label: classNames[noisy.labels[i]],
+      true_label: classNames[trueLabels[i]],
+      flipped: noisy.flipped[i],
+    }))
     .filter((row) => row.flipped === 1)
     .sort((a, b) => a.path.localeCompare(b.path));
   const answerKey = `${DATASET}-answer-key.csv`;
@@ -44,7 +53,9 @@ async function main(): Promise<void> {
     stringify(wrong, { header: true, columns: ['path', 'given_label', 'true_label'] }),
   );
   await writeFileAtomic(join(OUT, 'README.md'), readme(images.length, wrong.length, answerKey));
-  console.log(`wrote ${paths.length} images to ${join(OUT, DATASET)}, ${wrong.length} with a wrong label (${answerKey})`);
+  console.log(
+    `wrote ${paths.length} images to ${join(OUT, DATASET)}, ${wrong.length} with a wrong label (${answerKey})`,
+  );
 }
 
 function readme(total: number, wrong: number, answerKey: string): string {
@@ -64,7 +75,7 @@ ${total} images, ${PER_CLASS} per true class, 28×28 8-bit grayscale PNG.
 
 Exactly ${wrong} images (${Math.round((wrong / total) * 100)}%) were put in a wrong class folder:
 symmetric label noise (each moved image went to a uniformly random other digit), made with
-\`injectLabelNoise\` from \`src/core/noise.ts\`. The folder sizes therefore differ a little from ${PER_CLASS}.
+\`injectLabelNoise\` from \`src/core/detection/noise.ts\`. The folder sizes therefore differ a little from ${PER_CLASS}.
 
 \`${answerKey}\` lists them and is kept outside the dataset folder so the audit cannot read it.
 Columns: \`path\` (relative to \`${DATASET}/\`, the form the audit uses for sample paths), \`given_label\`

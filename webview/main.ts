@@ -15,7 +15,11 @@ import { ReviewApp, type PersistedState } from './reviewApp';
 
 const vscode = acquireVsCodeApi<PersistedState>();
 const root = document.getElementById('app') ?? document.body;
-const app = new ReviewApp(root, { post: (message) => vscode.postMessage(message), saveState: (state) => vscode.setState(state) }, vscode.getState());
+const app = new ReviewApp(
+  root,
+  { post: (message) => vscode.postMessage(message), saveState: (state) => vscode.setState(state) },
+  vscode.getState(),
+);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const parsed = parseHostMessage(event.data);

@@ -17,18 +17,18 @@ import {
   type SuspectView,
   type WebviewToHost,
 } from '../src/protocol/webview';
-import { ClassPanel } from './classPanel';
-import { ClassPicker } from './classPicker';
-import { contentAfterClassActions, decisionsAfterClassActions } from './classView';
-import { pushRecent } from './classPickerState';
-import { ConflictList } from './conflictList';
-import { conflictProgress, conflictTarget } from './conflictState';
+import { ClassPanel } from './views/classPanel';
+import { ClassPicker } from './dialogs/classPicker';
+import { contentAfterClassActions, decisionsAfterClassActions } from './state/classView';
+import { pushRecent } from './state/classPickerState';
+import { ConflictList } from './views/conflictList';
+import { conflictProgress, conflictTarget } from './state/conflictState';
 import { el } from './dom';
-import { HelpOverlay } from './helpOverlay';
-import { commandForKey, type KeyCommand } from './keyboard';
-import { PreviewPane } from './previewPane';
-import { ProgressOverlay } from './progressOverlay';
-import { nextUnreviewed, reviewProgress } from './reviewProgress';
+import { HelpOverlay } from './dialogs/helpOverlay';
+import { commandForKey, type KeyCommand } from './state/keyboard';
+import { PreviewPane } from './views/previewPane';
+import { ProgressOverlay } from './dialogs/progressOverlay';
+import { nextUnreviewed, reviewProgress } from './dialogs/reviewProgress';
 import {
   DEFAULT_FILTERS,
   EMPTY_SELECTION,
@@ -54,13 +54,19 @@ import {
   type ReviewAction,
   type Selection,
   type UndoEntry,
-} from './reviewState';
-import { DEFAULT_SPOT_CHECK_SIZE, spotCheckEstimate, spotCheckSamples, spotCheckSizes, spotCheckText } from './spotCheckState';
-import { SuspectGrid, type CardAction } from './suspectGrid';
-import { ThumbnailStore } from './thumbnailStore';
-import { SwapHeatmap } from './swapHeatmap';
-import { activeSwap, toggleSwap } from './swapState';
-import { Toolbar, type ReviewView } from './toolbar';
+} from './state/reviewState';
+import {
+  DEFAULT_SPOT_CHECK_SIZE,
+  spotCheckEstimate,
+  spotCheckSamples,
+  spotCheckSizes,
+  spotCheckText,
+} from './state/spotCheckState';
+import { SuspectGrid, type CardAction } from './views/suspectGrid';
+import { ThumbnailStore } from './state/thumbnailStore';
+import { SwapHeatmap } from './views/swapHeatmap';
+import { activeSwap, toggleSwap } from './state/swapState';
+import { Toolbar, type ReviewView } from './views/toolbar';
 
 /** What the page keeps in `vscode.setState` (view state only; decisions are the host's). */
 export interface PersistedState {
@@ -131,7 +137,11 @@ export class ReviewApp {
   private readonly stateMessage: HTMLElement;
   private readonly banner: HTMLElement;
 
-  constructor(root: HTMLElement, private readonly host: HostConnection, restored: PersistedState | undefined) {
+  constructor(
+    root: HTMLElement,
+    private readonly host: HostConnection,
+    restored: PersistedState | undefined,
+  ) {
     this.datasetRoot = restored?.datasetRoot;
     this.filters = { ...DEFAULT_FILTERS, ...restored?.filters };
     this.selection = restored?.selection ?? EMPTY_SELECTION;
@@ -147,25 +157,28 @@ export class ReviewApp {
     this.recentLabels = [...(restored?.recentLabels ?? [])];
     this.spotCheckSize = restored?.spotCheckSize ?? DEFAULT_SPOT_CHECK_SIZE;
 
-    this.toolbar = new Toolbar({
-      onFilters: (f) => this.setFilters(f),
-      onHelp: () => this.toggleHelp(),
-      onView: (view) => {
-        this.view = view;
-        this.refresh();
+    this.toolbar = new Toolbar(
+      {
+        onFilters: (f) => this.setFilters(f),
+        onHelp: () => this.toggleHelp(),
+        onView: (view) => {
+          this.view = view;
+          this.refresh();
+        },
+        onToggleSwaps: () => {
+          this.swapsOpen = !this.swapsOpen;
+          this.refresh();
+        },
+        onNextUnreviewed: () => this.goToNextUnreviewed(),
+        onProgress: () => this.showProgress(),
+        onSpotCheckSize: (size) => {
+          if (!Number.isInteger(size) || size <= 0) return;
+          this.spotCheckSize = size;
+          this.refresh();
+        },
       },
-      onToggleSwaps: () => {
-        this.swapsOpen = !this.swapsOpen;
-        this.refresh();
-      },
-      onNextUnreviewed: () => this.goToNextUnreviewed(),
-      onProgress: () => this.showProgress(),
-      onSpotCheckSize: (size) => {
-        if (!Number.isInteger(size) || size <= 0) return;
-        this.spotCheckSize = size;
-        this.refresh();
-      },
-    }, this.filters);
+      this.filters,
+    );
     this.heatmap = new SwapHeatmap({
       onPick: (given, suggested) => this.setFilters(toggleSwap(this.filters, given, suggested)),
       onClear: () => this.setFilters({ ...this.filters, given: null, suggested: null }),
@@ -224,7 +237,18 @@ export class ReviewApp {
     this.banner.addEventListener('click', () => (this.banner.hidden = true));
     this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
-    root.replaceChildren(this.banner, this.toolbar.element, this.classNotice, this.main, this.conflictList.element, this.classPanel.element, this.stateMessage, this.help.element, this.picker.element, this.progress.element);
+    root.replaceChildren(
+      this.banner,
+      this.toolbar.element,
+      this.classNotice,
+      this.main,
+      this.conflictList.element,
+      this.classPanel.element,
+      this.stateMessage,
+      this.help.element,
+      this.picker.element,
+      this.progress.element,
+    );
     document.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.showMessage('Loading the audit report…', '');
   }
@@ -247,7 +271,8 @@ export class ReviewApp {
         if (message.ack !== undefined) this.lastAcked = Math.max(this.lastAcked, message.ack);
         if (acceptsHostDecisions(message.ack, this.seq, this.lastAcked)) {
           this.decisions = decisionsAfterClassActions(message.decisions, message.classActions ?? []);
-          if (JSON.stringify(message.classActions ?? []) !== JSON.stringify(this.classActions)) this.applyClassActions(message.classActions ?? []);
+          if (JSON.stringify(message.classActions ?? []) !== JSON.stringify(this.classActions))
+            this.applyClassActions(message.classActions ?? []);
           this.refresh();
         }
         break;
@@ -364,14 +389,25 @@ export class ReviewApp {
     // The classes and conflicts views replace the grid: the toolbar stays, with nothing "shown".
     const showWithoutGrid = () => {
       this.toolbar.element.hidden = false;
-      this.toolbar.show({ filters: this.filters, counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged), shown: 0, hiddenCount: content.hiddenCount, ...toolbarExtras });
+      this.toolbar.show({
+        filters: this.filters,
+        counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged),
+        shown: 0,
+        hiddenCount: content.hiddenCount,
+        ...toolbarExtras,
+      });
       this.main.hidden = true;
       this.stateMessage.hidden = true;
       this.conflictList.element.hidden = this.view !== 'conflicts';
     };
     if (this.view === 'classes') {
       showWithoutGrid();
-      this.classPanel.show({ classes: content.classes, health: content.classHealth, suggestions: content.mergeSuggestions ?? [], actions: this.classActions });
+      this.classPanel.show({
+        classes: content.classes,
+        health: content.classHealth,
+        suggestions: content.mergeSuggestions ?? [],
+        actions: this.classActions,
+      });
       this.save();
       return;
     }
@@ -391,14 +427,25 @@ export class ReviewApp {
     this.main.classList.toggle('with-swaps', swapsShown);
     if (content.swaps && swapsShown) this.heatmap.show(content.swaps, activeSwap(this.filters));
     const previous = this.visiblePaths;
-    this.visible = spotCheck && this.view === 'spotCheck'
-      ? spotCheck.samples
-      : visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
+    this.visible =
+      spotCheck && this.view === 'spotCheck'
+        ? spotCheck.samples
+        : visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
     this.visiblePaths = this.visible.map((s) => s.path);
-    this.selection = reconcileSelection(this.selection, previous.length > 0 ? previous : this.visiblePaths, this.visiblePaths);
+    this.selection = reconcileSelection(
+      this.selection,
+      previous.length > 0 ? previous : this.visiblePaths,
+      this.visiblePaths,
+    );
     this.toolbar.element.hidden = false;
     const counts = reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged);
-    this.toolbar.show({ filters: this.filters, counts, shown: this.visible.length, hiddenCount: content.hiddenCount, ...toolbarExtras });
+    this.toolbar.show({
+      filters: this.filters,
+      counts,
+      shown: this.visible.length,
+      hiddenCount: content.hiddenCount,
+      ...toolbarExtras,
+    });
 
     if (this.visible.length === 0 && this.view === 'suspects') {
       if (counts.total === 0 && !isFiltering(this.filters)) {
@@ -408,10 +455,18 @@ export class ReviewApp {
         this.showMessage(
           'No suspects: the audit found no likely label errors',
           `${content.auditedTotal} images were audited.`,
-          browse ? { text: 'Browse all audited images', run: () => this.setFilters({ ...this.filters, includeUnflagged: true }) } : undefined,
+          browse
+            ? {
+                text: 'Browse all audited images',
+                run: () => this.setFilters({ ...this.filters, includeUnflagged: true }),
+              }
+            : undefined,
         );
       } else {
-        this.showMessage('No suspects match the filters', '', { text: 'Clear filters', run: () => this.setFilters(clearFilters(this.filters)) });
+        this.showMessage('No suspects match the filters', '', {
+          text: 'Clear filters',
+          run: () => this.setFilters(clearFilters(this.filters)),
+        });
       }
     } else {
       this.main.hidden = false;
@@ -449,12 +504,19 @@ export class ReviewApp {
     if (!pool) return undefined;
     const sizes = spotCheckSizes(pool.unflaggedTotal);
     // The size picked, or the nearest offered one when this report has fewer unflagged samples.
-    const size = sizes.includes(this.spotCheckSize) ? this.spotCheckSize : (sizes.filter((n) => n <= this.spotCheckSize).pop() ?? sizes[0]);
+    const size = sizes.includes(this.spotCheckSize)
+      ? this.spotCheckSize
+      : (sizes.filter((n) => n <= this.spotCheckSize).pop() ?? sizes[0]);
     const samples = spotCheckSamples(pool, size);
     const estimate = spotCheckEstimate(samples, this.decisions, pool.unflaggedTotal);
     return {
       samples,
-      toolbar: { sizes, size, text: spotCheckText(estimate, size, pool.unflaggedTotal), counter: `${estimate?.checked ?? 0} checked of ${size}` },
+      toolbar: {
+        sizes,
+        size,
+        text: spotCheckText(estimate, size, pool.unflaggedTotal),
+        counter: `${estimate?.checked ?? 0} checked of ${size}`,
+      },
     };
   }
 
@@ -500,9 +562,12 @@ export class ReviewApp {
       parts.push(`Too few images for a reliable verdict: ${names}.`);
     }
     if (capped.length > 0) {
-      parts.push(`The models reject more than half of ${capped.map((c) => `“${c.name}”`).join(', ')}: only the strongest half is flagged.`);
+      parts.push(
+        `The models reject more than half of ${capped.map((c) => `“${c.name}”`).join(', ')}: only the strongest half is flagged.`,
+      );
     }
-    for (const m of merges) parts.push(`The audit suggests merging “${m.from}” into “${m.into}”: the models mostly confuse them.`);
+    for (const m of merges)
+      parts.push(`The audit suggests merging “${m.from}” into “${m.into}”: the models mostly confuse them.`);
     const show = document.createElement('vscode-button');
     show.textContent = 'Show classes';
     (show as HTMLElement & { secondary: boolean }).secondary = true;
@@ -510,7 +575,11 @@ export class ReviewApp {
       this.view = 'classes';
       this.refresh();
     });
-    this.classNotice.replaceChildren(el('span', { className: 'class-notice-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }), el('span', { text: parts.join(' ') }), show);
+    this.classNotice.replaceChildren(
+      el('span', { className: 'class-notice-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }),
+      el('span', { text: parts.join(' ') }),
+      show,
+    );
   }
 
   private showMessage(title: string, detail: string, action?: { text: string; run: () => void }): void {
@@ -560,7 +629,8 @@ export class ReviewApp {
       this.refresh();
       const index = before.indexOf(targets[0].path);
       const stillShown = this.visiblePaths.includes(targets[0].path);
-      if (stillShown && index >= 0 && index < before.length - 1) this.setSelection(moveFocus(this.selection, this.visiblePaths, 1));
+      if (stillShown && index >= 0 && index < before.length - 1)
+        this.setSelection(moveFocus(this.selection, this.visiblePaths, 1));
       else this.setSelection(this.selection);
     } else {
       this.refresh();
@@ -596,7 +666,13 @@ export class ReviewApp {
     this.seq++;
     const flag = undo ? { undo: true } : {};
     if (changes.length === 1) {
-      this.host.post({ type: 'review/decide', seq: this.seq, path: changes[0].path, decision: changes[0].decision, ...flag });
+      this.host.post({
+        type: 'review/decide',
+        seq: this.seq,
+        path: changes[0].path,
+        decision: changes[0].decision,
+        ...flag,
+      });
     } else {
       this.host.post({ type: 'review/decideMany', seq: this.seq, changes, ...flag });
     }
@@ -637,7 +713,8 @@ export class ReviewApp {
     const command = commandForKey(event);
     if (!command || this.content?.status !== 'ready') return;
     // The conflicts and classes views are worked with their buttons; of the grid's keys only undo and help apply there.
-    if ((this.view === 'conflicts' || this.view === 'classes') && command.kind !== 'undo' && command.kind !== 'help') return;
+    if ((this.view === 'conflicts' || this.view === 'classes') && command.kind !== 'undo' && command.kind !== 'help')
+      return;
     // Enter on a focused button presses that button, not "accept".
     if (command.kind === 'accept' && isOnButton(event)) return;
     event.preventDefault();
@@ -647,7 +724,10 @@ export class ReviewApp {
   private run(command: KeyCommand): void {
     switch (command.kind) {
       case 'move':
-        this.setSelection(moveFocus(this.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend), true);
+        this.setSelection(
+          moveFocus(this.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend),
+          true,
+        );
         return;
       case 'accept':
         // In a spot check Enter confirms the label: accepting the runner-up of an unflagged image is never the intent.
@@ -727,13 +807,23 @@ const EDITABLE_TAGS = new Set(['TEXTAREA', 'SELECT', 'VSCODE-SINGLE-SELECT', 'VS
 const KEYLESS_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset']);
 
 function isInEditableControl(event: KeyboardEvent): boolean {
-  return event.composedPath().some(
-    (target) =>
-      target instanceof HTMLElement &&
-      (EDITABLE_TAGS.has(target.tagName) || target.isContentEditable || (target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type))),
-  );
+  return event
+    .composedPath()
+    .some(
+      (target) =>
+        target instanceof HTMLElement &&
+        (EDITABLE_TAGS.has(target.tagName) ||
+          target.isContentEditable ||
+          (target instanceof HTMLInputElement && !KEYLESS_INPUTS.has(target.type))),
+    );
 }
 
 function isOnButton(event: KeyboardEvent): boolean {
-  return event.composedPath().some((target) => target instanceof HTMLElement && (target.tagName === 'BUTTON' || target.tagName === 'VSCODE-BUTTON' || target.tagName === 'VSCODE-CHECKBOX'));
+  return event
+    .composedPath()
+    .some(
+      (target) =>
+        target instanceof HTMLElement &&
+        (target.tagName === 'BUTTON' || target.tagName === 'VSCODE-BUTTON' || target.tagName === 'VSCODE-CHECKBOX'),
+    );
 }

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
-import { auditImages } from './auditModels';
-import { loadDataset } from './dataset';
-import { decodeImages } from './decode';
-import { findDuplicates } from './duplicates';
+import { auditImages } from './training/auditModels';
+import { loadDataset } from './data/dataset';
+import { decodeImages } from './data/decode';
+import { findDuplicates } from './detection/duplicates';
 import { throwIfAborted } from './errors';
-import type { ModelRunner } from './modelRunner';
+import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
 import { AUDIT_DIR, buildReport, writeReport, type AuditReport } from './report';
-import type { AuditProgress } from './types';
+import type { AuditProgress } from './shared/types';
 
 /** What {@link runAudit} returns: the report and where it was written. */
 export interface AuditOutcome {
@@ -45,7 +45,9 @@ export async function runAudit(
   progress.report('loading', 0, { message: `reading labels from ${datasetPath}` });
   const dataset = await loadDataset(datasetPath, { signal });
   const loadSeconds = lap();
-  progress.report('loading', 1, { message: `${dataset.samples.length} images in ${dataset.classes.length} classes (${dataset.format})` });
+  progress.report('loading', 1, {
+    message: `${dataset.samples.length} images in ${dataset.classes.length} classes (${dataset.format})`,
+  });
 
   const decoded = await decodeImages(dataset, {
     size: options.imageSize,
@@ -59,15 +61,25 @@ export async function runAudit(
   progress.report('decoding', 1, {
     message: `decoded ${decoded.kept.length} images (${decoded.cacheHits} from cache)${skipped.length ? `, skipped ${skipped.length}` : ''}`,
   });
-  if (decoded.cacheProblem) progress.report('decoding', 1, { message: `decode cache not updated: ${decoded.cacheProblem}` });
-  for (const issue of skipped.slice(0, 20)) progress.report('decoding', 1, { message: `skipped ${issue.file}: ${issue.problem}` });
-  if (skipped.length > 20) progress.report('decoding', 1, { message: `... and ${skipped.length - 20} more skipped entries, listed in the report` });
+  if (decoded.cacheProblem)
+    progress.report('decoding', 1, { message: `decode cache not updated: ${decoded.cacheProblem}` });
+  for (const issue of skipped.slice(0, 20))
+    progress.report('decoding', 1, { message: `skipped ${issue.file}: ${issue.problem}` });
+  if (skipped.length > 20)
+    progress.report('decoding', 1, {
+      message: `... and ${skipped.length - 20} more skipped entries, listed in the report`,
+    });
 
   // Before training, so a user watching the log sees copies with clashing labels early.
-  const duplicates = findDuplicates(decoded.images, decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })));
+  const duplicates = findDuplicates(
+    decoded.images,
+    decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })),
+  );
   throwIfAborted(signal);
   const { conflicting, exact, near } = duplicates.summary;
-  progress.report('decoding', 1, { message: `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels` });
+  progress.report('decoding', 1, {
+    message: `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels`,
+  });
 
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
   const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
@@ -85,21 +97,27 @@ export async function runAudit(
   throwIfAborted(signal);
 
   progress.report('writing', 0, { message: 'writing the report' });
-  const report = buildReport(dataset, decoded.kept, audit, { ...options, backend }, {
-    timings: {
-      load: loadSeconds,
-      decode: decodeSeconds,
-      erm: audit.erm.seconds,
-      mixup: audit.mixup.seconds,
-      score: audit.scoringSeconds,
-      total: (performance.now() - started) / 1000,
+  const report = buildReport(
+    dataset,
+    decoded.kept,
+    audit,
+    { ...options, backend },
+    {
+      timings: {
+        load: loadSeconds,
+        decode: decodeSeconds,
+        erm: audit.erm.seconds,
+        mixup: audit.mixup.seconds,
+        score: audit.scoringSeconds,
+        total: (performance.now() - started) / 1000,
+      },
+      decode: { cacheHits: decoded.cacheHits, decoded: decoded.kept.length - decoded.cacheHits },
+      // maxRSS is in KiB on every platform Node supports.
+      resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      skipped,
+      duplicates,
     },
-    decode: { cacheHits: decoded.cacheHits, decoded: decoded.kept.length - decoded.cacheHits },
-    // maxRSS is in KiB on every platform Node supports.
-    resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
-    skipped,
-    duplicates,
-  });
+  );
   const reportPath = await writeReport(report);
   progress.report('writing', 1, { message: `report written to ${reportPath}` });
   return { report, reportPath };

@@ -1,5 +1,5 @@
 import { AuditError } from './errors';
-import { DEFAULT_FLAG_OPTIONS, type FlagOptions } from './flag';
+import { DEFAULT_FLAG_OPTIONS, type FlagOptions } from './detection/flag';
 
 /** Settings of one audit. Every field has a default (see {@link DEFAULT_AUDIT_OPTIONS}). */
 export interface AuditOptions {
@@ -96,10 +96,12 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
     flag: { ...DEFAULT_FLAG_OPTIONS, ...stripUndefined(input.flag ?? {}), judge },
   };
   if (options.mode !== 'quick' && options.mode !== 'deep') bad('mode', options.mode, "'quick' or 'deep'");
-  if (!AUDIT_METHODS.includes(options.method)) bad('method', options.method, AUDIT_METHODS.map((m) => `'${m}'`).join(', '));
+  if (!AUDIT_METHODS.includes(options.method))
+    bad('method', options.method, AUDIT_METHODS.map((m) => `'${m}'`).join(', '));
   integerIn('folds', options.folds, 2, 20);
   numberIn('foldEpochs', options.foldEpochs, 0.1, 1000);
-  if (options.foldModel !== 'erm' && options.foldModel !== 'mixup') bad('foldModel', options.foldModel, "'erm' or 'mixup'");
+  if (options.foldModel !== 'erm' && options.foldModel !== 'mixup')
+    bad('foldModel', options.foldModel, "'erm' or 'mixup'");
   integerIn('imageSize', options.imageSize, 8, 256);
   numberIn('epochs', options.epochs, 0.1, 10_000);
   integerIn('minSampleSteps', options.minSampleSteps, 0, 1e9);
@@ -112,7 +114,8 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   integerIn('seed', options.seed, 0, 2 ** 32 - 1);
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
   for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
-  if (options.flag.judge !== 'both' && options.flag.judge !== 'mixup') bad('flag.judge', options.flag.judge, "'both' or 'mixup'");
+  if (options.flag.judge !== 'both' && options.flag.judge !== 'mixup')
+    bad('flag.judge', options.flag.judge, "'both' or 'mixup'");
   return options;
 }
 

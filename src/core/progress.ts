@@ -1,4 +1,4 @@
-import type { AuditPhase, AuditProgress } from './types';
+import type { AuditPhase, AuditProgress } from './shared/types';
 
 /** Share of the whole audit each phase takes, measured on a 10 000-image quick audit with wasm. */
 const PHASE_WEIGHTS: Readonly<Record<AuditPhase, number>> = {
@@ -24,7 +24,11 @@ export class ProgressTracker {
     private readonly minIntervalMs = 200,
   ) {}
 
-  report(phase: AuditPhase, fraction: number, detail: Omit<AuditProgress, 'phase' | 'fraction' | 'overall' | 'etaSeconds'> = {}): void {
+  report(
+    phase: AuditPhase,
+    fraction: number,
+    detail: Omit<AuditProgress, 'phase' | 'fraction' | 'overall' | 'etaSeconds'> = {},
+  ): void {
     if (!this.listener) return;
     const now = performance.now();
     const important = phase !== this.lastPhase || detail.message !== undefined || fraction >= 1;
@@ -36,7 +40,13 @@ export class ProgressTracker {
     const elapsed = (now - this.started) / 1000;
     // Extrapolate only once enough is done for the rate to mean something.
     const etaSeconds = overall > 0.03 ? Math.max(0, (elapsed * (1 - overall)) / overall) : undefined;
-    this.listener({ phase, fraction: clamped, overall, ...(etaSeconds === undefined ? {} : { etaSeconds }), ...detail });
+    this.listener({
+      phase,
+      fraction: clamped,
+      overall,
+      ...(etaSeconds === undefined ? {} : { etaSeconds }),
+      ...detail,
+    });
   }
 }
 

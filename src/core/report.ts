@@ -1,15 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
-import type { CrossFitSummary, ModelAudit, ModelSummary } from './auditModels';
-import { classHealth, largerCounts, mixupTieCounts, suggestMerges, type ClassHealth, type MergeSuggestion } from './classHealth';
-import type { DuplicateFindings } from './duplicates';
-import type { VerdictReasons } from './flag';
-import type { Judgement } from './judge';
+import type { CrossFitSummary, ModelAudit, ModelSummary } from './training/auditModels';
+import {
+  classHealth,
+  largerCounts,
+  mixupTieCounts,
+  suggestMerges,
+  type ClassHealth,
+  type MergeSuggestion,
+} from './detection/classHealth';
+import type { DuplicateFindings } from './detection/duplicates';
+import type { VerdictReasons } from './detection/flag';
+import type { Judgement } from './detection/judge';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
-import type { NeighbourList, SuspectNeighbours } from './neighbours';
-import type { Dataset, DatasetFormat, InputIssue, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample } from './types';
+import type { NeighbourList, SuspectNeighbours } from './detection/neighbours';
+import type {
+  Dataset,
+  DatasetFormat,
+  InputIssue,
+  ReportNeighbourList,
+  ReportNeighbours,
+  ReportReasons,
+  ReportSample,
+} from './shared/types';
 
 export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample };
 
@@ -23,7 +38,6 @@ export const REPORT_VERSION = 2;
 
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';
-
 
 /** The report written to `<dataset>/.label-audit/report.json`. */
 export interface AuditReport {
@@ -130,7 +144,9 @@ export function buildReport(
     ermFits: v.ermFits,
     ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
     ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
-    ...(audit.neighbours?.has(v.index) ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) } : {}),
+    ...(audit.neighbours?.has(v.index)
+      ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) }
+      : {}),
   }));
   const flagged = samples.filter((s) => s.flagged);
   const noiseMatrix = reportNoiseMatrix(audit.noise, classes);
@@ -169,7 +185,10 @@ export function buildReport(
     ...(extra.duplicates ? { duplicates: extra.duplicates.summary, conflicts: extra.duplicates.conflicts } : {}),
     classes: classHealth(classes, audit.verdicts),
     // Either evidence of two names for one kind of image: estimated swaps, or mixup undecided between them.
-    mergeSuggestions: suggestMerges(classes, largerCounts(noiseMatrix.counts, mixupTieCounts(audit.verdicts, classes.length))),
+    mergeSuggestions: suggestMerges(
+      classes,
+      largerCounts(noiseMatrix.counts, mixupTieCounts(audit.verdicts, classes.length)),
+    ),
   };
 }
 
@@ -187,7 +206,10 @@ export async function writeReport(report: AuditReport, path = reportPath(report.
  * string value can be touched.
  */
 export function reportJson(report: AuditReport): string {
-  return JSON.stringify(report, null, 2).replace(/\[\n\s*(-?[\d.eE+-]+(?:,\n\s*-?[\d.eE+-]+)*)\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`);
+  return JSON.stringify(report, null, 2).replace(
+    /\[\n\s*(-?[\d.eE+-]+(?:,\n\s*-?[\d.eE+-]+)*)\n\s*\]/g,
+    (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+  );
 }
 
 /**
@@ -212,17 +234,28 @@ export async function readReport(path: string): Promise<AuditReport> {
     throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
   }
   if (report.version !== REPORT_VERSION) {
-    throw new AuditError('reportMalformed', `${path} has report version ${String(report.version)}; this label-audit reads version ${REPORT_VERSION}. Run the audit again.`, path);
+    throw new AuditError(
+      'reportMalformed',
+      `${path} has report version ${String(report.version)}; this label-audit reads version ${REPORT_VERSION}. Run the audit again.`,
+      path,
+    );
   }
   return report as AuditReport;
 }
 
 function reportReasons(reasons: VerdictReasons, classes: readonly string[]): ReportReasons {
   return {
-    signals: { ermMemorized: reasons.ermMemorized, mixupRejects: reasons.mixupRejects, outOfSampleRejects: reasons.outOfSampleRejects },
+    signals: {
+      ermMemorized: reasons.ermMemorized,
+      mixupRejects: reasons.mixupRejects,
+      outOfSampleRejects: reasons.outOfSampleRejects,
+    },
     scores: { ermMixup: round(reasons.ermMixupScore), confidentLearning: round(reasons.confidentLearningScore) },
     outOfSampleGiven: round(reasons.outOfSampleGiven),
-    suggestions: { ermMixup: classes[reasons.ermMixupSuggestion], confidentLearning: classes[reasons.confidentLearningSuggestion] },
+    suggestions: {
+      ermMixup: classes[reasons.ermMixupSuggestion],
+      confidentLearning: classes[reasons.confidentLearningSuggestion],
+    },
     suggestionsAgree: reasons.suggestionsAgree,
   };
 }

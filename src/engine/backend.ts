@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { AuditError } from '../core/errors';
-import { registerWasmTrainingKernels } from './wasmKernels';
+import { registerWasmTrainingKernels } from './wasm/kernels';
 
 /** Which TensorFlow.js backend to train on; `auto` takes the fastest one that works. */
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -51,7 +51,10 @@ class Unavailable extends Error {}
  * @throws AuditError `backendUnavailable` when an explicit preference cannot start; the message names
  *   what failed and how to fix it.
  */
-export async function chooseBackend(preference: BackendPreference, options: ChooseBackendOptions = {}): Promise<BackendChoice> {
+export async function chooseBackend(
+  preference: BackendPreference,
+  options: ChooseBackendOptions = {},
+): Promise<BackendChoice> {
   const log = options.log ?? (() => undefined);
   if (preference !== 'auto') {
     try {
@@ -59,7 +62,10 @@ export async function chooseBackend(preference: BackendPreference, options: Choo
       log(`backend: ${detail}`);
       return { name: tf.getBackend(), preference, reason: `${detail}: requested`, tried: [] };
     } catch (error) {
-      throw new AuditError('backendUnavailable', `The ${preference} backend was requested but ${describe(error)}. ${HOW_TO_FIX[preference]}`);
+      throw new AuditError(
+        'backendUnavailable',
+        `The ${preference} backend was requested but ${describe(error)}. ${HOW_TO_FIX[preference]}`,
+      );
     }
   }
   const tried: BackendChoice['tried'] = [];
@@ -75,7 +81,10 @@ export async function chooseBackend(preference: BackendPreference, options: Choo
     }
   }
   // Unreachable in practice: the cpu backend is bundled and always starts.
-  throw new AuditError('backendUnavailable', `No TensorFlow.js backend could start: ${tried.map((t) => `${t.backend}: ${t.error}`).join('; ')}.`);
+  throw new AuditError(
+    'backendUnavailable',
+    `No TensorFlow.js backend could start: ${tried.map((t) => `${t.backend}: ${t.error}`).join('; ')}.`,
+  );
 }
 
 const HOW_TO_FIX: Record<ExplicitBackend, string> = {
@@ -129,6 +138,7 @@ async function startTensorflow(packageName: string, explicit: boolean): Promise<
     // tfjs-node pulls in its own copies of tfjs-core and the cpu backend; when those are not the
     // very modules we loaded (a bundle, or npm not deduplicating), every kernel they register again
     // prints "already registered". That is expected, so we drop those lines.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package, resolved at run time
     foreign = await quietly(() => require(packageName) as TfjsRegistry, /already registered/).then((r) => r.value);
   } catch (error) {
     if (isMissingModule(error, packageName)) throw new Unavailable(`${packageName} is not installed`);
@@ -191,7 +201,8 @@ async function startWasm(wasmDir: string | undefined): Promise<string> {
   const threads = getThreadsCount();
   // tfjs-backend-wasm starts its pthread workers from a blob: URL, which Node's worker_threads
   // refuses (ERR_WORKER_PATH), so in Node it always runs the single-threaded build.
-  const threadNote = threads === 1 ? '1 thread: tfjs-backend-wasm cannot start worker threads in Node' : `${threads} threads`;
+  const threadNote =
+    threads === 1 ? '1 thread: tfjs-backend-wasm cannot start worker threads in Node' : `${threads} threads`;
   return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threadNote})`;
 }
 

@@ -1,8 +1,16 @@
-// The engine process: forked by the extension (src/extension/engineClient.ts), bundled to
+// The engine process: forked by the extension (src/extension/audit/engineClient.ts), bundled to
 // dist/engine.js. It serves `audit/run` over vscode-jsonrpc on the fork's IPC channel, so the heavy
 // work (decoding, training on worker threads, scoring) never runs in the extension host.
 import { dirname } from 'node:path';
-import { CancellationToken, ErrorCodes, IPCMessageReader, IPCMessageWriter, ResponseError, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  type CancellationToken,
+  ErrorCodes,
+  IPCMessageReader,
+  IPCMessageWriter,
+  ResponseError,
+  createMessageConnection,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import { runAudit } from '../core/audit';
 import { AuditError, isCancellation } from '../core/errors';
 import {
@@ -23,20 +31,27 @@ import { workerModelRunner } from './workerRunner';
  */
 export function serveEngine(connection: MessageConnection): void {
   let running = false;
-  const log = (line: string, level: 'info' | 'warning' | 'error' = 'info') => void connection.sendNotification(DidLogNotification, { line, level });
+  const log = (line: string, level: 'info' | 'warning' | 'error' = 'info') =>
+    void connection.sendNotification(DidLogNotification, { line, level });
 
-  connection.onRequest(AuditRunRequest, async (params, token): Promise<AuditRunResult | ResponseError<EngineErrorData>> => {
-    // The host runs one audit at a time; two at once would fight over the same cores and files.
-    if (running) return new ResponseError(ErrorCodes.InvalidRequest, 'An audit is already running in this engine process.', { reason: 'internal' });
-    running = true;
-    try {
-      return await audit(params, token, connection, log);
-    } catch (error) {
-      return toResponseError(error);
-    } finally {
-      running = false;
-    }
-  });
+  connection.onRequest(
+    AuditRunRequest,
+    async (params, token): Promise<AuditRunResult | ResponseError<EngineErrorData>> => {
+      // The host runs one audit at a time; two at once would fight over the same cores and files.
+      if (running)
+        return new ResponseError(ErrorCodes.InvalidRequest, 'An audit is already running in this engine process.', {
+          reason: 'internal',
+        });
+      running = true;
+      try {
+        return await audit(params, token, connection, log);
+      } catch (error) {
+        return toResponseError(error);
+      } finally {
+        running = false;
+      }
+    },
+  );
 }
 
 async function audit(
@@ -82,19 +97,30 @@ async function audit(
 
 /** Carries an error across the channel with enough detail for the host to rebuild the AuditError. */
 function toResponseError(error: unknown): ResponseError<EngineErrorData> {
-  if (isCancellation(error)) return new ResponseError(EngineErrorCodes.cancelled, 'The audit was cancelled; no report was written.', { reason: 'cancelled' });
+  if (isCancellation(error))
+    return new ResponseError(EngineErrorCodes.cancelled, 'The audit was cancelled; no report was written.', {
+      reason: 'cancelled',
+    });
   if (error instanceof AuditError) {
-    return new ResponseError(EngineErrorCodes.auditError, error.message, { reason: error.reason, ...(error.file ? { file: error.file } : {}) });
+    return new ResponseError(EngineErrorCodes.auditError, error.message, {
+      reason: error.reason,
+      ...(error.file ? { file: error.file } : {}),
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   const stack = error instanceof Error ? error.stack : undefined;
-  return new ResponseError(ErrorCodes.InternalError, `The audit failed unexpectedly: ${message}`, { reason: 'internal', ...(stack ? { stack } : {}) });
+  return new ResponseError(ErrorCodes.InternalError, `The audit failed unexpectedly: ${message}`, {
+    reason: 'internal',
+    ...(stack ? { stack } : {}),
+  });
 }
 
 /** Starts serving on the IPC channel of a forked process. */
 function main(): void {
   if (typeof process.send !== 'function') {
-    process.stderr.write(`${dirname(__filename)}: the engine must be started with child_process.fork (it talks over the IPC channel).\n`);
+    process.stderr.write(
+      `${dirname(__filename)}: the engine must be started with child_process.fork (it talks over the IPC channel).\n`,
+    );
     process.exit(2);
   }
   const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditError } from '../core/errors';
-import { runModelInProcess } from '../core/modelRunner';
+import { runModelInProcess } from '../core/training/modelRunner';
 import { chooseBackend } from './backend';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
@@ -16,13 +16,10 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
 async function run(): Promise<void> {
   const { backend, ...job } = setup;
   await chooseBackend(backend);
-  const output = await runModelInProcess(
-    job,
-    {
-      onBatch: (progress) => post({ type: 'batch', progress }),
-      onEpoch: (summary) => post({ type: 'epoch', summary }),
-    },
-  );
+  const output = await runModelInProcess(job, {
+    onBatch: (progress) => post({ type: 'batch', progress }),
+    onEpoch: (summary) => post({ type: 'epoch', summary }),
+  });
   post({ type: 'done', output });
 }
 

@@ -1,6 +1,6 @@
 import type { AuditErrorReason } from '../core/errors';
-import type { ModelJob, ModelOutput } from '../core/modelRunner';
-import type { EpochSummary, TrainProgress } from '../core/train';
+import type { ModelJob, ModelOutput } from '../core/training/modelRunner';
+import type { EpochSummary, TrainProgress } from '../core/training/train';
 import type { BackendPreference } from './backend';
 
 /** What a training worker is started with (`workerData`): one model's job. Pixels sit in a SharedArrayBuffer. */

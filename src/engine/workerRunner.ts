@@ -3,8 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditError, throwIfAborted } from '../core/errors';
-import type { ModelJobEvents, ModelOutput, ModelRunner } from '../core/modelRunner';
-import type { ImageSet } from '../core/types';
+import type { ModelJobEvents, ModelOutput, ModelRunner } from '../core/training/modelRunner';
+import type { ImageSet } from '../core/shared/types';
 import type { BackendPreference } from './backend';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
@@ -17,7 +17,10 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  * the other jobs wait their turn.
  * Cancelling terminates the worker at once: it writes no files, so nothing is left half-done.
  */
-export function workerModelRunner(backend: BackendPreference, concurrency = Math.max(2, availableParallelism())): ModelRunner {
+export function workerModelRunner(
+  backend: BackendPreference,
+  concurrency = Math.max(2, availableParallelism()),
+): ModelRunner {
   const shared = new WeakMap<ImageSet, ImageSet>();
   const slots = new Slots(concurrency);
   return async (job, events) => {
@@ -91,7 +94,11 @@ function runInWorker(setup: WorkerSetup, events: ModelJobEvents): Promise<ModelO
           finish(undefined, reply.output);
           break;
         case 'error':
-          finish(reply.reason ? new AuditError(reply.reason, reply.message) : Object.assign(new Error(reply.message), { stack: reply.stack }));
+          finish(
+            reply.reason
+              ? new AuditError(reply.reason, reply.message)
+              : Object.assign(new Error(reply.message), { stack: reply.stack }),
+          );
           break;
       }
     });
@@ -107,7 +114,10 @@ function startWorker(setup: WorkerSetup): Worker {
   // Running from sources (tests, benchmarks): Node 20 workers do not inherit tsx's loader hooks,
   // so the worker registers tsx itself before loading the TypeScript entry.
   const source = join(__dirname, 'trainWorker.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData: setup });
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, {
+    eval: true,
+    workerData: setup,
+  });
 }
 
 function toShared(images: ImageSet): ImageSet {

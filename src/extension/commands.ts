@@ -1,12 +1,12 @@
 // Registers the three Label Audit commands. Their ids are the ones package.json contributes.
 import * as vscode from 'vscode';
 import { COMMANDS } from './commandIds';
-import { pickAuditedDataset } from './datasetPick';
-import type { EngineClient } from './engineClient';
-import { exportCommand } from './exportCommand';
+import { pickAuditedDataset } from './audit/datasetPick';
+import type { EngineClient } from './audit/engineClient';
+import { exportCommand } from './export/exportCommand';
 import type { AuditLog } from './log';
-import { ReviewPanel } from './reviewPanel';
-import { runAuditCommand } from './runAuditCommand';
+import { ReviewPanel } from './review/reviewPanel';
+import { runAuditCommand } from './audit/runAuditCommand';
 
 /** Workspace-state key of the root of the dataset audited last, the default for Review and Export. */
 const LAST_ROOT_KEY = 'labelAudit.lastDatasetRoot';
@@ -15,7 +15,11 @@ const LAST_ROOT_KEY = 'labelAudit.lastDatasetRoot';
  * Registers the commands. Each takes the Explorer resource as its optional first argument.
  * @returns The registrations, to dispose on deactivation.
  */
-export function registerCommands(context: vscode.ExtensionContext, client: EngineClient, log: AuditLog): vscode.Disposable[] {
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  client: EngineClient,
+  log: AuditLog,
+): vscode.Disposable[] {
   const lastRoot = () => context.workspaceState.get<string>(LAST_ROOT_KEY);
   const openReview = async (root: string) => {
     await ReviewPanel.createOrShow(context, root, log.line);

@@ -1,10 +1,10 @@
 // Entry point of the extension (bundled to dist/extension.js). It only wires things up: the work
 // happens in the engine process, which is forked on the first audit, not at activation.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import { EngineClient } from './engineClient';
+import { EngineClient } from './audit/engineClient';
 import { AuditLog } from './log';
-import { ReviewPanel } from './reviewPanel';
+import { ReviewPanel } from './review/reviewPanel';
 
 let client: EngineClient | undefined;
 

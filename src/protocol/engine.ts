@@ -1,10 +1,10 @@
-// The one contract between the extension host (src/extension/engineClient.ts) and the forked engine
+// The one contract between the extension host (src/extension/audit/engineClient.ts) and the forked engine
 // process (src/engine/main.ts), spoken over vscode-jsonrpc on the fork's IPC channel.
 // Types and message declarations only: no behaviour lives here.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AuditErrorReason } from '../core/errors';
 import type { AuditOptionsInput } from '../core/options';
-import type { AuditProgress } from '../core/types';
+import type { AuditProgress } from '../core/shared/types';
 
 /** The TensorFlow.js backends a user can ask for (the `labelAudit.backend` setting). */
 export type EngineBackend = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';

@@ -1,23 +1,23 @@
 /**
- * The message protocol between the review panel (extension host, `src/extension/reviewPanel.ts`)
+ * The message protocol between the review panel (extension host, `src/extension/review/reviewPanel.ts`)
  * and the review webview (`webview/`). Both sides import this one file: it holds types and the small
  * validators each side runs on every incoming message, and nothing that needs Node, DOM or `vscode`.
  *
  * Names follow `scope/verb`; host-to-webview notifications say `did…`. The webview sends
  * `webview/ready` first and the host sends nothing before it (the handler would not be listening yet).
  */
-import { classActionProblem } from '../core/classActions';
-import type { ClassHealth, MergeSuggestion } from '../core/classHealth';
-import type { DuplicateGroup, DuplicateMember } from '../core/duplicates';
-import type { ClassAction, Decision, Decisions, ReportSample } from '../core/types';
+import { classActionProblem } from '../core/shared/classActions';
+import type { ClassHealth, MergeSuggestion } from '../core/detection/classHealth';
+import type { DuplicateGroup, DuplicateMember } from '../core/detection/duplicates';
+import type { ClassAction, Decision, Decisions, ReportSample } from '../core/shared/types';
 
 // Re-exported so the webview imports its types from the protocol alone.
 export type { ClassAction, ClassHealth, Decision, Decisions, MergeSuggestion };
 // The label mapping of class actions, pure and DOM-free: the webview shows classes as export will write them.
-export { classActionTarget, classesAfter, mapClass, newClassActionProblem } from '../core/classActions';
+export { classActionTarget, classesAfter, mapClass, newClassActionProblem } from '../core/shared/classActions';
 // Objects keyed by class name or sample path are read and built without the prototype's names.
-export { ownValue } from '../core/ownValue';
-export { sameDecision, withChanges } from '../core/decisionValues';
+export { ownValue } from '../core/shared/ownValue';
+export { sameDecision, withChanges } from '../core/shared/decisionValues';
 
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
 export interface SuspectView extends Omit<ReportSample, 'ermFits' | 'ermLearnedEpoch' | 'neighbours'> {
@@ -177,7 +177,8 @@ export interface ThumbnailsRequest {
 export const MAX_THUMBNAILS_PER_REQUEST = 1000;
 
 /** Everything the webview may send. */
-export type WebviewToHost = ReadyMessage | DecideMessage | DecideManyMessage | SetClassActionsMessage | OpenImageMessage | ThumbnailsRequest;
+export type WebviewToHost =
+  ReadyMessage | DecideMessage | DecideManyMessage | SetClassActionsMessage | OpenImageMessage | ThumbnailsRequest;
 
 // ---- host → webview ----
 
@@ -233,7 +234,13 @@ export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
     case 'review/decide': {
       const problem = seqProblem(value.seq) ?? changeProblem(value) ?? undoProblem(value.undo);
       if (problem) return fail(`review/decide: ${problem}`);
-      return ok({ type: 'review/decide', seq: value.seq as number, path: value.path as string, decision: value.decision as Decision | null, ...undoFlag(value.undo) });
+      return ok({
+        type: 'review/decide',
+        seq: value.seq as number,
+        path: value.path as string,
+        decision: value.decision as Decision | null,
+        ...undoFlag(value.undo),
+      });
     }
     case 'review/decideMany': {
       const seq = seqProblem(value.seq) ?? undoProblem(value.undo);
@@ -243,20 +250,31 @@ export function parseWebviewMessage(value: unknown): Parsed<WebviewToHost> {
         const problem = isRecord(change) ? changeProblem(change) : 'not an object';
         if (problem) return fail(`review/decideMany: changes[${i}]: ${problem}`);
       }
-      return ok({ type: 'review/decideMany', seq: value.seq as number, changes: value.changes as DecisionChange[], ...undoFlag(value.undo) });
+      return ok({
+        type: 'review/decideMany',
+        seq: value.seq as number,
+        changes: value.changes as DecisionChange[],
+        ...undoFlag(value.undo),
+      });
     }
     case 'review/setClassActions': {
       const problem = seqProblem(value.seq) ?? classActionsProblem(value.classActions);
       if (problem) return fail(`review/setClassActions: ${problem}`);
-      return ok({ type: 'review/setClassActions', seq: value.seq as number, classActions: value.classActions as ClassAction[] });
+      return ok({
+        type: 'review/setClassActions',
+        seq: value.seq as number,
+        classActions: value.classActions as ClassAction[],
+      });
     }
     case 'review/openImage':
       if (!isPath(value.path)) return fail('review/openImage: "path" must be a non-empty string');
       return ok({ type: 'review/openImage', path: value.path });
     case 'thumbnails/request': {
       const { paths } = value;
-      if (!Array.isArray(paths) || !paths.every(isPath)) return fail('thumbnails/request: "paths" must be an array of non-empty strings');
-      if (paths.length > MAX_THUMBNAILS_PER_REQUEST) return fail(`thumbnails/request: ${paths.length} paths, at most ${MAX_THUMBNAILS_PER_REQUEST} at once`);
+      if (!Array.isArray(paths) || !paths.every(isPath))
+        return fail('thumbnails/request: "paths" must be an array of non-empty strings');
+      if (paths.length > MAX_THUMBNAILS_PER_REQUEST)
+        return fail(`thumbnails/request: ${paths.length} paths, at most ${MAX_THUMBNAILS_PER_REQUEST} at once`);
       return ok({ type: 'thumbnails/request', paths });
     }
     default:
@@ -275,12 +293,18 @@ export function parseHostMessage(value: unknown): Parsed<HostToWebview> {
       if (typeof value.datasetRoot !== 'string' || typeof value.datasetName !== 'string') {
         return fail('suspects/didChange: "datasetRoot" and "datasetName" must be strings');
       }
-      const problem = contentProblem(value.content) ?? decisionsProblem(value.decisions) ?? optionalClassActionsProblem(value.classActions);
+      const problem =
+        contentProblem(value.content) ??
+        decisionsProblem(value.decisions) ??
+        optionalClassActionsProblem(value.classActions);
       if (problem) return fail(`suspects/didChange: ${problem}`);
       return ok(value as unknown as SuspectsDidChange);
     }
     case 'decisions/didChange': {
-      const problem = decisionsProblem(value.decisions) ?? optionalClassActionsProblem(value.classActions) ?? (value.ack === undefined ? undefined : seqProblem(value.ack));
+      const problem =
+        decisionsProblem(value.decisions) ??
+        optionalClassActionsProblem(value.classActions) ??
+        (value.ack === undefined ? undefined : seqProblem(value.ack));
       if (problem) return fail(`decisions/didChange: ${problem}`);
       return ok(value as unknown as DecisionsDidChange);
     }
@@ -341,8 +365,14 @@ function contentProblem(value: unknown): string | undefined {
         if (!Number.isInteger(value[key]) || (value[key] as number) < 0) return `"content.${key}" must be a count`;
       }
       if (typeof value.createdAt !== 'string') return '"content.createdAt" must be a string';
-      return conflictsProblem(value.conflicts) ?? swapsProblem(value.swaps, value.classes) ?? examplesProblem(value.classExamples) ?? spotCheckProblem(value.spotCheck) ??
-        classHealthProblem(value.classHealth) ?? mergeSuggestionsProblem(value.mergeSuggestions);
+      return (
+        conflictsProblem(value.conflicts) ??
+        swapsProblem(value.swaps, value.classes) ??
+        examplesProblem(value.classExamples) ??
+        spotCheckProblem(value.spotCheck) ??
+        classHealthProblem(value.classHealth) ??
+        mergeSuggestionsProblem(value.mergeSuggestions)
+      );
     }
     default:
       return `unknown content status ${JSON.stringify(value.status)}`;
@@ -353,10 +383,16 @@ function conflictsProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) return '"content.conflicts" must be an array';
   for (const [i, group] of value.entries()) {
-    if (!isRecord(group) || (group.kind !== 'exact' && group.kind !== 'near')) return `content.conflicts[${i}]: "kind" must be "exact" or "near"`;
-    if (!Array.isArray(group.members) || group.members.length < 2) return `content.conflicts[${i}]: "members" must list at least two images`;
+    if (!isRecord(group) || (group.kind !== 'exact' && group.kind !== 'near'))
+      return `content.conflicts[${i}]: "kind" must be "exact" or "near"`;
+    if (!Array.isArray(group.members) || group.members.length < 2)
+      return `content.conflicts[${i}]: "members" must list at least two images`;
     for (const [j, member] of group.members.entries()) {
-      const bad = !isRecord(member) || !isPath(member.path) || typeof member.label !== 'string' || typeof member.imageUri !== 'string';
+      const bad =
+        !isRecord(member) ||
+        !isPath(member.path) ||
+        typeof member.label !== 'string' ||
+        typeof member.imageUri !== 'string';
       if (bad) return `content.conflicts[${i}].members[${j}]: needs "path", "label" and "imageUri" strings`;
     }
   }
@@ -365,13 +401,22 @@ function conflictsProblem(value: unknown): string | undefined {
 
 function swapsProblem(value: unknown, classes: readonly unknown[]): string | undefined {
   if (value === undefined) return undefined;
-  if (!isRecord(value) || (value.source !== 'noiseMatrix' && value.source !== 'flagged')) return '"content.swaps.source" must be "noiseMatrix" or "flagged"';
+  if (!isRecord(value) || (value.source !== 'noiseMatrix' && value.source !== 'flagged'))
+    return '"content.swaps.source" must be "noiseMatrix" or "flagged"';
   const size = classes.length;
-  if (!Array.isArray(value.classes) || value.classes.length !== size || value.classes.some((c, i) => c !== classes[i])) {
+  if (
+    !Array.isArray(value.classes) ||
+    value.classes.length !== size ||
+    value.classes.some((c, i) => c !== classes[i])
+  ) {
     return '"content.swaps.classes" must be the content\'s classes';
   }
-  const square = Array.isArray(value.counts) && value.counts.length === size &&
-    value.counts.every((row) => Array.isArray(row) && row.length === size && row.every((n) => Number.isFinite(n) && n >= 0));
+  const square =
+    Array.isArray(value.counts) &&
+    value.counts.length === size &&
+    value.counts.every(
+      (row) => Array.isArray(row) && row.length === size && row.every((n) => Number.isFinite(n) && n >= 0),
+    );
   return square ? undefined : `"content.swaps.counts" must be ${size}×${size} non-negative numbers`;
 }
 
@@ -379,7 +424,8 @@ function examplesProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) return '"content.classExamples" must be an object keyed by class';
   for (const [label, examples] of Object.entries(value)) {
-    const good = Array.isArray(examples) && examples.every((e) => isRecord(e) && isPath(e.path) && typeof e.imageUri === 'string');
+    const good =
+      Array.isArray(examples) && examples.every((e) => isRecord(e) && isPath(e.path) && typeof e.imageUri === 'string');
     if (!good) return `content.classExamples[${JSON.stringify(label)}] must be a list of { path, imageUri }`;
   }
   return undefined;
@@ -388,7 +434,8 @@ function examplesProblem(value: unknown): string | undefined {
 function spotCheckProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) return '"content.spotCheck" must be an object';
-  if (!Number.isInteger(value.unflaggedTotal) || (value.unflaggedTotal as number) < 0) return '"content.spotCheck.unflaggedTotal" must be a count';
+  if (!Number.isInteger(value.unflaggedTotal) || (value.unflaggedTotal as number) < 0)
+    return '"content.spotCheck.unflaggedTotal" must be a count';
   if (!Number.isInteger(value.seed)) return '"content.spotCheck.seed" must be an integer';
   if (!Array.isArray(value.samples) || value.samples.length > (value.unflaggedTotal as number)) {
     return '"content.spotCheck.samples" must be an array of at most unflaggedTotal samples';
@@ -425,8 +472,12 @@ function classHealthProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) return '"content.classHealth" must be an array';
   for (const [i, c] of value.entries()) {
-    const counts = isRecord(c) && ['count', 'flagged', 'heldBack'].every((key) => Number.isInteger(c[key]) && (c[key] as number) >= 0);
-    const optional = (c: Record<string, unknown>) => (c.warning === undefined || typeof c.warning === 'string') && (c.enough === undefined || Number.isInteger(c.enough));
+    const counts =
+      isRecord(c) &&
+      ['count', 'flagged', 'heldBack'].every((key) => Number.isInteger(c[key]) && (c[key] as number) >= 0);
+    const optional = (c: Record<string, unknown>) =>
+      (c.warning === undefined || typeof c.warning === 'string') &&
+      (c.enough === undefined || Number.isInteger(c.enough));
     if (!counts || typeof c.name !== 'string' || typeof c.flagRate !== 'number' || !optional(c)) {
       return `content.classHealth[${i}]: needs "name", counts "count", "flagged", "heldBack", a "flagRate", an optional "enough" count and "warning" string`;
     }
@@ -438,7 +489,10 @@ function mergeSuggestionsProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) return '"content.mergeSuggestions" must be an array';
   for (const [i, m] of value.entries()) {
-    const good = isRecord(m) && typeof m.from === 'string' && typeof m.into === 'string' &&
+    const good =
+      isRecord(m) &&
+      typeof m.from === 'string' &&
+      typeof m.into === 'string' &&
       ['fromToInto', 'intoToFrom', 'fromShare', 'intoShare'].every((key) => typeof m[key] === 'number');
     if (!good) return `content.mergeSuggestions[${i}]: needs "from", "into" and the four numbers`;
   }
@@ -464,7 +518,12 @@ function neighboursProblem(value: unknown): string | undefined {
     const list = value[side];
     if (!Array.isArray(list)) return `"neighbours.${side}" must be an array`;
     for (const [i, n] of list.entries()) {
-      const bad = !isRecord(n) || !isPath(n.path) || typeof n.imageUri !== 'string' || typeof n.distance !== 'number' || !Number.isFinite(n.distance);
+      const bad =
+        !isRecord(n) ||
+        !isPath(n.path) ||
+        typeof n.imageUri !== 'string' ||
+        typeof n.distance !== 'number' ||
+        !Number.isFinite(n.distance);
       if (bad) return `neighbours.${side}[${i}]: needs "path" and "imageUri" strings and a "distance" number`;
     }
   }

@@ -1,17 +1,16 @@
 /**
  * The browser harness: a tiny HTTP server on 127.0.0.1 that serves the review page exactly as the
- * extension builds it (src/extension/reviewHtml.ts, same CSP, with this server's origin standing in
+ * extension builds it (src/extension/review/reviewHtml.ts, same CSP, with this server's origin standing in
  * for `webview.cspSource`), the built bundle from dist/, and the sample images under /data/.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { makeNonce, reviewHtml } from '../../src/extension/reviewHtml';
-import { SAMPLE_DIGITS } from '../helpers/sampleReport';
+import { extname, join, normalize, sep } from 'node:path';
+import { makeNonce, reviewHtml } from '../../src/extension/review/reviewHtml';
+import { REPO, SAMPLE_DIGITS } from '../helpers/repo';
 
-const REPO = resolve(__dirname, '..', '..');
 const DIST = join(REPO, 'dist');
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -64,7 +63,11 @@ export async function startHarness(dataRoot: string = SAMPLE_DIGITS): Promise<Ha
   };
 }
 
-async function serve(url: string, origin: string, dataRoot: string): Promise<{ type: string; body: string | { file: string } } | undefined> {
+async function serve(
+  url: string,
+  origin: string,
+  dataRoot: string,
+): Promise<{ type: string; body: string | { file: string } } | undefined> {
   const path = decodeURIComponent(new URL(url, origin).pathname);
   if (path === '/review.html') {
     const html = reviewHtml({
@@ -76,7 +79,11 @@ async function serve(url: string, origin: string, dataRoot: string): Promise<{ t
     });
     return { type: 'text/html; charset=utf-8', body: html };
   }
-  const file = path.startsWith('/dist/') ? inside(DIST, path.slice(6)) : path.startsWith('/data/') ? inside(dataRoot, path.slice(6)) : undefined;
+  const file = path.startsWith('/dist/')
+    ? inside(DIST, path.slice(6))
+    : path.startsWith('/data/')
+      ? inside(dataRoot, path.slice(6))
+      : undefined;
   if (!file || !(await stat(file).catch(() => undefined))?.isFile()) return undefined;
   return { type: TYPES[extname(file)] ?? 'application/octet-stream', body: { file } };
 }

@@ -1,7 +1,7 @@
 // Plays the extension host's side of the review protocol inside the test page, before the webview
 // bundle runs (loaded with page.addInitScript). It stands in for `acquireVsCodeApi()`: records what
 // the webview posts, keeps its state as VS Code would across a reload, answers `webview/ready` with
-// the content the test gave it, acknowledges decisions the way src/extension/reviewPanel.ts does, and
+// the content the test gave it, acknowledges decisions the way src/extension/review/reviewPanel.ts does, and
 // passes thumbnail requests to Node.
 // Plain JavaScript on purpose: it is injected as source text into the page.
 (() => {
@@ -29,7 +29,14 @@
       decisions = { ...initialDecisions };
       classActions = [...initialClassActions];
       const parts = datasetRoot.split('/');
-      pending = { type: 'suspects/didChange', datasetRoot, datasetName: parts[parts.length - 1], content, decisions, classActions };
+      pending = {
+        type: 'suspects/didChange',
+        datasetRoot,
+        datasetName: parts[parts.length - 1],
+        content,
+        decisions,
+        classActions,
+      };
       if (ready) host.send(pending);
     },
     /** Messages of one type the webview posted so far. */
@@ -59,7 +66,11 @@
       // Answered from Node by the extension's own thumbnail code (reviewPage.ts exposes it).
       void window.__requestThumbnails(message.paths);
     }
-    if (message.type === 'review/decide' || message.type === 'review/decideMany' || message.type === 'review/setClassActions') {
+    if (
+      message.type === 'review/decide' ||
+      message.type === 'review/decideMany' ||
+      message.type === 'review/setClassActions'
+    ) {
       // Answer later, as the real host does after its write, so the optimistic path is exercised.
       const ack = message.seq;
       setTimeout(() => host.send({ type: 'decisions/didChange', decisions, classActions, ack }), 5);

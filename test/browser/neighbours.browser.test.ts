@@ -41,25 +41,47 @@ describe('nearest neighbours in the preview', () => {
     const suspect = flagged[0];
     await page.locator(`.card[data-path="${suspect.path}"] .thumb`).click();
     await page.waitForSelector('.neighbours-strip button.neighbour');
-    await page.waitForFunction(() => [...document.querySelectorAll('.neighbours img')].every((img) => (img as HTMLImageElement).complete));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.neighbours img')].every((img) => (img as HTMLImageElement).complete),
+    );
 
     for (const side of ['given', 'suggested'] as const) {
       const shown = await strip(page, side);
       const label = side === 'given' ? suspect.givenLabel : suspect.suggestedLabel;
       assert.equal(shown.heading, `Closest under ${side} label ‘${label}’`);
       const expected = suspect.neighbours![side];
-      assert.deepEqual(shown.thumbs.map((t) => t.path), expected.map((n) => n.path), `${side}: the host's order, nearest first`);
-      assert.ok(expected.every((n, i) => i === 0 || expected[i - 1].distance <= n.distance), 'the host sends them nearest first');
-      assert.ok(shown.thumbs.every((t) => t.naturalWidth === 28), `${side}: every thumbnail decoded (${shown.thumbs.map((t) => t.naturalWidth).join(',')})`);
-      shown.thumbs.forEach((t, i) => assert.match(t.title, new RegExp(`^${t.path}\\ndistance ${expected[i].distance.toFixed(3)} \\(#${i + 1} nearest\\)`)));
-      assert.ok(shown.thumbs.every((t) => t.path.startsWith(`${label}/`)), `${side}: the sample digits sit in their label's folder`);
+      assert.deepEqual(
+        shown.thumbs.map((t) => t.path),
+        expected.map((n) => n.path),
+        `${side}: the host's order, nearest first`,
+      );
+      assert.ok(
+        expected.every((n, i) => i === 0 || expected[i - 1].distance <= n.distance),
+        'the host sends them nearest first',
+      );
+      assert.ok(
+        shown.thumbs.every((t) => t.naturalWidth === 28),
+        `${side}: every thumbnail decoded (${shown.thumbs.map((t) => t.naturalWidth).join(',')})`,
+      );
+      shown.thumbs.forEach((t, i) =>
+        assert.match(
+          t.title,
+          new RegExp(`^${t.path}\\ndistance ${expected[i].distance.toFixed(3)} \\(#${i + 1} nearest\\)`),
+        ),
+      );
+      assert.ok(
+        shown.thumbs.every((t) => t.path.startsWith(`${label}/`)),
+        `${side}: the sample digits sit in their label's folder`,
+      );
     }
     await page.screenshot({ path: join(OUTPUT, 'neighbours-dark.png') });
 
     const target = suspect.neighbours!.suggested[2];
     await page.locator(`.neighbours-strip[data-side="suggested"] button.neighbour[data-path="${target.path}"]`).click();
     await page.waitForFunction(() => window.__host.ofType('review/openImage').length === 1);
-    assert.deepEqual(await page.evaluate(() => window.__host.ofType('review/openImage')), [{ type: 'review/openImage', path: target.path }]);
+    assert.deepEqual(await page.evaluate(() => window.__host.ofType('review/openImage')), [
+      { type: 'review/openImage', path: target.path },
+    ]);
     // Opening a neighbour decides nothing, and the selection stays on the suspect.
     assert.deepEqual(await page.evaluate(() => window.__host.decisions()), {});
     assert.equal(await page.textContent('.preview-path'), suspect.path);
@@ -72,13 +94,22 @@ describe('nearest neighbours in the preview', () => {
     const [first, second] = flagged;
     const content = {
       ...pages.content,
-      suspects: pages.content.suspects.map((s) => (s === first ? { ...s, neighbours: { ...s.neighbours!, given: [] } } : s === second ? { ...s, neighbours: undefined } : s)),
+      suspects: pages.content.suspects.map((s) =>
+        s === first
+          ? { ...s, neighbours: { ...s.neighbours!, given: [] } }
+          : s === second
+            ? { ...s, neighbours: undefined }
+            : s,
+      ),
     };
     const page = await pages.open({ content, theme: 'light', height: 900 });
     await page.waitForSelector('.card');
     await page.locator(`.card[data-path="${first.path}"] .thumb`).click();
     await page.waitForSelector('.neighbours-none');
-    assert.equal(await page.textContent('.neighbours-strip[data-side="given"] .neighbours-none'), `No unflagged sample is labelled ‘${first.givenLabel}’.`);
+    assert.equal(
+      await page.textContent('.neighbours-strip[data-side="given"] .neighbours-none'),
+      `No unflagged sample is labelled ‘${first.givenLabel}’.`,
+    );
     assert.equal(await page.locator('.neighbours-strip[data-side="suggested"] button.neighbour').count(), 6);
     await settle(page);
     await page.screenshot({ path: join(OUTPUT, 'neighbours-light-empty-given.png') });

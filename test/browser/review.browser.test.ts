@@ -10,7 +10,19 @@ import type { Browser, Page } from 'playwright-core';
 import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
 import { sampleAnswerKey } from '../helpers/sampleReport';
 import type { Harness } from './harness';
-import { OUTPUT, ROOT, assertCleanPage, cardPaths, chooseOption, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type OpenOptions, type ReviewPages } from './reviewPage';
+import {
+  OUTPUT,
+  ROOT,
+  assertCleanPage,
+  cardPaths,
+  chooseOption,
+  decisionsOnHost,
+  launchReviewPages,
+  settle,
+  waitForDecisionCount,
+  type OpenOptions,
+  type ReviewPages,
+} from './reviewPage';
 
 let pages: ReviewPages;
 let harness: Harness;
@@ -35,7 +47,8 @@ function openReview(options: OpenOptions = {}): Promise<Page> {
 const focusedPath = (page: Page) => page.$eval('.card.focused', (c) => (c as HTMLElement).dataset.path ?? '');
 const counter = (page: Page) => page.textContent('.counter');
 const card = (page: Page, path: string) => page.locator(`.card[data-path="${path}"]`);
-const postedDecisions = (page: Page) => page.evaluate(() => window.__host.posted.filter((m) => m.type === 'review/decide' || m.type === 'review/decideMany'));
+const postedDecisions = (page: Page) =>
+  page.evaluate(() => window.__host.posted.filter((m) => m.type === 'review/decide' || m.type === 'review/decideMany'));
 
 describe('review webview', () => {
   test('shows the flagged suspects best first, with their images loaded and no CSP violation', async () => {
@@ -43,10 +56,19 @@ describe('review webview', () => {
     await page.waitForSelector('.card img');
     assert.equal(await counter(page), `0 reviewed of ${flagged.length}`);
     const shown = await cardPaths(page);
-    assert.deepEqual(shown, flagged.map((s) => s.path).slice(0, shown.length), 'cards in the host order, most suspect first');
-    await page.waitForFunction(() => [...document.querySelectorAll('.card img')].every((img) => (img as HTMLImageElement).complete));
+    assert.deepEqual(
+      shown,
+      flagged.map((s) => s.path).slice(0, shown.length),
+      'cards in the host order, most suspect first',
+    );
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.card img')].every((img) => (img as HTMLImageElement).complete),
+    );
     const widths = await page.$$eval('.card img', (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
-    assert.ok(widths.length > 0 && widths.every((w) => w === 28), `every thumbnail decoded (natural widths ${widths.join(',')})`);
+    assert.ok(
+      widths.length > 0 && widths.every((w) => w === 28),
+      `every thumbnail decoded (natural widths ${widths.join(',')})`,
+    );
     const first = flagged[0];
     const text = await card(page, first.path).textContent();
     assert.match(text ?? '', new RegExp(`${first.givenLabel}\\s*→\\s*${first.suggestedLabel}`));
@@ -75,7 +97,10 @@ describe('review webview', () => {
       [d.path]: d.givenLabel === '7' ? { action: 'keep' } : { action: 'relabel', label: '7' },
     });
     assert.equal(await counter(page), `4 reviewed of ${flagged.length}`);
-    assert.match((await card(page, a.path).locator('.card-status').textContent()) ?? '', new RegExp(`Relabeled → ${a.suggestedLabel}`));
+    assert.match(
+      (await card(page, a.path).locator('.card-status').textContent()) ?? '',
+      new RegExp(`Relabeled → ${a.suggestedLabel}`),
+    );
     assert.match((await card(page, c.path).locator('.card-status').textContent()) ?? '', /Removed/);
 
     // R opens the class picker with type-ahead on the focused card (e).
@@ -84,7 +109,13 @@ describe('review webview', () => {
     await page.keyboard.press('r');
     await page.keyboard.type(target);
     await page.keyboard.press('Enter');
-    await page.waitForFunction(([path, label]) => { const d = window.__host.decisions()[path]; return d?.action === 'relabel' && d.label === label; }, [e.path, target] as const);
+    await page.waitForFunction(
+      ([path, label]) => {
+        const d = window.__host.decisions()[path];
+        return d?.action === 'relabel' && d.label === label;
+      },
+      [e.path, target] as const,
+    );
 
     // Undo, newest first: the relabel to `target`, then the digit.
     await page.keyboard.press('Control+z');
@@ -96,8 +127,15 @@ describe('review webview', () => {
     assert.equal(await counter(page), `3 reviewed of ${flagged.length}`);
     assert.equal(await focusedPath(page), d.path, 'undo selects the card it restored');
     const posted = await postedDecisions(page);
-    assert.deepEqual(posted.map((m) => m.type === 'review/decide' && m.seq), [1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(posted[6], { type: 'review/decide', seq: 7, path: d.path, decision: null, undo: true }, 'an undo says so, for the review log');
+    assert.deepEqual(
+      posted.map((m) => m.type === 'review/decide' && m.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      posted[6],
+      { type: 'review/decide', seq: 7, path: d.path, decision: null, undo: true },
+      'an undo says so, for the review log',
+    );
     await assertCleanPage(page);
     await page.close();
   });
@@ -107,8 +145,12 @@ describe('review webview', () => {
     await page.waitForSelector('.card');
     const [a, , c, d] = flagged;
     await card(page, a.path).locator('.thumb').click();
-    await card(page, c.path).locator('.thumb').click({ modifiers: ['Shift'] });
-    await card(page, d.path).locator('.thumb').click({ modifiers: ['Control'] });
+    await card(page, c.path)
+      .locator('.thumb')
+      .click({ modifiers: ['Shift'] });
+    await card(page, d.path)
+      .locator('.thumb')
+      .click({ modifiers: ['Control'] });
     assert.equal(await page.locator('.card.selected').count(), 4);
     assert.equal(await page.textContent('.preview-scope'), 'Actions apply to the 4 selected samples.');
     await page.locator('.preview vscode-button', { hasText: 'Keep label' }).click();
@@ -121,10 +163,16 @@ describe('review webview', () => {
     await page.keyboard.press('Control+a');
     assert.equal(await page.locator('.card.selected').count(), await page.locator('.card').count());
     await page.keyboard.press('Delete');
-    await page.waitForFunction((n) => Object.values(window.__host.decisions()).filter((d) => d.action === 'remove').length === n, flagged.length);
+    await page.waitForFunction(
+      (n) => Object.values(window.__host.decisions()).filter((d) => d.action === 'remove').length === n,
+      flagged.length,
+    );
     await page.keyboard.press('Control+z');
     await waitForDecisionCount(page, 4);
-    assert.deepEqual(Object.values(await decisionsOnHost(page)).map((x) => x.action), ['keep', 'keep', 'keep', 'keep']);
+    assert.deepEqual(
+      Object.values(await decisionsOnHost(page)).map((x) => x.action),
+      ['keep', 'keep', 'keep', 'keep'],
+    );
 
     // A card's own button acts on that card only, and the remove button dims it.
     const e = flagged[5];
@@ -150,7 +198,10 @@ describe('review webview', () => {
 
     const suggested = b.suggestedLabel;
     await chooseOption(page, 'Suggested label', suggested);
-    assert.deepEqual(await cardPaths(page), flagged.filter((s) => s.suggestedLabel === suggested).map((s) => s.path));
+    assert.deepEqual(
+      await cardPaths(page),
+      flagged.filter((s) => s.suggestedLabel === suggested).map((s) => s.path),
+    );
     await chooseOption(page, 'Suggested label', 'Any');
 
     await chooseOption(page, 'Decision', 'Pending');
@@ -165,7 +216,10 @@ describe('review webview', () => {
     await page.locator('vscode-textfield[aria-label="Minimum score"] input').fill(String(min));
     await page.locator('vscode-textfield[aria-label="Minimum score"] input').press('Enter');
     await settle(page);
-    assert.deepEqual(await cardPaths(page), flagged.filter((s) => s.score >= min).map((s) => s.path));
+    assert.deepEqual(
+      await cardPaths(page),
+      flagged.filter((s) => s.score >= min).map((s) => s.path),
+    );
 
     // Nothing matches: say so, and offer to clear the filters.
     await page.locator('vscode-textfield[aria-label="Minimum score"] input').fill('1');
@@ -203,7 +257,10 @@ describe('review webview', () => {
     await restored.waitForSelector('.card.focused');
     assert.equal(await focusedPath(restored), focus);
     assert.equal(await restored.$eval('.grid', (g) => g.scrollTop), scrollTop);
-    assert.equal(await restored.$eval('vscode-checkbox', (c) => (c as HTMLElement & { checked: boolean }).checked), true);
+    assert.equal(
+      await restored.$eval('vscode-checkbox', (c) => (c as HTMLElement & { checked: boolean }).checked),
+      true,
+    );
     assert.equal(await counter(restored), `1 reviewed of ${content.suspects.length}`);
     // The undo stack came back too: Ctrl+Z takes back the decision made before the reload.
     await restored.keyboard.press('Control+z');
@@ -221,8 +278,21 @@ describe('review webview', () => {
     await page.screenshot({ path: join(OUTPUT, 'review-empty.png') });
     await page.locator('.state-message vscode-button', { hasText: 'Browse all audited images' }).click();
     await page.waitForSelector('.card');
-    assert.equal(await page.textContent('vscode-badge'), `${clean.status === 'ready' ? clean.suspects.length : 0} shown`);
-    await page.evaluate(([root]) => window.__host.send({ type: 'suspects/didChange', datasetRoot: root, datasetName: 'digits', content: { status: 'noReport', message: 'There is no audit report for this dataset yet.' }, decisions: {} }), [ROOT] as const);
+    assert.equal(
+      await page.textContent('vscode-badge'),
+      `${clean.status === 'ready' ? clean.suspects.length : 0} shown`,
+    );
+    await page.evaluate(
+      ([root]) =>
+        window.__host.send({
+          type: 'suspects/didChange',
+          datasetRoot: root,
+          datasetName: 'digits',
+          content: { status: 'noReport', message: 'There is no audit report for this dataset yet.' },
+          decisions: {},
+        }),
+      [ROOT] as const,
+    );
     await page.waitForSelector('.state-message h2 >> text=No report yet');
     assert.equal(await page.isVisible('.toolbar'), false);
     await page.screenshot({ path: join(OUTPUT, 'review-no-report.png') });
@@ -233,11 +303,19 @@ describe('review webview', () => {
   test('ignores and logs a malformed host message', async () => {
     const page = await openReview();
     await page.waitForSelector('.card');
-    await page.evaluate(() => window.__host.send({ type: 'suspects/didChange', datasetRoot: '/x', datasetName: 'x', content: { status: 'ready' }, decisions: {} }));
+    await page.evaluate(() =>
+      window.__host.send({
+        type: 'suspects/didChange',
+        datasetRoot: '/x',
+        datasetName: 'x',
+        content: { status: 'ready' },
+        decisions: {},
+      }),
+    );
     await page.waitForFunction(() => window.__host.consoleErrors.length === 1);
     const [error] = await page.evaluate(() => window.__host.consoleErrors);
     assert.match(error, /malformed message from the host: suspects\/didChange: "content.classes"/);
-    assert.equal(await page.locator('.card').count() > 0, true, 'the grid is untouched');
+    assert.equal((await page.locator('.card').count()) > 0, true, 'the grid is untouched');
     await page.close();
   });
 
@@ -247,7 +325,8 @@ describe('review webview', () => {
     await page.keyboard.press('?');
     await page.waitForSelector('.help-overlay:not([hidden])');
     const help = (await page.textContent('.help-dialog')) ?? '';
-    for (const key of ['Enter', 'Accept the suggested label', 'Keep the given label', 'Ctrl/Cmd+Z', 'Relabel to “3”']) assert.ok(help.includes(key), key);
+    for (const key of ['Enter', 'Accept the suggested label', 'Keep the given label', 'Ctrl/Cmd+Z', 'Relabel to “3”'])
+      assert.ok(help.includes(key), key);
     await page.screenshot({ path: join(OUTPUT, 'review-help-dark.png') });
     await page.keyboard.press('Escape');
     assert.equal(await page.isVisible('.help-overlay'), false);
@@ -257,7 +336,14 @@ describe('review webview', () => {
   test('screenshots of the grid in dark, light and high-contrast themes', async () => {
     for (const theme of ['dark', 'light', 'highContrast'] as const) {
       const [a, b, c] = flagged;
-      const page = await openReview({ theme, decisions: { [a.path]: { action: 'relabel', label: a.suggestedLabel }, [b.path]: { action: 'keep' }, [c.path]: { action: 'remove' } } });
+      const page = await openReview({
+        theme,
+        decisions: {
+          [a.path]: { action: 'relabel', label: a.suggestedLabel },
+          [b.path]: { action: 'keep' },
+          [c.path]: { action: 'remove' },
+        },
+      });
       await page.waitForSelector('.card');
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowRight');
@@ -276,7 +362,12 @@ describe('review webview', () => {
     // 1 000 cards from the 400 sample images, each with its own path.
     const suspects = Array.from({ length: 1000 }, (_, i) => {
       const s = content.suspects[i % content.suspects.length];
-      return { ...s, path: `copy${Math.floor(i / content.suspects.length)}/${s.path}`, flagged: true, score: 1 - i / 1000 };
+      return {
+        ...s,
+        path: `copy${Math.floor(i / content.suspects.length)}/${s.path}`,
+        flagged: true,
+        score: 1 - i / 1000,
+      };
     });
     const big: ReviewContent = { ...content, suspects, flaggedTotal: 1000, auditedTotal: 1000 };
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -284,14 +375,16 @@ describe('review webview', () => {
     await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
     await page.goto(harness.pageUrl);
     await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
-    await page.evaluate((c) => { window.__big = c; }, big);
-    const ms = await page.evaluate(`(async () => {
+    await page.evaluate((c) => {
+      window.__big = c;
+    }, big);
+    const ms = (await page.evaluate(`(async () => {
       const start = performance.now();
       window.__host.load('/workspace/big', window.__big, {});
       while (!document.querySelector('.card')) await new Promise((done) => requestAnimationFrame(done));
       await new Promise((done) => requestAnimationFrame(done));
       return performance.now() - start;
-    })()`) as number;
+    })()`)) as number;
     console.log(`# time to first render, 1 000 suspects: ${ms.toFixed(0)} ms`);
     // A sanity bound only: the machine may be busy, and the figure itself belongs to `npm run bench:panel`.
     assert.ok(ms < 10_000, `first render took ${ms.toFixed(0)} ms`);

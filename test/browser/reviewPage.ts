@@ -7,9 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
-import { buildReviewContent } from '../../src/extension/reviewContent';
-import { ThumbnailCache } from '../../src/extension/thumbnailCache';
-import { ThumbnailRequests } from '../../src/extension/thumbnailRequests';
+import { buildReviewContent } from '../../src/extension/review/reviewContent';
+import { ThumbnailCache } from '../../src/extension/review/thumbnailCache';
+import { ThumbnailRequests } from '../../src/extension/review/thumbnailRequests';
 import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
 import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
 import { startHarness, type Harness } from './harness';
@@ -62,7 +62,9 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
   const harness = await startHarness(dataRoot);
   const thumbnailCache = new ThumbnailCache(dataRoot);
   const browser = await launchChromium();
-  const built = buildReviewContent(source.report ?? (await sampleDigitsReport()), source.maxShown ?? 1000, (path) => harness.imageUrl(path));
+  const built = buildReviewContent(source.report ?? (await sampleDigitsReport()), source.maxShown ?? 1000, (path) =>
+    harness.imageUrl(path),
+  );
   assert.equal(built.status, 'ready');
   const content = built as ReviewPages['content'];
   mkdirSync(OUTPUT, { recursive: true });
@@ -73,14 +75,21 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
     async open(options = {}) {
       const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 } });
       page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
-      await page.addInitScript({ content: `window.__initialState = ${JSON.stringify(options.state ?? null) ?? 'undefined'} ?? undefined;` });
+      await page.addInitScript({
+        content: `window.__initialState = ${JSON.stringify(options.state ?? null) ?? 'undefined'} ?? undefined;`,
+      });
       await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
       await serveThumbnails(page, harness, thumbnailCache, dataRoot);
       await page.goto(harness.pageUrl);
       await applyTheme(page, options.theme ?? 'dark');
       await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
       if (options.deferLoad) return page;
-      await page.evaluate(([root, c, d, a]) => window.__host.load(root, c, d, a), [ROOT, options.content ?? content, options.decisions ?? {}, options.classActions ?? []] as const);
+      await page.evaluate(([root, c, d, a]) => window.__host.load(root, c, d, a), [
+        ROOT,
+        options.content ?? content,
+        options.decisions ?? {},
+        options.classActions ?? [],
+      ] as const);
       return page;
     },
     async close() {
@@ -99,7 +108,10 @@ async function serveThumbnails(page: Page, harness: Harness, cache: ThumbnailCac
     cache,
     (file) => harness.imageUrl(relative(dataRoot, file).split(sep).join('/')),
     (path) => join(dataRoot, path),
-    (thumbnails) => void page.evaluate((m) => window.__host.send(m), { type: 'thumbnails/didCreate', thumbnails }).catch(() => undefined),
+    (thumbnails) =>
+      void page
+        .evaluate((m) => window.__host.send(m), { type: 'thumbnails/didCreate', thumbnails })
+        .catch(() => undefined),
     (line) => console.log(`# ${line}`),
   );
   page.once('close', () => requests.dispose());
@@ -110,18 +122,30 @@ async function serveThumbnails(page: Page, harness: Harness, cache: ThumbnailCac
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--headless=new',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
 /** Sets a theme's colours through the CSSOM, as VS Code does, so the page's CSP (no inline styles) stays in force. */
 export async function applyTheme(page: Page, name: ThemeName): Promise<void> {
   const theme = THEMES[name];
-  await page.evaluate(([vars, bodyClass]) => {
-    for (const [key, value] of Object.entries(vars)) document.documentElement.style.setProperty(key, value);
-    document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
-    document.body.classList.add(bodyClass);
-  }, [theme.vars, theme.bodyClass] as const);
+  await page.evaluate(
+    ([vars, bodyClass]) => {
+      for (const [key, value] of Object.entries(vars)) document.documentElement.style.setProperty(key, value);
+      document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
+      document.body.classList.add(bodyClass);
+    },
+    [theme.vars, theme.bodyClass] as const,
+  );
 }
 
 /** Two frames: the message handler has run and the page has painted. */
@@ -131,7 +155,10 @@ export async function settle(page: Page): Promise<void> {
 
 /** No CSP violation and no console error so far. */
 export async function assertCleanPage(page: Page): Promise<void> {
-  const { csp, errors } = await page.evaluate(() => ({ csp: window.__host.cspViolations, errors: window.__host.consoleErrors }));
+  const { csp, errors } = await page.evaluate(() => ({
+    csp: window.__host.cspViolations,
+    errors: window.__host.consoleErrors,
+  }));
   assert.deepEqual(csp, [], 'no Content-Security-Policy violations');
   assert.deepEqual(errors, [], 'no console errors');
 }
@@ -140,9 +167,14 @@ export async function assertCleanPage(page: Page): Promise<void> {
 export function cardPaths(page: Page): Promise<string[]> {
   return page.$$eval('.card', (cards) =>
     cards
-      .map((c) => ({ path: (c as HTMLElement).dataset.path ?? '', y: c.getBoundingClientRect().top, x: c.getBoundingClientRect().left }))
+      .map((c) => ({
+        path: (c as HTMLElement).dataset.path ?? '',
+        y: c.getBoundingClientRect().top,
+        x: c.getBoundingClientRect().left,
+      }))
       .sort((a, b) => a.y - b.y || a.x - b.x)
-      .map((c) => c.path));
+      .map((c) => c.path),
+  );
 }
 
 /** Picks an option of one of the toolbar's selects, the way a user does: open it, click the option. */

@@ -25,7 +25,12 @@ let report: AuditReport;
 before(async () => {
   // Kept under test-output/ between runs; rebuilt when its options change.
   const root = join(OUTPUT, 'large-report');
-  report = await writeLargeReportDataset(root, { samples: SAMPLES, suspects: SUSPECTS, distinct: 100, side: PHOTO_SIDE });
+  report = await writeLargeReportDataset(root, {
+    samples: SAMPLES,
+    suspects: SUSPECTS,
+    distinct: 100,
+    side: PHOTO_SIDE,
+  });
   pages = await launchReviewPages({ dataRoot: root, report, maxShown: SUSPECTS });
 });
 
@@ -34,7 +39,9 @@ after(async () => {
 });
 
 const cardImages = (page: Page) =>
-  page.$$eval('.grid .card img', (images) => images.map((img) => ({ src: img.getAttribute('src') ?? '', width: (img as HTMLImageElement).naturalWidth })));
+  page.$$eval('.grid .card img', (images) =>
+    images.map((img) => ({ src: img.getAttribute('src') ?? '', width: (img as HTMLImageElement).naturalWidth })),
+  );
 
 test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class filter, a bounded DOM', async () => {
   const flagged = report.samples.filter((s) => s.flagged);
@@ -44,11 +51,16 @@ test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class fi
   const page = await pages.open({ deferLoad: true });
 
   const first = await loadTimed(page, pages.content);
-  console.log(`# 100 000 samples: first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`);
+  console.log(
+    `# 100 000 samples: first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`,
+  );
   assert.ok(first.imagesMs < 20_000, `the first screen shows within 20 s (${first.imagesMs.toFixed(0)} ms)`);
   assert.equal(await page.textContent('.counter'), `0 reviewed of ${SUSPECTS}`);
   const images = await cardImages(page);
-  assert.ok(images.length > 0 && images.every((i) => i.src.includes('/.label-audit/thumbs/') && i.width === 128), 'the cards show 128 px thumbnails, not the 400 px photos');
+  assert.ok(
+    images.length > 0 && images.every((i) => i.src.includes('/.label-audit/thumbs/') && i.width === 128),
+    'the cards show 128 px thumbnails, not the 400 px photos',
+  );
   const start = await heapAndNodes(page);
   await page.screenshot({ path: join(OUTPUT, 'scale-first.png') });
 
@@ -62,7 +74,11 @@ test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class fi
   // wait for this card's own image rather than for "every image present".
   const lastImage = page.locator(`.card[data-path="${last}"] img`);
   await lastImage.waitFor({ state: 'visible', timeout: 30_000 });
-  await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 128, await lastImage.elementHandle(), { timeout: 30_000 });
+  await page.waitForFunction(
+    (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 128,
+    await lastImage.elementHandle(),
+    { timeout: 30_000 },
+  );
   await waitForImages(page);
   await page.screenshot({ path: join(OUTPUT, 'scale-last.png') });
 

@@ -40,7 +40,9 @@ export interface ScrollFigures {
  */
 export async function loadTimed(page: Page, content: ReviewContent): Promise<FirstRender> {
   // As one JSON string: the driver's own serialisation of a 100 000-element object takes a minute.
-  await page.evaluate((json) => { window.__big = JSON.parse(json); }, JSON.stringify(content));
+  await page.evaluate((json) => {
+    window.__big = JSON.parse(json);
+  }, JSON.stringify(content));
   return (await page.evaluate(`(async () => {
     const frame = () => new Promise((done) => requestAnimationFrame(done));
     const start = performance.now();
@@ -96,7 +98,10 @@ export async function scrollThrough(page: Page, durationMs: number): Promise<Scr
   })()`)) as number[];
   const cpuAfter = await cpu();
   await cdp.detach();
-  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - times[i])
+    .sort((a, b) => a - b);
   const span = times[times.length - 1] - times[0];
   return {
     frames: times.length,

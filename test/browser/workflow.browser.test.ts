@@ -10,12 +10,21 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { AuditReport } from '../../src/core/report';
-import { buildReviewContent } from '../../src/extension/reviewContent';
+import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
-import { estimateMisses } from '../../webview/missRate';
-import { spotCheckText } from '../../webview/spotCheckState';
+import { estimateMisses } from '../../webview/state/missRate';
+import { spotCheckText } from '../../webview/state/spotCheckState';
 import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
-import { OUTPUT, assertCleanPage, cardPaths, decisionsOnHost, launchReviewPages, settle, waitForDecisionCount, type ReviewPages } from './reviewPage';
+import {
+  OUTPUT,
+  assertCleanPage,
+  cardPaths,
+  decisionsOnHost,
+  launchReviewPages,
+  settle,
+  waitForDecisionCount,
+  type ReviewPages,
+} from './reviewPage';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;
 
@@ -33,20 +42,32 @@ const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'e
 async function twentyClassReport(): Promise<AuditReport> {
   const report = await sampleDigitsReport();
   const ink = new Map<string, number>();
-  await Promise.all(report.samples.map(async (s) => {
-    const pixels = await sharp(join(SAMPLE_DIGITS, s.path)).greyscale().raw().toBuffer();
-    ink.set(s.path, pixels.reduce((sum, v) => sum + v, 0) / pixels.length);
-  }));
-  const median = new Map(WORDS.map((_, digit) => {
-    const values = report.samples.filter((s) => s.path.startsWith(`${digit}/`)).map((s) => ink.get(s.path) ?? 0).sort((a, b) => a - b);
-    return [String(digit), values[Math.floor(values.length / 2)]];
-  }));
+  await Promise.all(
+    report.samples.map(async (s) => {
+      const pixels = await sharp(join(SAMPLE_DIGITS, s.path)).greyscale().raw().toBuffer();
+      ink.set(s.path, pixels.reduce((sum, v) => sum + v, 0) / pixels.length);
+    }),
+  );
+  const median = new Map(
+    WORDS.map((_, digit) => {
+      const values = report.samples
+        .filter((s) => s.path.startsWith(`${digit}/`))
+        .map((s) => ink.get(s.path) ?? 0)
+        .sort((a, b) => a - b);
+      return [String(digit), values[Math.floor(values.length / 2)]];
+    }),
+  );
   // The weight is the image's own: a relabel to another digit keeps its stroke.
-  const name = (digit: string, path: string) => `${WORDS[Number(digit)]} ${(ink.get(path) ?? 0) > (median.get(path.split('/')[0]) ?? 0) ? 'bold' : 'thin'}`;
+  const name = (digit: string, path: string) =>
+    `${WORDS[Number(digit)]} ${(ink.get(path) ?? 0) > (median.get(path.split('/')[0]) ?? 0) ? 'bold' : 'thin'}`;
   return {
     ...report,
     dataset: { ...report.dataset, classes: WORDS.flatMap((w) => [`${w} thin`, `${w} bold`]) },
-    samples: report.samples.map((s) => ({ ...s, givenLabel: name(s.givenLabel, s.path), suggestedLabel: name(s.suggestedLabel, s.path) })),
+    samples: report.samples.map((s) => ({
+      ...s,
+      givenLabel: name(s.givenLabel, s.path),
+      suggestedLabel: name(s.suggestedLabel, s.path),
+    })),
   };
 }
 
@@ -62,13 +83,16 @@ after(async () => {
   await pages?.close();
 });
 
-const pickerRows = (page: Page) => page.$$eval('.picker-row', (rows) => rows.map((r) => ({
-  label: r.querySelector('.picker-label')?.textContent ?? '',
-  tags: [...r.querySelectorAll('.picker-tag')].map((t) => t.textContent),
-  digit: r.querySelector('.picker-digit')?.textContent ?? '',
-  active: r.getAttribute('aria-selected') === 'true',
-  images: r.querySelectorAll('.picker-examples img').length,
-})));
+const pickerRows = (page: Page) =>
+  page.$$eval('.picker-row', (rows) =>
+    rows.map((r) => ({
+      label: r.querySelector('.picker-label')?.textContent ?? '',
+      tags: [...r.querySelectorAll('.picker-tag')].map((t) => t.textContent),
+      digit: r.querySelector('.picker-digit')?.textContent ?? '',
+      active: r.getAttribute('aria-selected') === 'true',
+      images: r.querySelectorAll('.picker-examples img').length,
+    })),
+  );
 const pickerOpen = (page: Page) => page.$eval('.picker-overlay', (o) => !(o as HTMLElement).hidden);
 const focusedPath = (page: Page) => page.$eval('.card.focused', (c) => (c as HTMLElement).dataset.path ?? '');
 const decisionOf = (page: Page, path: string) => page.evaluate((p) => window.__host.decisions()[p], path);
@@ -86,26 +110,52 @@ describe('relabel picker', () => {
     await page.keyboard.press('r');
     assert.ok(await pickerOpen(page));
     // Every example image decoded, so the screenshot shows real strips.
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.picker-examples img')].every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('.picker-examples img')].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     let rows = await pickerRows(page);
     assert.equal(rows.length, 20, 'every class is listed');
-    assert.deepEqual(rows[0], { label: a.suggestedLabel, tags: ['suggested'], digit: rows[0].digit, active: true, images: 4 }, 'the suggested class first, active');
-    assert.ok(rows.every((r) => r.images >= 1), 'each class shows its typical images');
+    assert.deepEqual(
+      rows[0],
+      { label: a.suggestedLabel, tags: ['suggested'], digit: rows[0].digit, active: true, images: 4 },
+      'the suggested class first, active',
+    );
+    assert.ok(
+      rows.every((r) => r.images >= 1),
+      'each class shows its typical images',
+    );
     assert.ok(rows.find((r) => r.label === a.givenLabel)?.tags.includes('current label'));
     // The strip shows the class's most typical unflagged images, in that order.
-    const strip = await page.$$eval(`.picker-row[data-label="${a.suggestedLabel}"] .picker-examples img`, (imgs) => imgs.map((i) => i.getAttribute('title')));
-    assert.deepEqual(strip, twenty.classExamples?.[a.suggestedLabel]?.map((e) => e.path));
-    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'VSCODE-TEXTFIELD', 'the filter has the focus');
+    const strip = await page.$$eval(`.picker-row[data-label="${a.suggestedLabel}"] .picker-examples img`, (imgs) =>
+      imgs.map((i) => i.getAttribute('title')),
+    );
+    assert.deepEqual(
+      strip,
+      twenty.classExamples?.[a.suggestedLabel]?.map((e) => e.path),
+    );
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.tagName),
+      'VSCODE-TEXTFIELD',
+      'the filter has the focus',
+    );
     await page.screenshot({ path: join(OUTPUT, 'picker-20-classes-dark.png') });
 
     // Type-ahead narrows the list; the arrows move; Enter picks the active row.
     await page.keyboard.type('sev');
     rows = await pickerRows(page);
-    assert.deepEqual(rows.map((r) => r.label), ['seven thin', 'seven bold']);
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      ['seven thin', 'seven bold'],
+    );
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForFunction((p) => window.__host.decisions()[p]?.action === 'relabel', a.path);
-    assert.deepEqual(await decisionOf(page, a.path), a.givenLabel === 'seven bold' ? { action: 'keep' } : { action: 'relabel', label: 'seven bold' });
+    assert.deepEqual(
+      await decisionOf(page, a.path),
+      a.givenLabel === 'seven bold' ? { action: 'keep' } : { action: 'relabel', label: 'seven bold' },
+    );
     assert.equal(await pickerOpen(page), false, 'a choice closes the picker');
     assert.equal(await focusedPath(page), b.path, 'and the review moves on');
 
@@ -121,7 +171,10 @@ describe('relabel picker', () => {
     assert.equal(rows[0].digit, '3');
     await page.keyboard.press('Enter');
     await waitForDecisionCount(page, 2);
-    assert.deepEqual(await decisionOf(page, b.path), b.givenLabel === twenty.classes[2] ? { action: 'keep' } : { action: 'relabel', label: twenty.classes[2] });
+    assert.deepEqual(
+      await decisionOf(page, b.path),
+      b.givenLabel === twenty.classes[2] ? { action: 'keep' } : { action: 'relabel', label: twenty.classes[2] },
+    );
 
     // Escape closes without deciding and gives the grid its keys back; a click on a row picks it.
     await page.keyboard.press('r');
@@ -134,11 +187,18 @@ describe('relabel picker', () => {
     assert.ok(await pickerOpen(page), "the card's relabel button opens the picker");
     await page.locator('.picker-row[data-label="nine thin"]').click();
     await page.waitForFunction((p) => window.__host.decisions()[p] !== undefined, c.path);
-    assert.deepEqual(await decisionOf(page, c.path), c.givenLabel === 'nine thin' ? { action: 'keep' } : { action: 'relabel', label: 'nine thin' });
+    assert.deepEqual(
+      await decisionOf(page, c.path),
+      c.givenLabel === 'nine thin' ? { action: 'keep' } : { action: 'relabel', label: 'nine thin' },
+    );
 
     // The recent choices survive a reload (webview state).
     const state = await page.evaluate(() => window.__host.state());
-    assert.deepEqual((state as { recentLabels: string[] }).recentLabels, ['nine thin', twenty.classes[2], 'seven bold']);
+    assert.deepEqual((state as { recentLabels: string[] }).recentLabels, [
+      'nine thin',
+      twenty.classes[2],
+      'seven bold',
+    ]);
     await assertCleanPage(page);
     await page.close();
   });
@@ -149,7 +209,9 @@ describe('relabel picker', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('r');
     await page.keyboard.type('o');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.picker-examples img')].every((img) => img.complete));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('.picker-examples img')].every((img) => img.complete),
+    );
     const box = await page.locator('.picker-dialog').boundingBox();
     assert.ok(box && box.width <= 700 && box.x >= 0, `the dialog fits the panel (${JSON.stringify(box)})`);
     await page.screenshot({ path: join(OUTPUT, 'picker-20-classes-light-narrow.png') });
@@ -169,8 +231,15 @@ describe('spot check', () => {
     await settle(page);
     assert.equal(await page.textContent('.counter'), '0 checked of 100');
     const shown = await cardPaths(page);
-    assert.deepEqual(shown, pool.samples.slice(0, shown.length).map((s) => s.path), 'the host\'s seeded order');
-    assert.ok(shown.every((path) => !digits.suspects.find((s) => s.path === path)?.flagged), 'only unflagged images');
+    assert.deepEqual(
+      shown,
+      pool.samples.slice(0, shown.length).map((s) => s.path),
+      "the host's seeded order",
+    );
+    assert.ok(
+      shown.every((path) => !digits.suspects.find((s) => s.path === path)?.flagged),
+      'only unflagged images',
+    );
 
     // A smaller check: the first 50 of the same order.
     const size = page.locator('vscode-single-select[aria-label="Sample size"]');
@@ -196,7 +265,10 @@ describe('spot check', () => {
     const expected = spotCheckText(estimateMisses(2, 5, pool.unflaggedTotal), 50, pool.unflaggedTotal);
     assert.equal(await page.textContent('.spot-check-text'), expected);
     // 2 of 5: 40%, Wilson 95% 11.8%–76.9%.
-    assert.match(expected, /^5 of 50 checked, 2 wrong\. Miss rate 40% \(95% CI 12%–77%\): about 150 missed errors among the 376 unflagged \(/);
+    assert.match(
+      expected,
+      /^5 of 50 checked, 2 wrong\. Miss rate 40% \(95% CI 12%–77%\): about 150 missed errors among the 376 unflagged \(/,
+    );
     assert.equal(await page.textContent('.counter'), '5 checked of 50');
     await page.screenshot({ path: join(OUTPUT, 'spot-check-dark.png') });
 
@@ -238,7 +310,9 @@ describe('review bookkeeping', () => {
     await page.keyboard.press('Escape');
 
     await page.locator('vscode-button', { hasText: 'Progress' }).click();
-    const table = await page.$$eval('.progress-table tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+    const table = await page.$$eval('.progress-table tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')),
+    );
     assert.deepEqual(table[0], ['Given class', 'Flagged', 'Reviewed', 'Accepted', 'Relabeled', 'Removed', 'Kept']);
     assert.deepEqual(table[1], ['All classes', String(flagged.length), '4', '1', '1', '1', '1']);
     const classOf = (s: SuspectView) => table.find((row) => row[0] === s.givenLabel);

@@ -19,7 +19,14 @@ const skip = e2eSkipReason();
 async function writeBadDataset(workspace: string): Promise<void> {
   // Eight real digits of each of two classes, from the sample dataset.
   const GOOD = (
-    await Promise.all(['3', '5'].map(async (label) => (await readdir(join(SAMPLE_DIGITS, label))).sort().slice(0, 8).map((name) => ({ label, file: `${label}/${name}` }))))
+    await Promise.all(
+      ['3', '5'].map(async (label) =>
+        (await readdir(join(SAMPLE_DIGITS, label)))
+          .sort()
+          .slice(0, 8)
+          .map((name) => ({ label, file: `${label}/${name}` })),
+      ),
+    )
   ).flat();
   const root = join(workspace, 'bad');
   await mkdir(join(root, 'images'), { recursive: true });
@@ -55,46 +62,76 @@ describe('Bad input in VS Code', { skip }, () => {
 
   test('unreadable, missing and unlabeled entries are skipped with a warning, listed in the log, and the editor stays responsive', async () => {
     await startAudit(workbench, 'bad/labels.csv', async (items) => {
-      assert.ok(items.some((i) => i.startsWith('bad/labels.csv') && i.includes('CSV label file')), items.join(' | '));
+      assert.ok(
+        items.some((i) => i.startsWith('bad/labels.csv') && i.includes('CSV label file')),
+        items.join(' | '),
+      );
       await workbench.shot('dataset-pick');
     });
     await recordProgress(workbench, 'labels.csv');
     const warning = await workbench.waitForToast(/^Label Audit: skipped \d+ entries/);
-    assert.match(warning.message, /^Label Audit: skipped 3 entries \(unreadable images, unknown labels, missing files\.\.\.\)\. The log lists each one and why\.$/);
+    assert.match(
+      warning.message,
+      /^Label Audit: skipped 3 entries \(unreadable images, unknown labels, missing files\.\.\.\)\. The log lists each one and why\.$/,
+    );
     assert.deepEqual(warning.buttons, ['Show Log']);
     await workbench.page.waitForTimeout(500);
     await workbench.shot('skipped-warning');
     // The review panel opened on the 16 audited images.
     const frame = await workbench.reviewFrame();
     const flagged = (await readReport(join(server.workspace, 'bad'))).samples.filter((s) => s.flagged).length;
-    await frame.waitForFunction((t) => document.querySelector('.toolbar .counter')?.textContent === t, `0 reviewed of ${flagged}`);
+    await frame.waitForFunction(
+      (t) => document.querySelector('.toolbar .counter')?.textContent === t,
+      `0 reviewed of ${flagged}`,
+    );
 
     const report = await readReport(join(server.workspace, 'bad'));
-    assert.deepEqual(report.skipped.map((s) => s.file).sort(), ['images/missing.png', 'images/truncated.png', 'images/unlabeled.png']);
+    assert.deepEqual(report.skipped.map((s) => s.file).sort(), [
+      'images/missing.png',
+      'images/truncated.png',
+      'images/unlabeled.png',
+    ]);
     const log = await server.outputChannelLog();
     for (const skipped of report.skipped) {
-      assert.ok(log.includes(skipped.file) && log.includes(skipped.problem), `the log names ${skipped.file}: ${skipped.problem}`);
+      assert.ok(
+        log.includes(skipped.file) && log.includes(skipped.problem),
+        `the log names ${skipped.file}: ${skipped.problem}`,
+      );
     }
 
     await workbench.clickToastButton(/skipped 3 entries/, 'Show Log');
     await workbench.filterOutput('skipped');
-    await workbench.until('the skipped files in the Output view', async () => ((await workbench.outputText()).includes('truncated.png') ? true : undefined), 10_000);
+    await workbench.until(
+      'the skipped files in the Output view',
+      async () => ((await workbench.outputText()).includes('truncated.png') ? true : undefined),
+      10_000,
+    );
     await workbench.shot('skipped-in-log');
 
     // Responsive: the palette opens at once and the Explorer expands a folder.
     const started = Date.now();
     await workbench.runCommand('View: Toggle Panel Visibility');
     await workbench.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'bad' }).first().click();
-    await workbench.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'labels.csv' }).first().waitFor({ state: 'visible' });
+    await workbench.page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'labels.csv' })
+      .first()
+      .waitFor({ state: 'visible' });
     assert.ok(Date.now() - started < 5_000, `the editor reacted within ${Date.now() - started} ms`);
     await workbench.shot('responsive');
   });
 
   test('a malformed manifest stops the audit with an error naming the file, before any training', async () => {
     await startAudit(workbench, 'broken/labels.csv');
-    const error = await workbench.waitForToast(/^Label Audit: .*labels\.csv is not valid CSV: a quote opened on line 2 is never closed/, 30_000);
+    const error = await workbench.waitForToast(
+      /^Label Audit: .*labels\.csv is not valid CSV: a quote opened on line 2 is never closed/,
+      30_000,
+    );
     assert.deepEqual(error.buttons, ['Show Log']);
-    await workbench.until('the progress notification to go', async () => ((await workbench.toasts()).some((t) => t.busy) ? undefined : true), 5_000);
+    await workbench.until(
+      'the progress notification to go',
+      async () => ((await workbench.toasts()).some((t) => t.busy) ? undefined : true),
+      5_000,
+    );
     await workbench.page.waitForTimeout(500);
     await workbench.shot('malformed-manifest');
     const log = await server.outputChannelLog();

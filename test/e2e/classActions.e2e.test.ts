@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import type { ClassAction } from '../../src/core/types';
+import type { ClassAction } from '../../src/core/shared/types';
 import type { CodeServer } from './codeServer';
 import { openEditor, type EditorSession } from './editorSession';
 import { e2eSkipReason } from './environment';
@@ -38,11 +38,15 @@ describe('Merge and rename classes in VS Code, then export', { skip }, () => {
   async function classActionsOnDisk(expected: ClassAction[]): Promise<void> {
     let last: unknown;
     await workbench
-      .until('decisions.json to hold the class actions', async () => {
-        const text = await readFile(join(auditDir(digits), 'decisions.json'), 'utf8').catch(() => '{}');
-        last = (JSON.parse(text) as { classActions?: unknown }).classActions ?? [];
-        return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
-      }, 5_000)
+      .until(
+        'decisions.json to hold the class actions',
+        async () => {
+          const text = await readFile(join(auditDir(digits), 'decisions.json'), 'utf8').catch(() => '{}');
+          last = (JSON.parse(text) as { classActions?: unknown }).classActions ?? [];
+          return JSON.stringify(last) === JSON.stringify(expected) ? true : undefined;
+        },
+        5_000,
+      )
       .catch(() => assert.deepEqual(last, expected, 'classActions in decisions.json'));
   }
 
@@ -84,7 +88,10 @@ describe('Merge and rename classes in VS Code, then export', { skip }, () => {
     await workbench.pickQuickItem('CSV');
     const done = await workbench.waitForToast(/^Label Audit: wrote labels\.cleaned\.csv/);
     assert.match(done.message, /0 relabeled, 0 removed/);
-    const rows = (await readFile(join(digits, 'labels.cleaned.csv'), 'utf8')).split(/\r?\n/).filter((l) => l !== '').map((l) => l.split(','));
+    const rows = (await readFile(join(digits, 'labels.cleaned.csv'), 'utf8'))
+      .split(/\r?\n/)
+      .filter((l) => l !== '')
+      .map((l) => l.split(','));
     assert.deepEqual(rows[0], ['path', 'label']);
     const labels = rows.slice(1);
     assert.equal(labels.length, 400, 'every sample');

@@ -68,18 +68,39 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   await mkdir(join(userDataDir, 'User'), { recursive: true });
   await mkdir(workspace, { recursive: true });
   // A copy without any .label-audit/ folder a local `npm run sample` may have left.
-  await cp(SAMPLE_DIGITS, join(workspace, 'digits'), { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await cp(SAMPLE_DIGITS, join(workspace, 'digits'), {
+    recursive: true,
+    filter: (src) => !src.includes('.label-audit'),
+  });
   await options.prepareWorkspace?.(workspace);
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   await writeFile(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...options.settings }, null, 2));
   // Keeps code-server from reading or writing ~/.config/code-server and ~/.local/share/code-server.
-  const env = { ...process.env, PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`, XDG_CONFIG_HOME: join(root, 'config'), XDG_DATA_HOME: join(root, 'data') };
-  const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', join(root, 'config.yaml')];
+  const env = {
+    ...process.env,
+    PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
+    XDG_CONFIG_HOME: join(root, 'config'),
+    XDG_DATA_HOME: join(root, 'data'),
+  };
+  const common = [
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--config',
+    join(root, 'config.yaml'),
+  ];
 
-  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 120_000 });
+  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', VSIX], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
     await rm(root, { recursive: true, force: true });
-    throw new Error(`code-server --install-extension ${VSIX} failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
+    throw new Error(
+      `code-server --install-extension ${VSIX} failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`,
+    );
   }
 
   const port = await freePort();
@@ -90,8 +111,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     [
       CODE_SERVER,
       ...common,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-workspace-trust',
       '--disable-telemetry',
       '--disable-update-check',
@@ -143,7 +166,10 @@ async function waitForHealth(port: number, exited: Promise<void>): Promise<void>
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`code-server exited during startup; see ${OUTPUT_DIR}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

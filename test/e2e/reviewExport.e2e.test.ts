@@ -10,7 +10,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import type { Decisions } from '../../src/core/types';
+import type { Decisions } from '../../src/core/shared/types';
 import type { CodeServer } from './codeServer';
 import { openEditor, type EditorSession } from './editorSession';
 import { e2eSkipReason } from './environment';
@@ -59,28 +59,45 @@ describe('Review and export in VS Code', { skip }, () => {
   async function decisionsOnDisk(expected: Decisions): Promise<void> {
     let last: Decisions = {};
     await workbench
-      .until('decisions.json to follow', async () => {
-        last = await readDecisionsFile(digits);
-        return JSON.stringify(sortKeys(last)) === JSON.stringify(sortKeys(expected)) ? true : undefined;
-      }, 5_000)
+      .until(
+        'decisions.json to follow',
+        async () => {
+          last = await readDecisionsFile(digits);
+          return JSON.stringify(sortKeys(last)) === JSON.stringify(sortKeys(expected)) ? true : undefined;
+        },
+        5_000,
+      )
       .catch(() => assert.deepEqual(last, expected, 'decisions.json'));
   }
 
   async function waitForCounter(frame: Frame, text: string): Promise<void> {
-    await frame.waitForFunction((t) => document.querySelector('.toolbar .counter')?.textContent === t, text, { timeout: 5_000 }).catch(async () => {
-      assert.equal(await counter(frame), text);
-    });
+    await frame
+      .waitForFunction((t) => document.querySelector('.toolbar .counter')?.textContent === t, text, { timeout: 5_000 })
+      .catch(async () => {
+        assert.equal(await counter(frame), text);
+      });
   }
 
   test('the grid shows the suspects best first with their images; keyboard decisions change cards, counter and decisions.json', async () => {
     const frame = await workbench.reviewFrame();
     await frame.waitForSelector('.card');
     const widths = await loadedThumbnailWidths(frame);
-    assert.ok(widths.length > 0 && widths.every((w) => w === 28), `every thumbnail loaded through the webview (natural widths ${widths.join(',')})`);
+    assert.ok(
+      widths.length > 0 && widths.every((w) => w === 28),
+      `every thumbnail loaded through the webview (natural widths ${widths.join(',')})`,
+    );
     const shown = await cardPaths(frame);
-    assert.deepEqual(shown, flagged.map((s) => s.path).slice(0, shown.length), 'cards in report order, most suspect first');
+    assert.deepEqual(
+      shown,
+      flagged.map((s) => s.path).slice(0, shown.length),
+      'cards in report order, most suspect first',
+    );
     const scores = flagged.map((s) => s.score);
-    assert.deepEqual(scores, [...scores].sort((x, y) => y - x), 'the report ranks by descending score');
+    assert.deepEqual(
+      scores,
+      [...scores].sort((x, y) => y - x),
+      'the report ranks by descending score',
+    );
     await waitForCounter(frame, `0 reviewed of ${flagged.length}`);
     await workbench.shot('grid');
 
@@ -105,7 +122,10 @@ describe('Review and export in VS Code', { skip }, () => {
     await keys.press('Delete'); // remove c
     await waitForCounter(frame, `3 reviewed of ${flagged.length}`);
     assert.match(await cardStatus(frame, c.path), /^Removed · score/);
-    assert.equal(await frame.locator(`.card[data-path="${c.path}"]`).evaluate((el) => el.classList.contains('decided-remove')), true);
+    assert.equal(
+      await frame.locator(`.card[data-path="${c.path}"]`).evaluate((el) => el.classList.contains('decided-remove')),
+      true,
+    );
     const removed: Decisions = { ...kept, [c.path]: { action: 'remove' } };
     await decisionsOnDisk(removed);
 
@@ -132,7 +152,10 @@ describe('Review and export in VS Code', { skip }, () => {
     assert.match(await cardStatus(frame, b.path), /^Kept/);
     assert.match(await cardStatus(frame, c.path), /^Removed/);
     assert.match(await cardStatus(frame, d.path), /^Pending/);
-    assert.ok((await loadedThumbnailWidths(frame)).every((w) => w === 28), 'thumbnails load again after the reload');
+    assert.ok(
+      (await loadedThumbnailWidths(frame)).every((w) => w === 28),
+      'thumbnails load again after the reload',
+    );
     await workbench.shot('after-reload');
   });
 
@@ -141,7 +164,10 @@ describe('Review and export in VS Code', { skip }, () => {
     await workbench.runCommand(COMMAND.export);
     // A folder-per-class dataset has no label file of its own: the export asks for the format.
     const formats = await workbench.quickItems(COMMAND.export);
-    assert.ok(formats.some((f) => f.startsWith('CSV')) && formats.some((f) => f.startsWith('JSON')), formats.join(' | '));
+    assert.ok(
+      formats.some((f) => f.startsWith('CSV')) && formats.some((f) => f.startsWith('JSON')),
+      formats.join(' | '),
+    );
     await workbench.shot('export-format');
     await workbench.pickQuickItem('CSV');
     const done = await workbench.waitForToast(/^Label Audit: wrote labels\.cleaned\.csv/);
@@ -161,28 +187,54 @@ describe('Review and export in VS Code', { skip }, () => {
     for (const [path, label] of labels) {
       if (path !== a.path) assert.equal(label, path.split('/')[0], `${path} keeps its folder's label`);
     }
-    assert.ok((await listFiles(digits)).includes('labels.cleaned.decisions.csv'), 'the decision log is written next to it');
+    assert.ok(
+      (await listFiles(digits)).includes('labels.cleaned.decisions.csv'),
+      'the decision log is written next to it',
+    );
     // The review log: who changed what and when, in order, the undo included.
     const log = parseCsv(await readFile(join(digits, 'labels.cleaned.review-log.csv'), 'utf8'));
-    assert.deepEqual(log[0], ['timestamp', 'user', 'sample', 'given_label', 'action', 'from', 'from_label', 'to', 'to_label']);
-    assert.deepEqual(log.slice(1).map((row) => [row[2], row[4], row[5], row[7]]), [
-      [a.path, 'relabel', 'pending', 'relabel'],
-      [b.path, 'keep', 'pending', 'keep'],
-      [c.path, 'remove', 'pending', 'remove'],
-      [d.path, 'relabel', 'pending', 'relabel'],
-      [d.path, 'undo', 'relabel', 'pending'],
+    assert.deepEqual(log[0], [
+      'timestamp',
+      'user',
+      'sample',
+      'given_label',
+      'action',
+      'from',
+      'from_label',
+      'to',
+      'to_label',
     ]);
-    assert.ok(log.slice(1).every((row) => row[1] === userInfo().username && !Number.isNaN(Date.parse(row[0]))), 'each row names the OS user and the time');
+    assert.deepEqual(
+      log.slice(1).map((row) => [row[2], row[4], row[5], row[7]]),
+      [
+        [a.path, 'relabel', 'pending', 'relabel'],
+        [b.path, 'keep', 'pending', 'keep'],
+        [c.path, 'remove', 'pending', 'remove'],
+        [d.path, 'relabel', 'pending', 'relabel'],
+        [d.path, 'undo', 'relabel', 'pending'],
+      ],
+    );
+    assert.ok(
+      log.slice(1).every((row) => row[1] === userInfo().username && !Number.isNaN(Date.parse(row[0]))),
+      'each row names the OS user and the time',
+    );
     assert.deepEqual(await hashDataset(digits), originals, 'every original file byte-for-byte unchanged');
 
     // A second export asks before replacing the first one.
     const firstWrite = (await stat(csvPath)).mtimeMs;
     await workbench.runCommand(COMMAND.export);
     await workbench.pickQuickItem('CSV');
-    assert.match(await workbench.dialogText(), /labels\.cleaned\.csv already exists from a previous export\. Overwrite it\?/);
+    assert.match(
+      await workbench.dialogText(),
+      /labels\.cleaned\.csv already exists from a previous export\. Overwrite it\?/,
+    );
     await workbench.shot('export-overwrite-question');
     await workbench.clickDialogButton('Overwrite');
-    await workbench.until('the second export', async () => ((await stat(csvPath)).mtimeMs > firstWrite ? true : undefined), 10_000);
+    await workbench.until(
+      'the second export',
+      async () => ((await stat(csvPath)).mtimeMs > firstWrite ? true : undefined),
+      10_000,
+    );
     assert.deepEqual(await hashDataset(digits), originals, 'still unchanged after the second export');
   });
 });
@@ -190,13 +242,26 @@ describe('Review and export in VS Code', { skip }, () => {
 /** sha256 of every file of the dataset, except what label-audit writes (.label-audit/, *.cleaned.*). */
 async function hashDataset(root: string): Promise<Map<string, string>> {
   const files = (await listFiles(root)).filter((f) => !f.startsWith('.label-audit/') && !f.includes('.cleaned.'));
-  const hashes = await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(root, f))).digest('hex')] as const));
+  const hashes = await Promise.all(
+    files.map(
+      async (f) =>
+        [
+          f,
+          createHash('sha256')
+            .update(await readFile(join(root, f)))
+            .digest('hex'),
+        ] as const,
+    ),
+  );
   return new Map(hashes);
 }
 
 /** The export writes plain `path,label` rows (no quoting needed for these paths). */
 function parseCsv(text: string): string[][] {
-  return text.split(/\r?\n/).filter((line) => line !== '').map((line) => line.split(','));
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line !== '')
+    .map((line) => line.split(','));
 }
 
 function sortKeys(decisions: Decisions): [string, unknown][] {

@@ -35,17 +35,21 @@ describe('Run Audit in VS Code', { skip }, () => {
   async function setUserSettings(extra: Record<string, unknown>): Promise<void> {
     const wanted = { ...BASE_SETTINGS, ...extra };
     await workbench.editUserSettings(wanted);
-    const saved = await workbench.until('settings.json to be saved', async () => {
-      // The editor truncates and then writes the file, so a read can land on an empty or half file.
-      const text = await readFile(server.settingsFile, 'utf8');
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-      return json['labelAudit.epochs'] === wanted['labelAudit.epochs'] ? json : undefined;
-    }, 5_000);
+    const saved = await workbench.until(
+      'settings.json to be saved',
+      async () => {
+        // The editor truncates and then writes the file, so a read can land on an empty or half file.
+        const text = await readFile(server.settingsFile, 'utf8');
+        let json: Record<string, unknown>;
+        try {
+          json = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+        return json['labelAudit.epochs'] === wanted['labelAudit.epochs'] ? json : undefined;
+      },
+      5_000,
+    );
     assert.deepEqual(saved, wanted, 'settings.json saved as typed');
   }
 
@@ -55,7 +59,10 @@ describe('Run Audit in VS Code', { skip }, () => {
       pickItems = items;
       await workbench.shot('dataset-pick');
     });
-    assert.ok(pickItems.some((item) => item.startsWith('digits') && item.includes('folder per class, 10 classes')), `the sample is offered: ${pickItems.join(' | ')}`);
+    assert.ok(
+      pickItems.some((item) => item.startsWith('digits') && item.includes('folder per class, 10 classes')),
+      `the sample is offered: ${pickItems.join(' | ')}`,
+    );
 
     let shotTraining = false;
     const steps = await recordProgress(workbench, 'digits', {
@@ -67,12 +74,25 @@ describe('Run Audit in VS Code', { skip }, () => {
       },
     });
     const messages = steps.map((s) => s.message);
-    assert.ok(messages.some((m) => /^Decoding images \d+\/400 · \d+%/.test(m)), `a decoding phase with counts: ${messages.join(' | ')}`);
-    assert.ok(messages.some((m) => /^Training — ERM epoch \d\/3, mixup epoch \d\/3 · \d+% · about \d+ s left$/.test(m)), `a training phase with epochs, percentage and time left: ${messages.join(' | ')}`);
+    assert.ok(
+      messages.some((m) => /^Decoding images \d+\/400 · \d+%/.test(m)),
+      `a decoding phase with counts: ${messages.join(' | ')}`,
+    );
+    assert.ok(
+      messages.some((m) => /^Training — ERM epoch \d\/3, mixup epoch \d\/3 · \d+% · about \d+ s left$/.test(m)),
+      `a training phase with epochs, percentage and time left: ${messages.join(' | ')}`,
+    );
     const percents = percentages(steps);
     assert.ok(percents.length >= 5, `several percentages shown: ${percents.join(', ')}`);
-    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'the percentage never goes backwards');
-    assert.ok(percents.some((p) => p > 0 && p < 100) && percents.at(-1)! >= 80, `the percentage climbs towards 100: ${percents.join(', ')}`);
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      'the percentage never goes backwards',
+    );
+    assert.ok(
+      percents.some((p) => p > 0 && p < 100) && percents.at(-1)! >= 80,
+      `the percentage climbs towards 100: ${percents.join(', ')}`,
+    );
 
     // The review panel opens by itself on the new report.
     const report = await readReport(digits);
@@ -89,11 +109,21 @@ describe('Run Audit in VS Code', { skip }, () => {
     await frame.locator(`.card[data-path="${first.path}"] .thumb`).click();
     const suggested = first.neighbours.suggested.samples.map((at) => report.samples[at].path);
     await frame.waitForFunction((n) => {
-      const images = [...document.querySelectorAll('.neighbours-strip[data-side="suggested"] img')] as HTMLImageElement[];
+      const images = [
+        ...document.querySelectorAll('.neighbours-strip[data-side="suggested"] img'),
+      ] as HTMLImageElement[];
       return images.length === n && images.every((img) => img.complete && img.naturalWidth > 0);
     }, suggested.length);
-    assert.deepEqual(await frame.$$eval('.neighbours-strip[data-side="suggested"] button.neighbour', (bs) => bs.map((b) => (b as HTMLElement).dataset.path)), suggested);
-    assert.ok(suggested.every((path) => path.startsWith(`${first.suggestedLabel}/`)), 'the suggested-label neighbours sit in that label\'s folder');
+    assert.deepEqual(
+      await frame.$$eval('.neighbours-strip[data-side="suggested"] button.neighbour', (bs) =>
+        bs.map((b) => (b as HTMLElement).dataset.path),
+      ),
+      suggested,
+    );
+    assert.ok(
+      suggested.every((path) => path.startsWith(`${first.suggestedLabel}/`)),
+      "the suggested-label neighbours sit in that label's folder",
+    );
     await workbench.shot('review-neighbours');
 
     // The log names the backend and why (auto → wasm here: the native packages are not installed).
@@ -102,7 +132,11 @@ describe('Run Audit in VS Code', { skip }, () => {
     assert.match(log, /backend tensorflow unavailable: @tensorflow\/tfjs-node is not installed/);
     assert.match(log, /done in [\d.]+ s on wasm: \d+ of 400 images flagged/);
     await workbench.showOutput('Label Audit', 'backend');
-    await workbench.until('the backend line in the Output view', async () => ((await workbench.outputText()).includes('backend: wasm') ? true : undefined), 10_000);
+    await workbench.until(
+      'the backend line in the Output view',
+      async () => ((await workbench.outputText()).includes('backend: wasm') ? true : undefined),
+      10_000,
+    );
     await workbench.shot('output-backend');
   });
 
@@ -118,23 +152,44 @@ describe('Run Audit in VS Code', { skip }, () => {
 
     await workbench.clickToastButton(/^Label Audit: digits:/, 'Cancel');
     const clicked = Date.now();
-    await workbench.until('the progress notification to go', async () => ((await workbench.toasts()).some((t) => t.message.startsWith('Label Audit: digits:')) ? undefined : true), 10_000);
+    await workbench.until(
+      'the progress notification to go',
+      async () =>
+        (await workbench.toasts()).some((t) => t.message.startsWith('Label Audit: digits:')) ? undefined : true,
+      10_000,
+    );
     const goneMs = Date.now() - clicked;
     assert.ok(goneMs < 3_000, `the notification went ${goneMs} ms after Cancel`);
     await workbench.shot('after-cancel');
 
     // The engine stops within a batch and writes nothing; give a straggler the time to show up.
-    await workbench.until('the cancellation in the log', async () => ((await server.outputChannelLog()).includes('audit cancelled; no report was written') ? true : undefined), 10_000);
+    await workbench.until(
+      'the cancellation in the log',
+      async () =>
+        (await server.outputChannelLog()).includes('audit cancelled; no report was written') ? true : undefined,
+      10_000,
+    );
     await workbench.page.waitForTimeout(1_000);
     const left = await listFiles(auditDir(digits));
-    assert.deepEqual(left.filter((file) => !file.startsWith('cache/')), [], 'no report, decisions or partial file after Cancel');
-    assert.deepEqual(left.filter((file) => file.endsWith('.tmp')), [], 'no temp file in the cache either');
+    assert.deepEqual(
+      left.filter((file) => !file.startsWith('cache/')),
+      [],
+      'no report, decisions or partial file after Cancel',
+    );
+    assert.deepEqual(
+      left.filter((file) => file.endsWith('.tmp')),
+      [],
+      'no temp file in the cache either',
+    );
 
     // A new run still works.
     await setUserSettings({});
     await startAudit(workbench, 'digits');
     const steps = await recordProgress(workbench, 'digits');
-    assert.ok(steps.some((s) => /epoch \d\/3/.test(s.message)), 'the new run uses the restored 3 epochs');
+    assert.ok(
+      steps.some((s) => /epoch \d\/3/.test(s.message)),
+      'the new run uses the restored 3 epochs',
+    );
     assert.ok(existsSync(join(auditDir(digits), 'report.json')), 'the new run wrote its report');
     const frame = await workbench.reviewFrame();
     await frame.waitForSelector('.card');

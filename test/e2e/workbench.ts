@@ -12,7 +12,16 @@ import { CHROMIUM, OUTPUT_DIR } from './environment';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--headless=new',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -41,7 +50,10 @@ export class Workbench {
   /** Opens `url` in a new tab and waits until the workbench and its Explorer are up. */
   static async open(browser: Browser, url: string, prefix: string): Promise<Workbench> {
     // Clipboard access: editUserSettings pastes the settings (typing JSON gets brackets auto-closed).
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 900 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const workbench = new Workbench(page, prefix);
     await page.goto(url);
     await workbench.waitUntilReady();
@@ -74,9 +86,21 @@ export class Workbench {
       await this.closeQuickInput();
       await this.openPalette();
       await this.page.keyboard.type(title);
-      const row = this.page.locator(`${QUICK_INPUT}:not(.quick-input-widget-closing) .monaco-list-row`, { hasText: title }).first();
-      const listed = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
-      if (listed && (await row.click({ timeout: 3_000 }).then(() => true, () => false))) break;
+      const row = this.page
+        .locator(`${QUICK_INPUT}:not(.quick-input-widget-closing) .monaco-list-row`, { hasText: title })
+        .first();
+      const listed = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (
+        listed &&
+        (await row.click({ timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
       if (Date.now() > deadline) {
         await this.shot('command-not-run');
         throw new Error(`could not run "${title}" from the palette`);
@@ -109,16 +133,23 @@ export class Workbench {
   /** The command may open the next quick pick at once, so wait for the row to go, not the widget. */
   private async waitForRowGone(label: string): Promise<void> {
     await this.page.waitForFunction(
-      ([selector, text]) => ![...document.querySelectorAll(`${selector}:not(.quick-input-widget-closing) .monaco-list-row`)].some((r) => r.checkVisibility() && (r.textContent ?? '').includes(text)),
+      ([selector, text]) =>
+        ![...document.querySelectorAll(`${selector}:not(.quick-input-widget-closing) .monaco-list-row`)].some(
+          (r) => r.checkVisibility() && (r.textContent ?? '').includes(text),
+        ),
       [QUICK_INPUT, label] as const,
     );
   }
 
   /** The rows of the open quick pick titled `title` (label and description). */
   async quickItems(title: string): Promise<string[]> {
-    await this.page.locator(`${QUICK_INPUT}:not(.quick-input-widget-closing) .quick-input-title`, { hasText: title }).waitFor({ state: 'visible' });
+    await this.page
+      .locator(`${QUICK_INPUT}:not(.quick-input-widget-closing) .quick-input-title`, { hasText: title })
+      .waitFor({ state: 'visible' });
     await this.page.locator(`${QUICK_INPUT} .monaco-list-row`).first().waitFor({ state: 'visible' });
-    return this.page.locator(`${QUICK_INPUT} .monaco-list-row`).evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').trim()));
+    return this.page
+      .locator(`${QUICK_INPUT} .monaco-list-row`)
+      .evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').trim()));
   }
 
   /** The notification toasts on screen now, oldest first. */
@@ -126,7 +157,9 @@ export class Workbench {
     return this.page.$$eval(TOAST, (toasts) =>
       toasts.map((toast) => ({
         message: (toast.querySelector('.notification-list-item-message')?.textContent ?? '').trim(),
-        buttons: [...toast.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) => (b.textContent ?? '').trim()),
+        buttons: [...toast.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) =>
+          (b.textContent ?? '').trim(),
+        ),
         busy: toast.querySelector('.monaco-progress-container.active') !== null,
       })),
     );
@@ -138,15 +171,23 @@ export class Workbench {
     for (;;) {
       const toast = (await this.toasts()).find((t) => pattern.test(t.message));
       if (toast) return toast;
-      if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; on screen: ${JSON.stringify(await this.toasts())}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no notification matching ${pattern} within ${timeoutMs} ms; on screen: ${JSON.stringify(await this.toasts())}`,
+        );
       await this.page.waitForTimeout(100);
     }
   }
 
   /** Clicks a button of the toast whose message matches `pattern`. */
   async clickToastButton(pattern: RegExp, button: string): Promise<void> {
-    const toast = this.page.locator(TOAST).filter({ has: this.page.locator('.notification-list-item-message', { hasText: pattern }) });
-    await toast.locator('.notification-list-item-buttons-container .monaco-button', { hasText: button }).first().click();
+    const toast = this.page
+      .locator(TOAST)
+      .filter({ has: this.page.locator('.notification-list-item-message', { hasText: pattern }) });
+    await toast
+      .locator('.notification-list-item-buttons-container .monaco-button', { hasText: button })
+      .first()
+      .click();
   }
 
   /** The text of the modal dialog on screen (message and detail). */
@@ -178,7 +219,11 @@ export class Workbench {
     await this.page.waitForTimeout(300);
     // Since VS Code 1.10x the settings file opens in a modal editor, which Escape closes.
     await this.page.keyboard.press('Escape');
-    await this.page.locator('.editor-instance .monaco-editor', { hasText: '{' }).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await this.page
+      .locator('.editor-instance .monaco-editor', { hasText: '{' })
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => undefined);
   }
 
   /** Shows an output channel in the Output view, its lines narrowed to those containing `filter`. */
@@ -199,7 +244,10 @@ export class Workbench {
 
   /** The visible lines of the Output view (the editor only renders what is on screen). */
   async outputText(): Promise<string> {
-    return ((await this.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()) ?? '').replace(/\u00a0/g, ' ');
+    return ((await this.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()) ?? '').replace(
+      /\u00a0/g,
+      ' ',
+    );
   }
 
   /**
@@ -210,7 +258,10 @@ export class Workbench {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const frame of this.page.frames()) {
-        const found = await frame.$('.toolbar .counter').then((el) => el !== null, () => false);
+        const found = await frame.$('.toolbar .counter').then(
+          (el) => el !== null,
+          () => false,
+        );
         if (found) return frame;
       }
       if (Date.now() > deadline) throw new Error(`no review webview within ${timeoutMs} ms`);
@@ -231,7 +282,10 @@ export class Workbench {
 
   private async waitUntilReady(): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await this.page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
   }
 
   /**
@@ -251,7 +305,13 @@ export class Workbench {
     ];
     for (const attempt of attempts) {
       await attempt();
-      if (await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return;
+      if (
+        await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
     }
     await this.shot('palette-did-not-open');
     throw new Error('the command palette did not open (F1, Ctrl+Shift+P)');

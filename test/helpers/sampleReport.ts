@@ -3,32 +3,34 @@
  * real, and the verdicts are what a good audit says, taken from the answer key (the 24 images put in
  * a wrong folder are flagged with their true digit as the suggestion, every other image is not).
  * The report goes through the real `buildReport`, so its shape is exactly the engine's. The flagged
- * samples' neighbours come from the real search (`src/core/neighbours.ts`) over the images' own
+ * samples' neighbours come from the real search (`src/core/detection/neighbours.ts`) over the images' own
  * pixels, scaled to unit length, standing in for a trained model's embeddings.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { estimateNoise } from '../../src/core/confidentLearning';
-import { loadDataset } from '../../src/core/dataset';
-import { decodeImages } from '../../src/core/decode';
-import type { Verdict } from '../../src/core/flag';
-import { neighboursOfSuspects } from '../../src/core/neighbours';
+import { estimateNoise } from '../../src/core/detection/confidentLearning';
+import { loadDataset } from '../../src/core/data/dataset';
+import { decodeImages } from '../../src/core/data/decode';
+import type { Verdict } from '../../src/core/detection/flag';
+import { neighboursOfSuspects } from '../../src/core/detection/neighbours';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
 import { buildReport, type AuditReport } from '../../src/core/report';
-import type { Dataset } from '../../src/core/types';
+import type { Dataset } from '../../src/core/shared/types';
 import { chooseBackend } from '../../src/engine/backend';
+import { REPO, SAMPLE_DIGITS } from './repo';
 
-/** The sample dataset's root folder. */
-export const SAMPLE_DIGITS = resolve(__dirname, '../../sample-data/digits');
-const ANSWER_KEY = resolve(__dirname, '../../sample-data/digits-answer-key.csv');
+export { SAMPLE_DIGITS };
+const ANSWER_KEY = resolve(REPO, 'sample-data', 'digits-answer-key.csv');
 
 /** The answer key: path → true label, for the images in a wrong folder. */
 export function sampleAnswerKey(): Map<string, string> {
   const lines = readFileSync(ANSWER_KEY, 'utf8').trim().split(/\r?\n/).slice(1);
-  return new Map(lines.map((line) => {
-    const [path, , trueLabel] = line.split(',');
-    return [path, trueLabel];
-  }));
+  return new Map(
+    lines.map((line) => {
+      const [path, , trueLabel] = line.split(',');
+      return [path, trueLabel];
+    }),
+  );
 }
 
 /**
@@ -53,7 +55,16 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
     const runnerUp = (given + 1) % dataset.classes.length;
     const mixupGiven = 0.85 + jitter;
     const mixupSuggested = 0.05 + jitter / 2;
-    return verdict(index, given, runnerUp, 0.95 + jitter / 3, mixupGiven, mixupSuggested, mixupSuggested - mixupGiven, false);
+    return verdict(
+      index,
+      given,
+      runnerUp,
+      0.95 + jitter / 3,
+      mixupGiven,
+      mixupSuggested,
+      mixupSuggested - mixupGiven,
+      false,
+    );
   });
   verdicts.sort((a, b) => b.score - a.score);
   // The class swaps the answer key describes, as confident learning would estimate them exactly; marked
@@ -73,14 +84,42 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
  * @param swaps - k×k counts, row = given class, column = true class, for the noise matrix.
  * @param neighbours - The flagged samples' neighbours, when the report should carry them.
  */
-export function reportOf(dataset: Dataset, verdicts: Verdict[], swaps: Float64Array, neighbours?: ReturnType<typeof neighboursOfSuspects>): AuditReport {
+export function reportOf(
+  dataset: Dataset,
+  verdicts: Verdict[],
+  swaps: Float64Array,
+  neighbours?: ReturnType<typeof neighboursOfSuspects>,
+): AuditReport {
   const k = dataset.classes.length;
-  const noise = { ...estimateNoise(Int32Array.from(dataset.samples, (s) => dataset.classes.indexOf(s.label)), swaps, k), source: 'judge' as const };
-  const summary = { epochs: 8, sampleSteps: 3200, seconds: 3, samplesPerSecond: 1000, fitsGivenLabels: 0.97, epochSummaries: [] };
+  const noise = {
+    ...estimateNoise(
+      Int32Array.from(dataset.samples, (s) => dataset.classes.indexOf(s.label)),
+      swaps,
+      k,
+    ),
+    source: 'judge' as const,
+  };
+  const summary = {
+    epochs: 8,
+    sampleSteps: 3200,
+    seconds: 3,
+    samplesPerSecond: 1000,
+    fitsGivenLabels: 0.97,
+    epochSummaries: [],
+  };
   return buildReport(
     dataset,
     dataset.samples.map((_, i) => i),
-    { verdicts, noise, erm: summary, mixup: summary, ermProbabilities: new Float32Array(0), mixupProbabilities: new Float32Array(0), scoringSeconds: 0.1, ...(neighbours ? { neighbours } : {}) },
+    {
+      verdicts,
+      noise,
+      erm: summary,
+      mixup: summary,
+      ermProbabilities: new Float32Array(0),
+      mixupProbabilities: new Float32Array(0),
+      scoringSeconds: 0.1,
+      ...(neighbours ? { neighbours } : {}),
+    },
     { ...DEFAULT_AUDIT_OPTIONS, backend: 'wasm' },
     {
       timings: { load: 0.1, decode: 0.2, erm: 3, mixup: 3, score: 0.1, total: 6.4 },
@@ -93,10 +132,14 @@ export function reportOf(dataset: Dataset, verdicts: Verdict[], swaps: Float64Ar
 }
 
 /** The flagged samples' neighbours by cosine distance between the decoded pixels. */
-async function pixelNeighbours(root: string, verdicts: readonly Verdict[]): Promise<ReturnType<typeof neighboursOfSuspects>> {
+async function pixelNeighbours(
+  root: string,
+  verdicts: readonly Verdict[],
+): Promise<ReturnType<typeof neighboursOfSuspects>> {
   const dataset = await loadDataset(root);
   const { images, kept } = await decodeImages(dataset, { size: 28 });
-  if (kept.length !== dataset.samples.length || images.channels !== 1) throw new Error(`${root}: expected every sample to decode as a grayscale image`);
+  if (kept.length !== dataset.samples.length || images.channels !== 1)
+    throw new Error(`${root}: expected every sample to decode as a grayscale image`);
   const dim = 28 * 28;
   const embeddings = new Float32Array(images.count * dim);
   for (let i = 0; i < images.count; i++) {

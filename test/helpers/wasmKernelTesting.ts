@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createCnn } from '../../src/core/model';
+import { createCnn } from '../../src/core/training/model';
 import { realImages, SOURCE_SIZE } from './realImages';
 
 /**
@@ -28,7 +28,8 @@ export function digitValues(count: number, height: number, width: number, channe
 
 /** One 28×28 byte image as height×width values in [0, 1], by averaging blocks of pixels. */
 function shrink(image: Uint8Array, height: number, width: number): Float32Array {
-  if (height > SOURCE_SIZE || width > SOURCE_SIZE) throw new RangeError(`cannot shrink a ${SOURCE_SIZE}×${SOURCE_SIZE} digit to ${height}×${width}`);
+  if (height > SOURCE_SIZE || width > SOURCE_SIZE)
+    throw new RangeError(`cannot shrink a ${SOURCE_SIZE}×${SOURCE_SIZE} digit to ${height}×${width}`);
   const block = Math.floor(SOURCE_SIZE / Math.max(height, width));
   const values = new Float32Array(height * width);
   for (let y = 0; y < height; y++) {
@@ -81,7 +82,7 @@ export function assertNoLeak(work: () => void): void {
 }
 
 /**
- * Trains the audit CNN (src/core/model.ts) for `steps` Adam steps on one batch of 32 real digits,
+ * Trains the audit CNN (src/core/training/model.ts) for `steps` Adam steps on one batch of 32 real digits,
  * shrunk to 14×14 to keep tests fast, on the active backend; returns the loss before each step.
  * Cleans up after itself.
  */
@@ -89,7 +90,12 @@ export function trainAuditCnn(steps: number): number[] {
   const count = 32;
   const side = SOURCE_SIZE / 2;
   const { images, labels, classNames } = realImages(count, { seed: 5 });
-  const x = tf.tensor4d(Float32Array.from(images.flatMap((image) => Array.from(shrink(image, side, side)))), [count, side, side, 1]);
+  const x = tf.tensor4d(Float32Array.from(images.flatMap((image) => Array.from(shrink(image, side, side)))), [
+    count,
+    side,
+    side,
+    1,
+  ]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classNames.length));
   const model = createCnn({ inputSize: side, channels: 1, numClasses: classNames.length }, 3);
   const optimizer = tf.train.adam(0.003);
@@ -147,7 +153,8 @@ export function testKernelReplacement(
 }
 
 /** Padding as the conv kernels take it. */
-export type ConvPad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+export type ConvPad =
+  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /** One convolution shape for the gradient-kernel tests. */
 export interface ConvCase {
@@ -172,5 +179,16 @@ export const CONV_CASES: readonly ConvCase[] = [
     ]),
   ),
   { side: 9, kernel: 3, inChannels: 2, stride: 2, pad: 1 },
-  { side: 9, kernel: 3, inChannels: 2, stride: 2, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  {
+    side: 9,
+    kernel: 3,
+    inChannels: 2,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
 ];

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runAudit } from '../../../src/core/audit';
 import { AuditError } from '../../../src/core/errors';
-import { auroc } from '../../../src/core/metrics';
-import { injectLabelNoise } from '../../../src/core/noise';
+import { auroc } from '../../../src/core/detection/metrics';
+import { injectLabelNoise } from '../../../src/core/detection/noise';
 import { readReport, reportPath, type ReportSample } from '../../../src/core/report';
 import { chooseBackend } from '../../../src/engine/backend';
 import { realImages, writeDataset } from '../../helpers/realImages';
@@ -35,10 +35,17 @@ function assertNeighbours(samples: readonly ReportSample[]): void {
       assert.equal(s.neighbours, undefined, `${s.path} is not flagged and has no neighbours`);
       continue;
     }
-    for (const [side, label] of [['given', s.givenLabel], ['suggested', s.suggestedLabel]] as const) {
+    for (const [side, label] of [
+      ['given', s.givenLabel],
+      ['suggested', s.suggestedLabel],
+    ] as const) {
       const list = s.neighbours![side];
       assert.equal(list.samples.length, 6, `${s.path}: six neighbours under the ${side} label`);
-      assert.deepEqual(list.distances, [...list.distances].sort((a, b) => a - b), 'nearest first');
+      assert.deepEqual(
+        list.distances,
+        [...list.distances].sort((a, b) => a - b),
+        'nearest first',
+      );
       for (const at of list.samples) {
         assert.equal(samples[at].givenLabel, label, `${s.path}: a ${side} neighbour is labelled ${label}`);
         assert.equal(samples[at].flagged, false, 'flagged samples are no evidence');
@@ -58,7 +65,11 @@ after(async () => {
 
 test('an audit writes a report that ranks the deliberately wrong labels first', async () => {
   const phases = new Set<string>();
-  const { report, reportPath: written } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET }, { onProgress: (p) => phases.add(p.phase) });
+  const { report, reportPath: written } = await runAudit(
+    root,
+    { backend: 'wasm', ...SMALL_BUDGET },
+    { onProgress: (p) => phases.add(p.phase) },
+  );
   assert.equal(written, reportPath(root));
   assert.deepEqual(await readReport(written), JSON.parse(JSON.stringify(report)));
   assert.deepEqual([...phases], ['loading', 'decoding', 'training', 'writing']);
@@ -66,11 +77,21 @@ test('an audit writes a report that ranks the deliberately wrong labels first', 
   assert.equal(report.samples.length, COUNT);
   assert.deepEqual(report.dataset.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   const scores = report.samples.map((s) => s.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'most suspect first');
-  const area = auroc(scores, report.samples.map((s) => wrongPaths.has(s.path)));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+    'most suspect first',
+  );
+  const area = auroc(
+    scores,
+    report.samples.map((s) => wrongPaths.has(s.path)),
+  );
   assert.ok(area > 0.9, `AUROC of the score against the wrong labels: ${area}`);
   const top = report.samples.slice(0, wrongPaths.size).filter((s) => wrongPaths.has(s.path)).length;
-  assert.ok(top >= wrongPaths.size / 2, `${top} of the ${wrongPaths.size} wrong labels are among the top ${wrongPaths.size}`);
+  assert.ok(
+    top >= wrongPaths.size / 2,
+    `${top} of the ${wrongPaths.size} wrong labels are among the top ${wrongPaths.size}`,
+  );
   for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
   assertNeighbours(report.samples);
   // 300 distinct digits: no exact copies; any near group listed as a conflict really has two labels.
@@ -93,34 +114,60 @@ test('cancelling during training rejects with the cancellation error and leaves 
   const dir = join(root, '.label-audit');
   await rm(dir, { recursive: true, force: true });
   const controller = new AbortController();
-  const audit = runAudit(root, { backend: 'wasm', ...SMALL_BUDGET }, {
-    signal: controller.signal,
-    onProgress: (p) => {
-      if (p.phase === 'training') controller.abort();
+  const audit = runAudit(
+    root,
+    { backend: 'wasm', ...SMALL_BUDGET },
+    {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'training') controller.abort();
+      },
     },
-  });
+  );
   await assert.rejects(audit, (error: unknown) => AuditError.is(error, 'cancelled'));
   await assert.rejects(stat(reportPath(root)), /ENOENT/);
   const left = await readdir(dir, { recursive: true });
-  assert.deepEqual(left.filter((name) => name.includes('report') || name.endsWith('.tmp')), []);
+  assert.deepEqual(
+    left.filter((name) => name.includes('report') || name.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('a deep audit trains ERM until it memorizes and shows the wrong labels were learned late', async () => {
   // Batch 128: with few images, small batches give mixup's doubled deep budget enough steps to memorize too.
-  const { report } = await runAudit(root, { backend: 'wasm', ...SMALL_BUDGET, batchSize: 128, mode: 'deep', deepMaxEpochs: 60, seed: 2 });
+  const { report } = await runAudit(root, {
+    backend: 'wasm',
+    ...SMALL_BUDGET,
+    batchSize: 128,
+    mode: 'deep',
+    deepMaxEpochs: 60,
+    seed: 2,
+  });
   assert.equal(report.settings.flag.judge, 'mixup', 'a memorizing ERM model does not judge');
-  assert.ok(report.training.erm.fitsGivenLabels >= 0.95, `ERM fits ${report.training.erm.fitsGivenLabels} of the given labels`);
+  assert.ok(
+    report.training.erm.fitsGivenLabels >= 0.95,
+    `ERM fits ${report.training.erm.fitsGivenLabels} of the given labels`,
+  );
   assert.ok(report.samples.every((s) => typeof s.ermLearnedEpoch === 'number'));
-  const learned = (wrong: boolean) => median(report.samples.filter((s) => wrongPaths.has(s.path) === wrong).map((s) => s.ermLearnedEpoch!));
-  assert.ok(learned(true) > 2 * learned(false), `wrong labels learned at median epoch ${learned(true)}, right ones at ${learned(false)}`);
+  const learned = (wrong: boolean) =>
+    median(report.samples.filter((s) => wrongPaths.has(s.path) === wrong).map((s) => s.ermLearnedEpoch!));
+  assert.ok(
+    learned(true) > 2 * learned(false),
+    `wrong labels learned at median epoch ${learned(true)}, right ones at ${learned(false)}`,
+  );
   assert.ok(report.summary.medianLearnedEpoch!.flagged > report.summary.medianLearnedEpoch!.others);
   const memorizedWrong = report.samples.filter((s) => s.flagged && s.ermFits && wrongPaths.has(s.path)).length;
-  assert.ok(memorizedWrong >= wrongPaths.size / 4, `${memorizedWrong} wrong labels flagged although ERM memorized them`);
+  assert.ok(
+    memorizedWrong >= wrongPaths.size / 4,
+    `${memorizedWrong} wrong labels flagged although ERM memorized them`,
+  );
 });
 
 test('a bad option is refused before any work, naming the option', async () => {
   await assert.rejects(runAudit(root, { backend: 'wasm', alpha: -1 }), /alpha/);
-  await assert.rejects(runAudit(join(root, 'missing'), { backend: 'wasm' }), (error: unknown) => AuditError.is(error, 'datasetNotFound'));
+  await assert.rejects(runAudit(join(root, 'missing'), { backend: 'wasm' }), (error: unknown) =>
+    AuditError.is(error, 'datasetNotFound'),
+  );
 });
 
 test("the 'fused' method cross-fits, gives every sample its reasons, and estimates the class swaps", async () => {
@@ -132,14 +179,23 @@ test("the 'fused' method cross-fits, gives every sample its reasons, and estimat
   assert.deepEqual(report.noiseMatrix.classes, report.dataset.classes);
   const total = report.noiseMatrix.counts.flat().reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(total - COUNT) <= 10, `the estimated counts cover the ${COUNT} samples (${total})`);
-  assert.ok(report.samples.every((s) => s.reasons), 'every sample has its reasons');
+  assert.ok(
+    report.samples.every((s) => s.reasons),
+    'every sample has its reasons',
+  );
   assertNeighbours(report.samples);
   // Each signal on its own still ranks the wrong labels first.
   for (const signal of ['ermMixup', 'confidentLearning'] as const) {
-    const area = auroc(report.samples.map((s) => s.reasons!.scores[signal]), report.samples.map((s) => wrongPaths.has(s.path)));
+    const area = auroc(
+      report.samples.map((s) => s.reasons!.scores[signal]),
+      report.samples.map((s) => wrongPaths.has(s.path)),
+    );
     assert.ok(area > 0.8, `AUROC of the ${signal} score: ${area}`);
   }
-  const area = auroc(report.samples.map((s) => s.score), report.samples.map((s) => wrongPaths.has(s.path)));
+  const area = auroc(
+    report.samples.map((s) => s.score),
+    report.samples.map((s) => wrongPaths.has(s.path)),
+  );
   assert.ok(area > 0.9, `AUROC of the fused score: ${area}`);
   for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
 });

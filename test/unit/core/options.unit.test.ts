@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trainConfigs } from '../../../src/core/auditModels';
+import { trainConfigs } from '../../../src/core/training/auditModels';
 import { quickSampleSteps, resolveAuditOptions } from '../../../src/core/options';
 
 test('the quick budget is epochs × images, at least minSampleSteps, and capped by maxSampleSteps', () => {
@@ -8,8 +8,16 @@ test('the quick budget is epochs × images, at least minSampleSteps, and capped 
   assert.equal(quickSampleSteps(defaults, 10_000), 80_000, '10 000 images: 8 passes, under the cap');
   assert.equal(quickSampleSteps(defaults, 60_000), 200_000, '60 000 images: the cap, 3⅓ passes');
   assert.equal(quickSampleSteps(resolveAuditOptions({ maxSampleSteps: 0 }), 60_000), 480_000, '0 removes the cap');
-  assert.equal(quickSampleSteps(resolveAuditOptions({ minSampleSteps: 30_000 }), 400), 30_000, 'small datasets get the floor');
-  assert.equal(quickSampleSteps(resolveAuditOptions({ minSampleSteps: 300_000 }), 60_000), 300_000, 'an explicit floor above the cap wins');
+  assert.equal(
+    quickSampleSteps(resolveAuditOptions({ minSampleSteps: 30_000 }), 400),
+    30_000,
+    'small datasets get the floor',
+  );
+  assert.equal(
+    quickSampleSteps(resolveAuditOptions({ minSampleSteps: 300_000 }), 60_000),
+    300_000,
+    'an explicit floor above the cap wins',
+  );
 });
 
 test('both models of a large quick audit share the capped budget; a deep audit gives mixup twice that', () => {

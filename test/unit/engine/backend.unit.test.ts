@@ -36,14 +36,20 @@ test('auto picks wasm here and says tfjs-node is not installed', async () => {
   assert.equal(choice.preference, 'auto');
   assert.match(choice.reason, /^wasm \(SIMD, 1 thread: tfjs-backend-wasm cannot start worker threads in Node\): /);
   assert.match(choice.reason, /@tensorflow\/tfjs-node is not installed/);
-  assert.deepEqual(choice.tried.map((t) => t.backend), ['tensorflow-gpu', 'tensorflow']);
-  assert.deepEqual(choice.tried.map((t) => t.error), [
-    '@tensorflow/tfjs-node-gpu is not installed',
-    '@tensorflow/tfjs-node is not installed',
-  ]);
+  assert.deepEqual(
+    choice.tried.map((t) => t.backend),
+    ['tensorflow-gpu', 'tensorflow'],
+  );
+  assert.deepEqual(
+    choice.tried.map((t) => t.error),
+    ['@tensorflow/tfjs-node-gpu is not installed', '@tensorflow/tfjs-node is not installed'],
+  );
   assert.equal(lines.length, 3, lines.join('\n'));
   // The wasm glue's rethrowing crash handlers were removed again.
-  assert.equal(process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection'), crashListeners);
+  assert.equal(
+    process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection'),
+    crashListeners,
+  );
 });
 
 for (const preference of ['tensorflow', 'tensorflow-gpu'] as const) {
@@ -72,9 +78,19 @@ test('the chosen backend trains a conv layer: its filter gradient equals the cpu
   const digits = realImages(4, { seed: 2 }).images;
   const filterGradient = () =>
     tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(digits.flatMap((d) => Array.from(d, (v) => v / 255))), [4, SOURCE_SIZE, SOURCE_SIZE, 1]);
-      const filter = tf.tensor4d(Float32Array.from({ length: 9 * 2 }, (_, i) => Math.cos(i)), [3, 3, 1, 2]);
-      return tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'))))(filter).dataSync();
+      const x = tf.tensor4d(Float32Array.from(digits.flatMap((d) => Array.from(d, (v) => v / 255))), [
+        4,
+        SOURCE_SIZE,
+        SOURCE_SIZE,
+        1,
+      ]);
+      const filter = tf.tensor4d(
+        Float32Array.from({ length: 9 * 2 }, (_, i) => Math.cos(i)),
+        [3, 3, 1, 2],
+      );
+      return tf
+        .grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'))))(filter)
+        .dataSync();
     });
   const choice = await chooseBackend('auto');
   const onChosen = filterGradient();
@@ -83,7 +99,9 @@ test('the chosen backend trains a conv layer: its filter gradient equals the cpu
   await chooseBackend(choice.preference);
   const scale = Math.max(...onCpu.map(Math.abs));
   assert.ok(scale > 0);
-  onCpu.forEach((expected, i) => assert.ok(Math.abs(onChosen[i] - expected) < 1e-4 * scale, `element ${i}: ${onChosen[i]} vs ${expected}`));
+  onCpu.forEach((expected, i) =>
+    assert.ok(Math.abs(onChosen[i] - expected) < 1e-4 * scale, `element ${i}: ${onChosen[i]} vs ${expected}`),
+  );
 });
 
 /** A stand-in for another tfjs-core copy that registered a backend our registry has never seen. */
@@ -133,6 +151,7 @@ test('a second copy of tfjs-core (as inside tfjs-node) shares our engine, so bri
   for (const key of ours) delete require.cache[key];
   let copy: typeof tf;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second, fresh copy of the module is the point
     copy = require('@tensorflow/tfjs-core') as typeof tf;
   } finally {
     for (const [key, module] of saved) require.cache[key] = module;

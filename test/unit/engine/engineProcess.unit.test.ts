@@ -6,19 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AuditError } from '../../../src/core/errors';
-import type { AuditProgress } from '../../../src/core/types';
-import { EngineClient, EngineExitedError } from '../../../src/extension/engineClient';
+import type { AuditProgress } from '../../../src/core/shared/types';
+import { EngineClient, EngineExitedError } from '../../../src/extension/audit/engineClient';
 import type { LogParams } from '../../../src/protocol/engine';
+import { REPO } from '../../helpers/repo';
 
 // The engine as the extension runs it: the built dist/engine.js, forked with an IPC channel and
 // driven over vscode-jsonrpc by the extension's own EngineClient, on copies of the sample dataset.
-const REPO = join(__dirname, '..', '..', '..');
 const ENGINE = join(REPO, 'dist', 'engine.js');
 let work: string;
 
 async function copyDigits(name: string): Promise<string> {
   const target = join(work, name);
-  await cp(join(REPO, 'sample-data', 'digits'), target, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await cp(join(REPO, 'sample-data', 'digits'), target, {
+    recursive: true,
+    filter: (src) => !src.includes('.label-audit'),
+  });
   return target;
 }
 
@@ -61,21 +64,48 @@ test('an audit in the engine process reports every phase in order, logs the back
       { onProgress: (p) => progress.push(p), onLog: (l) => logs.push(l) },
     );
     assert.equal(result.reportPath, join(dataset, '.label-audit', 'report.json'));
-    const report = JSON.parse(await readFile(result.reportPath, 'utf8')) as { dataset: { audited: number }; summary: { flagged: number }; settings: { epochs: number } };
+    const report = JSON.parse(await readFile(result.reportPath, 'utf8')) as {
+      dataset: { audited: number };
+      summary: { flagged: number };
+      settings: { epochs: number };
+    };
     assert.equal(report.dataset.audited, 400);
     assert.equal(report.settings.epochs, 2, 'the options crossed the channel');
-    assert.deepEqual(result.summary, { ...result.summary, datasetRoot: dataset, audited: 400, skipped: 0, flagged: report.summary.flagged, backend: 'wasm' });
+    assert.deepEqual(result.summary, {
+      ...result.summary,
+      datasetRoot: dataset,
+      audited: 400,
+      skipped: 0,
+      flagged: report.summary.flagged,
+      backend: 'wasm',
+    });
 
     const phases = progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1]);
     assert.deepEqual(phases, ['loading', 'decoding', 'training', 'writing']);
     const overall = progress.map((p) => p.overall);
-    assert.deepEqual(overall, [...overall].sort((a, b) => a - b), 'overall progress never goes back');
+    assert.deepEqual(
+      overall,
+      [...overall].sort((a, b) => a - b),
+      'overall progress never goes back',
+    );
     assert.equal(overall.at(-1), 1);
     const training = progress.filter((p) => p.phase === 'training');
-    assert.ok(training.some((p) => p.erm?.epochs === 2 && p.mixup?.epochs === 2), 'training progress names the epochs');
-    assert.ok(training.some((p) => p.etaSeconds !== undefined), 'training progress has an ETA');
-    assert.ok(progress.some((p) => /ERM epoch 2\/2: loss/.test(p.message ?? '')), 'per-epoch lines reach the host');
-    assert.ok(logs.some((l) => /^backend: wasm .*: .*tfjs-node is not installed/.test(l.line)), `the backend and why: ${JSON.stringify(logs)}`);
+    assert.ok(
+      training.some((p) => p.erm?.epochs === 2 && p.mixup?.epochs === 2),
+      'training progress names the epochs',
+    );
+    assert.ok(
+      training.some((p) => p.etaSeconds !== undefined),
+      'training progress has an ETA',
+    );
+    assert.ok(
+      progress.some((p) => /ERM epoch 2\/2: loss/.test(p.message ?? '')),
+      'per-epoch lines reach the host',
+    );
+    assert.ok(
+      logs.some((l) => /^backend: wasm .*: .*tfjs-node is not installed/.test(l.line)),
+      `the backend and why: ${JSON.stringify(logs)}`,
+    );
   } finally {
     await client.dispose();
   }
@@ -87,7 +117,10 @@ test('cancel mid-training rejects with the cancelled error within 2 s, leaves no
   try {
     const controller = new AbortController();
     const progress: AuditProgress[] = [];
-    const run = client.runAudit({ datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' }, { signal: controller.signal, onProgress: (p) => progress.push(p) });
+    const run = client.runAudit(
+      { datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' },
+      { signal: controller.signal, onProgress: (p) => progress.push(p) },
+    );
     const outcome = run.then(
       () => assert.fail('the cancelled audit resolved'),
       (error: unknown) => error,
@@ -119,7 +152,10 @@ test('a killed engine gives a readable error, not a hang, and the next call star
   const client = new EngineClient({ enginePath: ENGINE, log: (line) => lines.push(line) });
   try {
     const progress: AuditProgress[] = [];
-    const run = client.runAudit({ datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' }, { onProgress: (p) => progress.push(p) });
+    const run = client.runAudit(
+      { datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' },
+      { onProgress: (p) => progress.push(p) },
+    );
     const outcome = run.then(
       () => assert.fail('the audit of a killed engine resolved'),
       (error: unknown) => error,
@@ -148,12 +184,18 @@ test('an unavailable backend and a bad option come back as AuditErrors that say 
   const dataset = await copyDigits('errors');
   const client = new EngineClient({ enginePath: ENGINE });
   try {
-    await assert.rejects(client.runAudit({ datasetPath: dataset, options: {}, backend: 'tensorflow' }), (e: unknown) => {
-      return AuditError.is(e, 'backendUnavailable') && /tensorflow backend was requested/.test(e.message);
-    });
-    await assert.rejects(client.runAudit({ datasetPath: dataset, options: { imageSize: 3 }, backend: 'wasm' }), (e: unknown) => {
-      return AuditError.is(e, 'badOption') && /imageSize/.test(e.message);
-    });
+    await assert.rejects(
+      client.runAudit({ datasetPath: dataset, options: {}, backend: 'tensorflow' }),
+      (e: unknown) => {
+        return AuditError.is(e, 'backendUnavailable') && /tensorflow backend was requested/.test(e.message);
+      },
+    );
+    await assert.rejects(
+      client.runAudit({ datasetPath: dataset, options: { imageSize: 3 }, backend: 'wasm' }),
+      (e: unknown) => {
+        return AuditError.is(e, 'badOption') && /imageSize/.test(e.message);
+      },
+    );
   } finally {
     await client.dispose();
   }
@@ -163,7 +205,10 @@ test('dispose during an audit ends the engine within a second; the engine also e
   const dataset = await copyDigits('dispose');
   const client = new EngineClient({ enginePath: ENGINE });
   const progress: AuditProgress[] = [];
-  const run = client.runAudit({ datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' }, { onProgress: (p) => progress.push(p) });
+  const run = client.runAudit(
+    { datasetPath: dataset, options: { epochs: 200 }, backend: 'wasm' },
+    { onProgress: (p) => progress.push(p) },
+  );
   const outcome = run.then(
     () => assert.fail('the audit resolved after dispose'),
     (error: unknown) => error,

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO } from '../../helpers/repo';
 import { test } from 'node:test';
 import { AuditError } from '../../../src/core/errors';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, resolveAuditOptions } from '../../../src/core/options';
-import { BACKENDS, OPTION_SETTINGS, readAuditSettings, SETTINGS_SECTION } from '../../../src/extension/auditSettings';
-import { DEFAULT_MAX_SUSPECTS_SHOWN } from '../../../src/extension/reviewContent';
+import {
+  BACKENDS,
+  OPTION_SETTINGS,
+  readAuditSettings,
+  SETTINGS_SECTION,
+} from '../../../src/extension/audit/auditSettings';
+import { DEFAULT_MAX_SUSPECTS_SHOWN } from '../../../src/extension/review/reviewContent';
 import { COMMANDS } from '../../../src/extension/commandIds';
 
 // package.json is the extension's public face: its commands, settings and activation must agree
@@ -32,16 +38,25 @@ interface Manifest {
     configuration: { properties: Record<string, SettingSchema> };
   };
 }
-const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
+const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Manifest;
 const settings = manifest.contributes.configuration.properties;
 const setting = (key: string) => settings[`${SETTINGS_SECTION}.${key}`];
 
 test('the three commands are contributed under "Label Audit", activate the extension, and nothing else does', () => {
   const ids = Object.values(COMMANDS);
-  assert.deepEqual(manifest.contributes.commands.map((c) => c.command), ids);
+  assert.deepEqual(
+    manifest.contributes.commands.map((c) => c.command),
+    ids,
+  );
   for (const command of manifest.contributes.commands) assert.equal(command.category, 'Label Audit');
-  assert.deepEqual(manifest.activationEvents, [...ids.map((id) => `onCommand:${id}`), 'onWebviewPanel:labelAudit.review']);
-  assert.deepEqual(manifest.contributes.menus['explorer/context'].map((m) => m.command), [COMMANDS.runAudit]);
+  // VS Code (since 1.74, and engines.vscode asks for more) activates on a contributed command by
+  // itself, so the manifest lists only what the commands do not imply: restoring the review panel.
+  assert.ok(manifest.engines.vscode.replace(/^\D+/, '').split('.').map(Number)[1] >= 74);
+  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:labelAudit.review']);
+  assert.deepEqual(
+    manifest.contributes.menus['explorer/context'].map((m) => m.command),
+    [COMMANDS.runAudit],
+  );
   assert.equal(manifest.main, './dist/extension.js');
   assert.deepEqual(manifest.extensionKind, ['workspace']);
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, false);
@@ -59,7 +74,8 @@ test('the Explorer menu offers Run Audit on folders and on .csv/.json files of a
 });
 
 test('every setting has a description, and the defaults in package.json are the engine defaults', () => {
-  for (const [key, schema] of Object.entries(settings)) assert.ok((schema.markdownDescription ?? schema.description ?? '').length > 30, `${key} is described`);
+  for (const [key, schema] of Object.entries(settings))
+    assert.ok((schema.markdownDescription ?? schema.description ?? '').length > 30, `${key} is described`);
   for (const [key, apply] of Object.entries(OPTION_SETTINGS)) {
     const schema = setting(key);
     assert.ok(schema, `${SETTINGS_SECTION}.${key} is contributed`);
@@ -83,23 +99,54 @@ test('the bounds in package.json are the ones the engine accepts', () => {
     resolveAuditOptions(OPTION_SETTINGS[key](minimum));
     resolveAuditOptions(OPTION_SETTINGS[key](maximum));
     const step = type === 'integer' ? 1 : 1e-9;
-    assert.throws(() => resolveAuditOptions(OPTION_SETTINGS[key](minimum - step)), AuditError, `${key} below its minimum`);
-    assert.throws(() => resolveAuditOptions(OPTION_SETTINGS[key](maximum + step)), AuditError, `${key} above its maximum`);
+    assert.throws(
+      () => resolveAuditOptions(OPTION_SETTINGS[key](minimum - step)),
+      AuditError,
+      `${key} below its minimum`,
+    );
+    assert.throws(
+      () => resolveAuditOptions(OPTION_SETTINGS[key](maximum + step)),
+      AuditError,
+      `${key} above its maximum`,
+    );
   }
 });
 
 test('readAuditSettings passes on the settings given and names a bad one', () => {
-  const values: Record<string, unknown> = { backend: 'wasm', mode: 'deep', method: 'fused', epochs: 3, alpha: 4, imageSize: 28, minMargin: 0.2, seed: 7 };
-  assert.deepEqual(readAuditSettings((key) => values[key]), {
+  const values: Record<string, unknown> = {
     backend: 'wasm',
-    options: { mode: 'deep', method: 'fused', epochs: 3, alpha: 4, imageSize: 28, seed: 7, flag: { minMargin: 0.2 } },
-  });
-  assert.deepEqual(readAuditSettings(() => undefined), { backend: 'auto', options: {} });
+    mode: 'deep',
+    method: 'fused',
+    epochs: 3,
+    alpha: 4,
+    imageSize: 28,
+    minMargin: 0.2,
+    seed: 7,
+  };
+  assert.deepEqual(
+    readAuditSettings((key) => values[key]),
+    {
+      backend: 'wasm',
+      options: { mode: 'deep', method: 'fused', epochs: 3, alpha: 4, imageSize: 28, seed: 7, flag: { minMargin: 0.2 } },
+    },
+  );
+  assert.deepEqual(
+    readAuditSettings(() => undefined),
+    { backend: 'auto', options: {} },
+  );
   assert.throws(
     () => readAuditSettings((key) => ({ epochs: -1 })[key]),
-    (e: unknown) => AuditError.is(e, 'badOption') && /^Setting labelAudit\.epochs: Expected epochs to be a number from 0\.1/.test(e.message),
+    (e: unknown) =>
+      AuditError.is(e, 'badOption') &&
+      /^Setting labelAudit\.epochs: Expected epochs to be a number from 0\.1/.test(e.message),
   );
-  assert.throws(() => readAuditSettings((key) => ({ backend: 'gpu' })[key]), /Setting labelAudit\.backend: expected one of auto, tensorflow-gpu/);
+  assert.throws(
+    () => readAuditSettings((key) => ({ backend: 'gpu' })[key]),
+    /Setting labelAudit\.backend: expected one of auto, tensorflow-gpu/,
+  );
   assert.throws(() => readAuditSettings((key) => ({ mode: 'thorough' })[key]), /Setting labelAudit\.mode/);
-  assert.throws(() => readAuditSettings((key) => ({ method: 'cleanlab' })[key]), /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/);
+  assert.throws(
+    () => readAuditSettings((key) => ({ method: 'cleanlab' })[key]),
+    /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/,
+  );
 });

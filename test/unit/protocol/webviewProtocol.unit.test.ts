@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReviewContent } from '../../../src/extension/reviewContent';
+import { buildReviewContent } from '../../../src/extension/review/reviewContent';
 import { MAX_THUMBNAILS_PER_REQUEST, parseHostMessage, parseWebviewMessage } from '../../../src/protocol/webview';
 import { sampleDigitsReport } from '../../helpers/sampleReport';
 
@@ -9,7 +9,14 @@ test('valid webview messages pass through unchanged', () => {
     { type: 'webview/ready' },
     { type: 'review/decide', seq: 1, path: '0/00005.png', decision: { action: 'relabel', label: '3' } },
     { type: 'review/decide', seq: 2, path: '0/00005.png', decision: null },
-    { type: 'review/decideMany', seq: 3, changes: [{ path: 'a.png', decision: { action: 'keep' } }, { path: 'b.png', decision: { action: 'remove' } }] },
+    {
+      type: 'review/decideMany',
+      seq: 3,
+      changes: [
+        { path: 'a.png', decision: { action: 'keep' } },
+        { path: 'b.png', decision: { action: 'remove' } },
+      ],
+    },
     { type: 'review/openImage', path: '0/00005.png' },
   ];
   for (const message of messages) assert.deepEqual(parseWebviewMessage(message), { ok: true, message });
@@ -25,22 +32,52 @@ test('malformed webview messages are refused with the field at fault', () => {
   assert.match(problem({ type: 'review/delete' }), /unknown message type "review\/delete"/);
   assert.match(problem({ type: 'review/decide', seq: 1, path: '', decision: null }), /"path"/);
   assert.match(problem({ type: 'review/decide', seq: -1, path: 'a', decision: null }), /"seq"/);
-  assert.match(problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'relabel' } }), /non-empty "label"/);
-  assert.match(problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'keep', label: 'x' } }), /unexpected fields/);
-  assert.match(problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'burn' } }), /unknown action "burn"/);
-  assert.match(problem({ type: 'review/decideMany', seq: 1, changes: [{ path: 'a', decision: null }, { path: 3 }] }), /changes\[1\]/);
+  assert.match(
+    problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'relabel' } }),
+    /non-empty "label"/,
+  );
+  assert.match(
+    problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'keep', label: 'x' } }),
+    /unexpected fields/,
+  );
+  assert.match(
+    problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'burn' } }),
+    /unknown action "burn"/,
+  );
+  assert.match(
+    problem({ type: 'review/decideMany', seq: 1, changes: [{ path: 'a', decision: null }, { path: 3 }] }),
+    /changes\[1\]/,
+  );
 });
 
 test('host messages are checked down to each suspect', async () => {
   const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
-  const didChange = { type: 'suspects/didChange', datasetRoot: '/data/digits', datasetName: 'digits', content, decisions: { 'a.png': { action: 'keep' } } };
+  const didChange = {
+    type: 'suspects/didChange',
+    datasetRoot: '/data/digits',
+    datasetName: 'digits',
+    content,
+    decisions: { 'a.png': { action: 'keep' } },
+  };
   assert.equal(parseHostMessage(didChange).ok, true);
   assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: {}, ack: 4 }).ok, true);
-  assert.equal(parseHostMessage({ type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content: { status: 'noReport', message: 'none' }, decisions: {} }).ok, true);
+  assert.equal(
+    parseHostMessage({
+      type: 'suspects/didChange',
+      datasetRoot: '/d',
+      datasetName: 'd',
+      content: { status: 'noReport', message: 'none' },
+      decisions: {},
+    }).ok,
+    true,
+  );
 
   assert.equal(content.status, 'ready');
   if (content.status !== 'ready') return;
-  const broken = { ...didChange, content: { ...content, suspects: content.suspects.map((s, i) => (i === 5 ? { ...s, score: 'high' } : s)) } };
+  const broken = {
+    ...didChange,
+    content: { ...content, suspects: content.suspects.map((s, i) => (i === 5 ? { ...s, score: 'high' } : s)) },
+  };
   const parsed = parseHostMessage(broken);
   assert.equal(parsed.ok, false);
   assert.match(parsed.ok ? '' : parsed.problem, /suspects\[5\]: "score"/);
@@ -50,16 +87,29 @@ test('host messages are checked down to each suspect', async () => {
 test('conflict groups and the swap matrix are checked when present', async () => {
   const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
   assert.ok(content.status === 'ready' && content.swaps, 'the sample report has a swap matrix');
-  const message = (extra: object) => ({ type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content: { ...content, ...extra }, decisions: {} });
+  const message = (extra: object) => ({
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    content: { ...content, ...extra },
+    decisions: {},
+  });
   const member = (path: string, label: string) => ({ path, label, imageUri: `https://x/${path}` });
-  assert.equal(parseHostMessage(message({ conflicts: [{ kind: 'near', members: [member('a.png', '1'), member('b.png', '7')] }] })).ok, true);
+  assert.equal(
+    parseHostMessage(message({ conflicts: [{ kind: 'near', members: [member('a.png', '1'), member('b.png', '7')] }] }))
+      .ok,
+    true,
+  );
   const problem = (extra: object) => {
     const parsed = parseHostMessage(message(extra));
     return parsed.ok ? '' : parsed.problem;
   };
   assert.match(problem({ conflicts: [{ kind: 'fuzzy', members: [] }] }), /conflicts\[0\]: "kind"/);
   assert.match(problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1')] }] }), /at least two/);
-  assert.match(problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1'), { path: 'b.png', label: 2 }] }] }), /members\[1\]/);
+  assert.match(
+    problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1'), { path: 'b.png', label: 2 }] }] }),
+    /members\[1\]/,
+  );
   const counts = content.swaps.counts.map((row) => [...row]);
   counts[2][3] = -1;
   assert.match(problem({ swaps: { ...content.swaps, counts } }), /10×10 non-negative/);
@@ -76,7 +126,13 @@ test('an undo flag on decisions, the class examples and the spot-check pool are 
 
   const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
   assert.ok(content.status === 'ready' && content.spotCheck && content.classExamples);
-  const message = (extra: object) => ({ type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content: { ...content, ...extra }, decisions: {} });
+  const message = (extra: object) => ({
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    content: { ...content, ...extra },
+    decisions: {},
+  });
   assert.equal(parseHostMessage(message({})).ok, true);
   const problem = (extra: object) => {
     const parsed = parseHostMessage(message(extra));
@@ -84,7 +140,10 @@ test('an undo flag on decisions, the class examples and the spot-check pool are 
   };
   assert.match(problem({ classExamples: { '3': [{ path: 'a.png' }] } }), /classExamples\["3"\]/);
   assert.match(problem({ spotCheck: { ...content.spotCheck, unflaggedTotal: 3 } }), /at most unflaggedTotal/);
-  assert.match(problem({ spotCheck: { ...content.spotCheck, samples: [{ path: 'a.png' }] } }), /spotCheck\.samples\[0\]/);
+  assert.match(
+    problem({ spotCheck: { ...content.spotCheck, samples: [{ path: 'a.png' }] } }),
+    /spotCheck\.samples\[0\]/,
+  );
   assert.match(problem({ spotCheck: { ...content.spotCheck, seed: 0.5 } }), /seed/);
 });
 
@@ -92,7 +151,10 @@ test("a suspect's neighbours are checked when present", async () => {
   const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
   assert.ok(content.status === 'ready');
   const withNeighbours = (neighbours: unknown) => ({
-    type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', decisions: {},
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    decisions: {},
     content: { ...content, suspects: content.suspects.map((s, i) => (i === 2 ? { ...s, neighbours } : s)) },
   });
   const problem = (neighbours: unknown) => {
@@ -103,22 +165,51 @@ test("a suspect's neighbours are checked when present", async () => {
   assert.equal(problem(content.suspects[2].neighbours), '');
   assert.match(problem([]), /suspects\[2\]: "neighbours" must be an object/);
   assert.match(problem({ given: [] }), /"neighbours.suggested" must be an array/);
-  assert.match(problem({ given: [], suggested: [{ path: 'a.png', imageUri: 'u', distance: 'near' }] }), /neighbours.suggested\[0\]: needs/);
+  assert.match(
+    problem({ given: [], suggested: [{ path: 'a.png', imageUri: 'u', distance: 'near' }] }),
+    /neighbours.suggested\[0\]: needs/,
+  );
 });
 
 test('class actions: review/setClassActions and the class figures of the content are checked', async () => {
-  const classActions = [{ action: 'merge', from: '5', into: '3' }, { action: 'rename', from: '7', to: 'seven/7' }];
-  assert.deepEqual(parseWebviewMessage({ type: 'review/setClassActions', seq: 4, classActions }), { ok: true, message: { type: 'review/setClassActions', seq: 4, classActions } });
-  const refused = parseWebviewMessage({ type: 'review/setClassActions', seq: 5, classActions: [{ action: 'merge', from: '5' }] });
-  assert.deepEqual(refused, { ok: false, problem: 'review/setClassActions: classActions[0]: "into" must be a string, got nothing' });
+  const classActions = [
+    { action: 'merge', from: '5', into: '3' },
+    { action: 'rename', from: '7', to: 'seven/7' },
+  ];
+  assert.deepEqual(parseWebviewMessage({ type: 'review/setClassActions', seq: 4, classActions }), {
+    ok: true,
+    message: { type: 'review/setClassActions', seq: 4, classActions },
+  });
+  const refused = parseWebviewMessage({
+    type: 'review/setClassActions',
+    seq: 5,
+    classActions: [{ action: 'merge', from: '5' }],
+  });
+  assert.deepEqual(refused, {
+    ok: false,
+    problem: 'review/setClassActions: classActions[0]: "into" must be a string, got nothing',
+  });
   assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: {}, classActions, ack: 5 }).ok, true);
   assert.equal(parseHostMessage({ type: 'decisions/didChange', decisions: {}, classActions: 'none' }).ok, false);
 
   const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => `https://x/${p}`);
-  assert.ok(content.status === 'ready' && content.classHealth?.length === 10, 'the sample report carries per-class figures');
-  const didChange = { type: 'suspects/didChange', datasetRoot: '/d', datasetName: 'd', content, decisions: {}, classActions };
+  assert.ok(
+    content.status === 'ready' && content.classHealth?.length === 10,
+    'the sample report carries per-class figures',
+  );
+  const didChange = {
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    content,
+    decisions: {},
+    classActions,
+  };
   assert.equal(parseHostMessage(didChange).ok, true);
-  const badHealth = { ...didChange, content: { ...content, classHealth: [{ name: '0', count: -1, flagged: 0, heldBack: 0, flagRate: 0 }] } };
+  const badHealth = {
+    ...didChange,
+    content: { ...content, classHealth: [{ name: '0', count: -1, flagged: 0, heldBack: 0, flagRate: 0 }] },
+  };
   assert.match(JSON.stringify(parseHostMessage(badHealth)), /content.classHealth\[0\]/);
 });
 
@@ -129,10 +220,22 @@ test('thumbnail requests and answers are checked', () => {
     const parsed = parseWebviewMessage(value);
     return parsed.ok ? '' : parsed.problem;
   };
-  assert.match(refused({ type: 'thumbnails/request', paths: ['a.png', ''] }), /"paths" must be an array of non-empty strings/);
+  assert.match(
+    refused({ type: 'thumbnails/request', paths: ['a.png', ''] }),
+    /"paths" must be an array of non-empty strings/,
+  );
   assert.match(refused({ type: 'thumbnails/request', paths: 'a.png' }), /"paths"/);
-  assert.match(refused({ type: 'thumbnails/request', paths: Array.from({ length: MAX_THUMBNAILS_PER_REQUEST + 1 }, (_, i) => `${i}.png`) }), /at most 1000 at once/);
-  const answer = { type: 'thumbnails/didCreate', thumbnails: { '0/00005.png': 'https://x/.label-audit/thumbs/ab/ab12.webp' } };
+  assert.match(
+    refused({
+      type: 'thumbnails/request',
+      paths: Array.from({ length: MAX_THUMBNAILS_PER_REQUEST + 1 }, (_, i) => `${i}.png`),
+    }),
+    /at most 1000 at once/,
+  );
+  const answer = {
+    type: 'thumbnails/didCreate',
+    thumbnails: { '0/00005.png': 'https://x/.label-audit/thumbs/ab/ab12.webp' },
+  };
   assert.deepEqual(parseHostMessage(answer), { ok: true, message: answer });
   assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: { 'a.png': 3 } }).ok, false);
   assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: ['x'] }).ok, false);

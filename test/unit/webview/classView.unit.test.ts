@@ -2,13 +2,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClassAction, Decisions, ReviewContent, SuspectView } from '../../../src/protocol/webview';
 import { ownValue } from '../../../src/protocol/webview';
-import { classBars, contentAfterClassActions, decisionsAfterClassActions, describeClassAction } from '../../../webview/classView';
-import { reviewProgress } from '../../../webview/reviewProgress';
+import {
+  classBars,
+  contentAfterClassActions,
+  decisionsAfterClassActions,
+  describeClassAction,
+} from '../../../webview/state/classView';
+import { reviewProgress } from '../../../webview/dialogs/reviewProgress';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;
 
 const suspect = (path: string, givenLabel: string, suggestedLabel: string): SuspectView => ({
-  path, givenLabel, suggestedLabel, ermGiven: 0.2, mixupGiven: 0.1, mixupSuggested: 0.8, score: 0.85, flagged: true, imageUri: `x/${path}`,
+  path,
+  givenLabel,
+  suggestedLabel,
+  ermGiven: 0.2,
+  mixupGiven: 0.1,
+  mixupSuggested: 0.8,
+  score: 0.85,
+  flagged: true,
+  imageUri: `x/${path}`,
 });
 
 const content: Ready = {
@@ -19,7 +32,15 @@ const content: Ready = {
   auditedTotal: 120,
   hiddenCount: 0,
   createdAt: '2026-11-30T10:00:00Z',
-  swaps: { classes: ['cat', 'dog', 'fox'], counts: [[50, 4, 0], [2, 60, 1], [3, 0, 5]], source: 'flagged' },
+  swaps: {
+    classes: ['cat', 'dog', 'fox'],
+    counts: [
+      [50, 4, 0],
+      [2, 60, 1],
+      [3, 0, 5],
+    ],
+    source: 'flagged',
+  },
   classHealth: [
     { name: 'cat', count: 54, flagged: 4, flagRate: 4 / 54, heldBack: 0 },
     { name: 'dog', count: 63, flagged: 3, flagRate: 3 / 63, heldBack: 0 },
@@ -35,10 +56,33 @@ test('no class actions: the content is shown as sent', () => {
 test('a merge folds the class into its target everywhere: classes, cards, heatmap, figures, suggestions', () => {
   const merged = contentAfterClassActions(content, [{ action: 'merge', from: 'fox', into: 'cat' }]);
   assert.deepEqual(merged.classes, ['cat', 'dog']);
-  assert.deepEqual(merged.suspects.map((s) => [s.givenLabel, s.suggestedLabel]), [['cat', 'dog'], ['cat', 'cat']]);
-  assert.deepEqual(merged.swaps?.counts, [[58, 4], [3, 60]], 'rows and columns of the merged class added up');
-  assert.deepEqual(merged.classHealth?.map((h) => [h.name, h.count, h.flagged, h.heldBack]), [['cat', 62, 7, 1], ['dog', 63, 3, 0]]);
-  assert.match(merged.classHealth?.[0].warning ?? '', /\(as "fox"\) only 8 images/, 'the audit\'s warning stays, naming the old class');
+  assert.deepEqual(
+    merged.suspects.map((s) => [s.givenLabel, s.suggestedLabel]),
+    [
+      ['cat', 'dog'],
+      ['cat', 'cat'],
+    ],
+  );
+  assert.deepEqual(
+    merged.swaps?.counts,
+    [
+      [58, 4],
+      [3, 60],
+    ],
+    'rows and columns of the merged class added up',
+  );
+  assert.deepEqual(
+    merged.classHealth?.map((h) => [h.name, h.count, h.flagged, h.heldBack]),
+    [
+      ['cat', 62, 7, 1],
+      ['dog', 63, 3, 0],
+    ],
+  );
+  assert.match(
+    merged.classHealth?.[0].warning ?? '',
+    /\(as "fox"\) only 8 images/,
+    "the audit's warning stays, naming the old class",
+  );
   assert.deepEqual(merged.mergeSuggestions, [], 'a suggestion carried out disappears');
   assert.equal(content.classes.length, 3, 'the content sent is not modified');
 });
@@ -54,15 +98,23 @@ test('a rename keeps the class in its place under the new name, "/" included', (
 
 test('bars: count relative to the largest class, flag rate, and what a screen reader hears', () => {
   const bars = classBars(content.classHealth);
-  assert.deepEqual(bars.map((b) => Math.round(b.countShare * 100)), [86, 100, 13]);
+  assert.deepEqual(
+    bars.map((b) => Math.round(b.countShare * 100)),
+    [86, 100, 13],
+  );
   assert.equal(bars[2].label, 'fox: 8 images, 3 flagged (38%), too few for a reliable verdict');
   assert.deepEqual(classBars(undefined), []);
 });
 
 test('relabels follow the class actions, so an accepted suggestion still counts as accepted after a rename', () => {
   // Parsed, as the host's message is: a "__proto__" key in an object literal would set the prototype instead.
-  const decisions = JSON.parse('{"a.png":{"action":"relabel","label":"5"},"b.png":{"action":"keep"},"__proto__":{"action":"relabel","label":"7"}}') as Decisions;
-  const actions: ClassAction[] = [{ action: 'rename', from: '5', to: 'five' }, { action: 'merge', from: '7', into: '1' }];
+  const decisions = JSON.parse(
+    '{"a.png":{"action":"relabel","label":"5"},"b.png":{"action":"keep"},"__proto__":{"action":"relabel","label":"7"}}',
+  ) as Decisions;
+  const actions: ClassAction[] = [
+    { action: 'rename', from: '5', to: 'five' },
+    { action: 'merge', from: '7', into: '1' },
+  ];
   const mapped = decisionsAfterClassActions(decisions, actions);
   assert.deepEqual(mapped['a.png'], { action: 'relabel', label: 'five' });
   assert.equal(mapped['b.png'], decisions['b.png']);
@@ -71,7 +123,7 @@ test('relabels follow the class actions, so an accepted suggestion still counts 
   assert.equal(decisionsAfterClassActions(decisions, []), decisions, 'nothing to map: the same object');
 
   const suspect = (path: string, given: string, suggested: string): SuspectView =>
-    ({ path, givenLabel: given, suggestedLabel: suggested, flagged: true } as unknown as SuspectView);
+    ({ path, givenLabel: given, suggestedLabel: suggested, flagged: true }) as unknown as SuspectView;
   const shown = [suspect('a.png', 'five', 'five')].map((s) => ({ ...s, givenLabel: '3' }));
   const progress = reviewProgress(shown, mapped, ['3', 'five']);
   assert.equal(progress.overall.accepted, 1, 'the relabel to "5" is the suggestion, now called "five"');
@@ -79,7 +131,10 @@ test('relabels follow the class actions, so an accepted suggestion still counts 
 
 test('renaming a class to "constructor", "toString" or "__proto__" keeps its typical images', () => {
   const ex = (path: string) => ({ path, imageUri: `x/${path}` });
-  const withExamples: Ready = { ...content, classExamples: { cat: [ex('cat/1.png')], dog: [ex('dog/1.png')], fox: [ex('fox/1.png')] } };
+  const withExamples: Ready = {
+    ...content,
+    classExamples: { cat: [ex('cat/1.png')], dog: [ex('dog/1.png')], fox: [ex('fox/1.png')] },
+  };
   const renamed = contentAfterClassActions(withExamples, [
     { action: 'rename', from: 'cat', to: 'constructor' },
     { action: 'rename', from: 'dog', to: 'toString' },

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commandForKey, type KeyPress } from '../../../webview/keyboard';
+import { commandForKey, type KeyPress } from '../../../webview/state/keyboard';
 
-const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({ key, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, ...mods });
+const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+  key,
+  shiftKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  ...mods,
+});
 
 test('review keys map to their commands', () => {
   assert.deepEqual(commandForKey(press('Enter')), { kind: 'accept' });
@@ -20,14 +27,22 @@ test('review keys map to their commands', () => {
 
 test('arrows move, shift extends; Ctrl and Cmd both undo and select all', () => {
   assert.deepEqual(commandForKey(press('ArrowDown')), { kind: 'move', direction: 'down', extend: false });
-  assert.deepEqual(commandForKey(press('ArrowLeft', { shiftKey: true })), { kind: 'move', direction: 'left', extend: true });
+  assert.deepEqual(commandForKey(press('ArrowLeft', { shiftKey: true })), {
+    kind: 'move',
+    direction: 'left',
+    extend: true,
+  });
   assert.deepEqual(commandForKey(press('z', { ctrlKey: true })), { kind: 'undo' });
   assert.deepEqual(commandForKey(press('z', { metaKey: true })), { kind: 'undo' });
   assert.deepEqual(commandForKey(press('a', { ctrlKey: true })), { kind: 'selectAll' });
 });
 
 test('keys that are not ours keep their default behaviour', () => {
-  assert.equal(commandForKey(press('z', { ctrlKey: true, shiftKey: true })), undefined, 'Ctrl+Shift+Z is redo, not undo');
+  assert.equal(
+    commandForKey(press('z', { ctrlKey: true, shiftKey: true })),
+    undefined,
+    'Ctrl+Shift+Z is redo, not undo',
+  );
   assert.equal(commandForKey(press('c', { ctrlKey: true })), undefined);
   assert.equal(commandForKey(press('k', { altKey: true })), undefined);
   assert.equal(commandForKey(press('x')), undefined);

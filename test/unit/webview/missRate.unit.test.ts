@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { estimateMisses, wilsonInterval } from '../../../webview/missRate';
+import { estimateMisses, wilsonInterval } from '../../../webview/state/missRate';
 
 const close = (actual: number, expected: number, digits = 4) =>
   assert.ok(Math.abs(actual - expected) < 0.5 * 10 ** -digits, `${actual} ≈ ${expected}`);
@@ -54,7 +54,7 @@ test('the miss estimate extrapolates the spot check to the unflagged set, counti
   close(estimate.rate.estimate, 0.02, 10);
   // Wilson 95% for 2/100: 0.0055–0.0700.
   close(estimate.rate.low, 0.0055);
-  close(estimate.rate.high, 0.0700);
+  close(estimate.rate.high, 0.07);
   close(estimate.missed.estimate, 2 + 9_800 * 0.02, 6);
   close(estimate.missed.low, 2 + 9_800 * estimate.rate.low, 6);
   close(estimate.missed.high, 2 + 9_800 * estimate.rate.high, 6);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { buildReviewContent } from '../../../src/extension/reviewContent';
+import { buildReviewContent } from '../../../src/extension/review/reviewContent';
 import type { Decisions, SuspectView } from '../../../src/protocol/webview';
 import {
   DEFAULT_FILTERS,
@@ -25,7 +25,7 @@ import {
   selectionAfterUndo,
   visibleSuspects,
   type Filters,
-} from '../../../webview/reviewState';
+} from '../../../webview/state/reviewState';
 import { sampleAnswerKey, sampleDigitsReport } from '../../helpers/sampleReport';
 
 // The suspects of the sample digits as the host sends them: 24 flagged (the answer key), then the
@@ -49,7 +49,10 @@ describe('visibleSuspects', () => {
     assert.equal(shown.length, answers.size);
     assert.deepEqual(new Set(paths(shown)), new Set(answers.keys()));
     const scores = shown.map((i) => suspects[i].score);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
   });
 
   test('includes the unflagged samples after the flagged ones when asked', () => {
@@ -84,8 +87,13 @@ describe('visibleSuspects', () => {
 
   test('filters by decision state', () => {
     const [a, b, c] = paths(visibleSuspects(suspects, {}, DEFAULT_FILTERS));
-    const decisions: Decisions = { [a]: { action: 'keep' }, [b]: { action: 'relabel', label: '7' }, [c]: { action: 'remove' } };
-    const shownWith = (decision: Filters['decision']) => paths(visibleSuspects(suspects, decisions, withFilters({ decision })));
+    const decisions: Decisions = {
+      [a]: { action: 'keep' },
+      [b]: { action: 'relabel', label: '7' },
+      [c]: { action: 'remove' },
+    };
+    const shownWith = (decision: Filters['decision']) =>
+      paths(visibleSuspects(suspects, decisions, withFilters({ decision })));
     assert.equal(shownWith('pending').length, answers.size - 3);
     assert.ok(!shownWith('pending').includes(a));
     assert.deepEqual(shownWith('decided'), [a, b, c]);
@@ -97,14 +105,27 @@ describe('visibleSuspects', () => {
   test('orders by given label numerically, keeping suspicion order within a class', () => {
     const shown = visibleSuspects(suspects, {}, withFilters({ includeUnflagged: true, sort: 'given' }));
     const labels = shown.map((i) => Number(suspects[i].givenLabel));
-    assert.deepEqual(labels, [...labels].sort((x, y) => x - y));
+    assert.deepEqual(
+      labels,
+      [...labels].sort((x, y) => x - y),
+    );
     const zeros = shown.filter((i) => suspects[i].givenLabel === '0');
-    assert.deepEqual(zeros, [...zeros].sort((x, y) => x - y), 'host order (suspicion) kept within class 0');
+    assert.deepEqual(
+      zeros,
+      [...zeros].sort((x, y) => x - y),
+      'host order (suspicion) kept within class 0',
+    );
   });
 
   test('isFiltering and clearFilters ignore the flagged choice and the order', () => {
     assert.equal(isFiltering(withFilters({ includeUnflagged: true, sort: 'given' })), false);
-    const narrowed = withFilters({ given: '1', minScore: 0.5, decision: 'pending', includeUnflagged: true, sort: 'suggested' });
+    const narrowed = withFilters({
+      given: '1',
+      minScore: 0.5,
+      decision: 'pending',
+      includeUnflagged: true,
+      sort: 'suggested',
+    });
     assert.equal(isFiltering(narrowed), true);
     assert.deepEqual(clearFilters(narrowed), withFilters({ includeUnflagged: true, sort: 'suggested' }));
   });
@@ -114,7 +135,11 @@ describe('reviewCounts', () => {
   test('counts decided samples among the flagged ones, or among all with includeUnflagged', () => {
     const flagged = paths(visibleSuspects(suspects, {}, DEFAULT_FILTERS));
     const unflagged = suspects.find((s) => !s.flagged)!.path;
-    const decisions: Decisions = { [flagged[0]]: { action: 'keep' }, [flagged[1]]: { action: 'remove' }, [unflagged]: { action: 'keep' } };
+    const decisions: Decisions = {
+      [flagged[0]]: { action: 'keep' },
+      [flagged[1]]: { action: 'remove' },
+      [unflagged]: { action: 'keep' },
+    };
     assert.deepEqual(reviewCounts(suspects, decisions, false), { reviewed: 2, total: answers.size });
     assert.deepEqual(reviewCounts(suspects, decisions, true), { reviewed: 3, total: 400 });
     assert.deepEqual(reviewCounts(suspects, {}, false), { reviewed: 0, total: answers.size });
@@ -178,13 +203,17 @@ describe('decisions and undo', () => {
   test('accept relabels to the suggestion; relabel to the given label is keep', () => {
     const [first] = visibleSuspects(suspects, {}, DEFAULT_FILTERS).map((i) => suspects[i]);
     const accept = planAction({ kind: 'accept' }, [first], {});
-    assert.deepEqual(accept.changes, [{ path: first.path, decision: { action: 'relabel', label: answers.get(first.path) } }]);
+    assert.deepEqual(accept.changes, [
+      { path: first.path, decision: { action: 'relabel', label: answers.get(first.path) } },
+    ]);
     const same = planAction({ kind: 'relabel', label: first.givenLabel }, [first], {});
     assert.deepEqual(same.changes[0].decision, { action: 'keep' });
   });
 
   test('undo restores the decisions from before, pending ones included', () => {
-    const targets = visibleSuspects(suspects, {}, DEFAULT_FILTERS).slice(0, 3).map((i) => suspects[i]);
+    const targets = visibleSuspects(suspects, {}, DEFAULT_FILTERS)
+      .slice(0, 3)
+      .map((i) => suspects[i]);
     let decisions: Decisions = { [targets[0].path]: { action: 'keep' } };
     const initial = decisions;
     const plan = planAction({ kind: 'remove' }, targets, decisions);
@@ -199,7 +228,13 @@ describe('decisions and undo', () => {
     assert.deepEqual(decisions, initial);
     assert.equal(stack.length, 0);
     assert.equal(popUndo(stack).entry, undefined);
-    assert.deepEqual(selectionAfterUndo(popped.entry!, targets.map((t) => t.path)).selected, targets.map((t) => t.path));
+    assert.deepEqual(
+      selectionAfterUndo(
+        popped.entry!,
+        targets.map((t) => t.path),
+      ).selected,
+      targets.map((t) => t.path),
+    );
   });
 
   test('an action that changes nothing makes no undo step', () => {
@@ -239,28 +274,44 @@ describe('digit keys', () => {
     assert.equal(classForDigit(classes, 3), 'shirt');
     assert.equal(classForDigit(classes, 4), undefined);
     assert.equal(classForDigit(classes, 0), undefined);
-    assert.deepEqual(digitKeys(classes), [{ key: '1', label: 'bag' }, { key: '2', label: 'coat' }, { key: '3', label: 'shirt' }]);
+    assert.deepEqual(digitKeys(classes), [
+      { key: '1', label: 'bag' },
+      { key: '2', label: 'coat' },
+      { key: '3', label: 'shirt' },
+    ]);
   });
 
-  test('keys stay with the report\'s classes and follow merges and renames', () => {
+  test("keys stay with the report's classes and follow merges and renames", () => {
     const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
     const renamed = [{ action: 'rename', from: '1', to: 'one' }] as const;
     assert.equal(classForDigit(digits, 3, renamed), '3', 'renaming "1" shifts no other key');
     assert.equal(classForDigit(digits, 1, renamed), 'one');
     const merged = [...renamed, { action: 'merge', from: '7', into: 'one' }] as const;
-    assert.equal(classForDigit(digits, 7, merged), 'one', 'a merged class\'s key picks its target');
-    assert.deepEqual(digitKeys(digits, merged).filter((k) => k.label === 'one').map((k) => k.key), ['1', '7']);
+    assert.equal(classForDigit(digits, 7, merged), 'one', "a merged class's key picks its target");
+    assert.deepEqual(
+      digitKeys(digits, merged)
+        .filter((k) => k.label === 'one')
+        .map((k) => k.key),
+      ['1', '7'],
+    );
     const clothes = [{ action: 'rename', from: 'coat', to: 'jacket/coat' }] as const;
-    assert.deepEqual(digitKeys(['bag', 'coat', 'shirt'], clothes).map((k) => k.label), ['bag', 'jacket/coat', 'shirt']);
+    assert.deepEqual(
+      digitKeys(['bag', 'coat', 'shirt'], clothes).map((k) => k.label),
+      ['bag', 'jacket/coat', 'shirt'],
+    );
   });
 });
-
 
 test('sample paths named like Object.prototype members are ordinary keys', () => {
   const odd = suspects.slice(0, 3).map((s, i) => ({ ...s, path: ['constructor', 'toString', '__proto__'][i] }));
   assert.deepEqual(reviewCounts(odd, {}, true), { reviewed: 0, total: 3 }, '"constructor" is not decided by Object');
-  const decided = applyChanges({}, [{ path: '__proto__', decision: { action: 'remove' } }, { path: 'constructor', decision: { action: 'keep' } }]);
+  const decided = applyChanges({}, [
+    { path: '__proto__', decision: { action: 'remove' } },
+    { path: 'constructor', decision: { action: 'keep' } },
+  ]);
   assert.ok(Object.hasOwn(decided, '__proto__'), 'an entry, not a new prototype');
   assert.deepEqual(reviewCounts(odd, decided, true), { reviewed: 2, total: 3 });
-  assert.deepEqual(JSON.parse(JSON.stringify(applyChanges(decided, [{ path: '__proto__', decision: null }]))), { constructor: { action: 'keep' } });
+  assert.deepEqual(JSON.parse(JSON.stringify(applyChanges(decided, [{ path: '__proto__', decision: null }]))), {
+    constructor: { action: 'keep' },
+  });
 });

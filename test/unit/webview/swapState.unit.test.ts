@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SwapMatrixView } from '../../../src/protocol/webview';
-import { DEFAULT_FILTERS } from '../../../webview/reviewState';
-import { activeSwap, swapCells, swapTotal, toggleSwap } from '../../../webview/swapState';
+import { DEFAULT_FILTERS } from '../../../webview/state/reviewState';
+import { activeSwap, swapCells, swapTotal, toggleSwap } from '../../../webview/state/swapState';
 
 const matrix: SwapMatrixView = {
   classes: ['cat', 'dog', 'fox'],
@@ -16,16 +16,40 @@ const matrix: SwapMatrixView = {
 
 test('heat is relative to the largest off-diagonal count; the diagonal is never hot or clickable', () => {
   const cells = swapCells(matrix);
-  assert.deepEqual(cells.map((row) => row.map((c) => c.heat)), [[0, 1, 0], [0.5, 0, 0.25], [0, 0, 0]]);
-  assert.deepEqual(cells.map((row) => row.map((c) => c.clickable)), [[false, true, false], [true, false, true], [false, false, false]]);
+  assert.deepEqual(
+    cells.map((row) => row.map((c) => c.heat)),
+    [
+      [0, 1, 0],
+      [0.5, 0, 0.25],
+      [0, 0, 0],
+    ],
+  );
+  assert.deepEqual(
+    cells.map((row) => row.map((c) => c.clickable)),
+    [
+      [false, true, false],
+      [true, false, true],
+      [false, false, false],
+    ],
+  );
   assert.equal(cells[0][1].label, 'Given cat, suggested dog: 4 flagged');
   assert.equal(cells[1][1].label, 'dog kept as dog: 60 samples');
-  assert.equal(swapCells({ ...matrix, source: 'noiseMatrix' })[1][0].label, 'Given dog, estimated true cat: 2 estimated');
+  assert.equal(
+    swapCells({ ...matrix, source: 'noiseMatrix' })[1][0].label,
+    'Given dog, estimated true cat: 2 estimated',
+  );
   assert.equal(swapTotal(matrix), 7);
 });
 
 test('no swaps at all: every cell is cold and none is a button', () => {
-  const clean = swapCells({ ...matrix, counts: [[5, 0, 0], [0, 5, 0], [0, 0, 5]] });
+  const clean = swapCells({
+    ...matrix,
+    counts: [
+      [5, 0, 0],
+      [0, 5, 0],
+      [0, 0, 5],
+    ],
+  });
   assert.ok(clean.flat().every((c) => c.heat === 0 && !c.clickable));
 });
 

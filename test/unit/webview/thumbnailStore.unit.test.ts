@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ThumbnailStore } from '../../../webview/thumbnailStore';
+import { ThumbnailStore } from '../../../webview/state/thumbnailStore';
 
 test('the store asks only for cards without an image, and only when that changes', () => {
   const store = new ThumbnailStore();

@@ -1,37 +1,87 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Decisions, SpotCheckPool, SuspectView } from '../../../src/protocol/webview';
-import { RECENT_LIMIT, filterRows, pickerRows, pushRecent } from '../../../webview/classPickerState';
-import { nextUnreviewed, reviewProgress } from '../../../webview/reviewProgress';
-import { spotCheckEstimate, spotCheckSamples, spotCheckSizes, spotCheckText } from '../../../webview/spotCheckState';
+import { RECENT_LIMIT, filterRows, pickerRows, pushRecent } from '../../../webview/state/classPickerState';
+import { nextUnreviewed, reviewProgress } from '../../../webview/dialogs/reviewProgress';
+import {
+  spotCheckEstimate,
+  spotCheckSamples,
+  spotCheckSizes,
+  spotCheckText,
+} from '../../../webview/state/spotCheckState';
 
 const suspect = (path: string, givenLabel: string, suggestedLabel: string, flagged = true): SuspectView => ({
-  path, givenLabel, suggestedLabel, flagged, ermGiven: 0.9, mixupGiven: 0.1, mixupSuggested: 0.8, score: 0.8, imageUri: `uri:${path}`,
+  path,
+  givenLabel,
+  suggestedLabel,
+  flagged,
+  ermGiven: 0.9,
+  mixupGiven: 0.1,
+  mixupSuggested: 0.8,
+  score: 0.8,
+  imageUri: `uri:${path}`,
 });
 
 describe('relabel picker order and type-ahead', () => {
-  const classes = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot', '1', '10'];
+  const classes = [
+    'T-shirt',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+    '1',
+    '10',
+  ];
 
   test('the suggestion first, then recent choices newest first, then the rest in the dataset order', () => {
     const rows = pickerRows(classes, { givenLabel: 'Shirt', suggestedLabel: 'Coat' }, ['Bag', 'Coat', 'gone']);
-    assert.deepEqual(rows.slice(0, 3).map((r) => r.label), ['Coat', 'Bag', 'T-shirt']);
+    assert.deepEqual(
+      rows.slice(0, 3).map((r) => r.label),
+      ['Coat', 'Bag', 'T-shirt'],
+    );
     assert.equal(rows.length, classes.length, 'each class once; a recent class no longer in the dataset is dropped');
     assert.deepEqual(rows[0], { label: 'Coat', digit: '5', suggested: true, recent: true, given: false });
     assert.equal(rows.find((r) => r.label === 'Shirt')?.given, true);
     assert.equal(rows.find((r) => r.label === '10')?.digit, undefined, 'keys 1–9 only');
-    assert.deepEqual(pickerRows(classes, undefined, []).map((r) => r.label), classes, 'nothing focused: the dataset order');
+    assert.deepEqual(
+      pickerRows(classes, undefined, []).map((r) => r.label),
+      classes,
+      'nothing focused: the dataset order',
+    );
   });
 
   test('typed text: exact name or digit key first, then prefixes, then substrings', () => {
     const rows = pickerRows(classes, undefined, []);
-    assert.deepEqual(filterRows(rows, 'sh').map((r) => r.label), ['Shirt', 'T-shirt']);
-    assert.deepEqual(filterRows(rows, ' S ').map((r) => r.label), ['Sandal', 'Shirt', 'Sneaker', 'T-shirt', 'Trouser', 'Dress']);
-    assert.deepEqual(filterRows(rows, 'coat').map((r) => r.label), ['Coat']);
-    assert.deepEqual(filterRows(rows, '1').map((r) => r.label), ['T-shirt', '1', '10'], 'digit 1 = the first class, then names with a 1');
+    assert.deepEqual(
+      filterRows(rows, 'sh').map((r) => r.label),
+      ['Shirt', 'T-shirt'],
+    );
+    assert.deepEqual(
+      filterRows(rows, ' S ').map((r) => r.label),
+      ['Sandal', 'Shirt', 'Sneaker', 'T-shirt', 'Trouser', 'Dress'],
+    );
+    assert.deepEqual(
+      filterRows(rows, 'coat').map((r) => r.label),
+      ['Coat'],
+    );
+    assert.deepEqual(
+      filterRows(rows, '1').map((r) => r.label),
+      ['T-shirt', '1', '10'],
+      'digit 1 = the first class, then names with a 1',
+    );
     assert.deepEqual(filterRows(rows, 'boots'), []);
     assert.equal(filterRows(rows, '').length, classes.length);
     const digits = pickerRows(['0', '1', '2', '3'], undefined, []);
-    assert.deepEqual(filterRows(digits, '2').map((r) => r.label), ['2'], 'a digits dataset: the key is the class');
+    assert.deepEqual(
+      filterRows(digits, '2').map((r) => r.label),
+      ['2'],
+      'a digits dataset: the key is the class',
+    );
   });
 
   test('recent choices: newest first, no repeats, a few only', () => {
@@ -92,8 +142,16 @@ describe('spot check', () => {
   test('keep = right; relabel to another class or remove = an error the audit missed; pending = not checked', () => {
     const samples = ['p', 'q', 'r', 's', 't'].map((p) => suspect(p, 'cat', 'dog', false));
     const pool: SpotCheckPool = { unflaggedTotal: 1000, seed: 1, samples };
-    assert.deepEqual(spotCheckSamples(pool, 3).map((s) => s.path), ['p', 'q', 'r']);
-    const decisions: Decisions = { p: { action: 'keep' }, q: { action: 'relabel', label: 'cat' }, r: { action: 'relabel', label: 'dog' }, s: { action: 'remove' } };
+    assert.deepEqual(
+      spotCheckSamples(pool, 3).map((s) => s.path),
+      ['p', 'q', 'r'],
+    );
+    const decisions: Decisions = {
+      p: { action: 'keep' },
+      q: { action: 'relabel', label: 'cat' },
+      r: { action: 'relabel', label: 'dog' },
+      s: { action: 'remove' },
+    };
     const estimate = spotCheckEstimate(samples, decisions, 1000);
     assert.equal(estimate?.checked, 4);
     assert.equal(estimate?.errors, 2, 'a relabel to the label it had is a keep');

@@ -1,0 +1,352 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runAudit } from '../core/audit';
+import { loadDataset } from '../core/data/dataset';
+import { acceptSuggestions, readDecisionsDocument } from '../core/review/decisions';
+import { AuditError, isCancellation } from '../core/errors';
+import { exportCleanedLabels } from '../core/export/exportLabels';
+import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
+import { readReport, reportPath, writeReport, type AuditReport } from '../core/report';
+import { chooseBackend, type BackendPreference } from '../engine/backend';
+import { createProgressView } from './progressBar';
+import { formatSuspects } from './summary';
+import { workerModelRunner } from '../engine/workerRunner';
+
+/** Exit codes, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** An unexpected failure (a bug): the message and stack are printed. */
+  internal: 1,
+  /** Bad command line or option value. */
+  usage: 2,
+  /** The dataset, report or decisions cannot be used (named in the message). */
+  badInput: 3,
+  /** The audit ran, but more samples were flagged than --max-suspect-rate allows. */
+  tooManySuspects: 4,
+  /** Interrupted (Ctrl+C); nothing half-written was left. */
+  cancelled: 130,
+} as const;
+
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Runs the `label-audit` command line and resolves to the exit code (the caller exits).
+ * @param argv Arguments after the program name.
+ */
+export async function main(
+  argv: readonly string[],
+  io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, controller.signal, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io.stderr);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function buildProgram(
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+  signal: AbortSignal,
+  setExit: (code: number) => void,
+): Command {
+  const program = new Command('label-audit')
+    .description(
+      'Find mislabeled images: train an ERM and a mixup CNN (and, optionally, k-fold models for confident learning), flag the labels they reject.',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError();
+
+  program
+    .command('audit')
+    .description('audit a dataset and write <dataset>/.label-audit/report.json')
+    .argument('<dataset>', 'a folder-per-class dataset, a folder with labels.csv/labels.json, or a CSV/JSON manifest')
+    .addOption(
+      new Option(
+        '--method <method>',
+        "'mixup': ERM-vs-mixup alone; 'confident-learning': confident learning on k-fold out-of-sample probabilities; 'fused': both (trains the fold models too)",
+      )
+        .choices([...AUDIT_METHODS])
+        .default(DEFAULT_AUDIT_OPTIONS.method),
+    )
+    .option(
+      '--folds <k>',
+      'cross-fitting folds (confident-learning, fused)',
+      positiveInteger,
+      DEFAULT_AUDIT_OPTIONS.folds,
+    )
+    .option(
+      '--fold-epochs <n>',
+      'passes over its training rows per fold model',
+      positiveNumber,
+      DEFAULT_AUDIT_OPTIONS.foldEpochs,
+    )
+    .addOption(
+      new Option('--mode <mode>', "'quick' (fixed budget) or 'deep' (train ERM until it memorizes)")
+        .choices(['quick', 'deep'])
+        .default('quick'),
+    )
+    .option(
+      '--epochs <n>',
+      'passes over the data per model (quick audit)',
+      positiveNumber,
+      DEFAULT_AUDIT_OPTIONS.epochs,
+    )
+    .option(
+      '--min-steps <n>',
+      'at least this many sample-steps per model, for small datasets',
+      positiveInteger,
+      DEFAULT_AUDIT_OPTIONS.minSampleSteps,
+    )
+    .option(
+      '--max-steps <n>',
+      'at most this many sample-steps per model in a quick audit, for large datasets (0: no cap)',
+      nonNegativeInteger,
+      DEFAULT_AUDIT_OPTIONS.maxSampleSteps,
+    )
+    .option('--alpha <a>', 'mixup Beta(α, α) parameter', positiveNumber, DEFAULT_AUDIT_OPTIONS.alpha)
+    .option('--image-size <px>', 'side of the square network input', positiveInteger, DEFAULT_AUDIT_OPTIONS.imageSize)
+    .option('--batch-size <n>', 'training batch size', positiveInteger, DEFAULT_AUDIT_OPTIONS.batchSize)
+    .option(
+      '--seed <n>',
+      'random seed; the same seed gives the same report',
+      nonNegativeInteger,
+      DEFAULT_AUDIT_OPTIONS.seed,
+    )
+    .option(
+      '--min-margin <p>',
+      'flag when the judge prefers another class by at least this probability',
+      probability,
+      DEFAULT_AUDIT_OPTIONS.flag.minMargin,
+    )
+    .addOption(
+      new Option(
+        '--judge <model>',
+        "whose probabilities judge the labels: 'both' models averaged (quick default) or 'mixup' alone (deep default: ERM has memorized)",
+      ).choices(['both', 'mixup']),
+    )
+    .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
+    .option('--no-cache', 'decode every image again instead of reusing <dataset>/.label-audit/cache')
+    .option('--out <file>', 'also write the report to this file')
+    .option('--top <n>', 'suspects to print', nonNegativeInteger, 20)
+    .option(
+      '--max-suspect-rate <rate>',
+      `exit with code ${EXIT.tooManySuspects} when more than this share of samples is flagged (CI gate)`,
+      probability,
+    )
+    .option('--json', 'print a JSON summary on stdout instead of a table')
+    .option('--quiet', 'no progress output on stderr')
+    .action(async (dataset: string, flags: AuditFlags) => setExit(await auditCommand(dataset, flags, io, signal)));
+
+  program
+    .command('export')
+    .description('write cleaned labels next to the original label file, plus a decisions log')
+    .argument('<dataset>', 'the audited dataset (as given to `audit`)')
+    .option('--accept-suggestions', 'relabel every flagged sample to its suggested label')
+    .option(
+      '--decisions <file>',
+      'a decisions JSON file ({ "version": 2, "decisions": { "<path>": { "action": ... } }, "classActions": [...] }; version 1 too)',
+    )
+    .addOption(
+      new Option('--format <format>', 'manifest format for folder-per-class datasets').choices(['csv', 'json']),
+    )
+    .option('--out <file>', 'where to write the cleaned label file (default: next to the original, *.cleaned.*)')
+    .option('--force', 'replace a previous export')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async (dataset: string, flags: ExportFlags) => setExit(await exportCommand(dataset, flags, io)));
+
+  return program;
+}
+
+interface AuditFlags {
+  method: AuditMethod;
+  folds: number;
+  foldEpochs: number;
+  mode: 'quick' | 'deep';
+  epochs: number;
+  minSteps: number;
+  maxSteps: number;
+  alpha: number;
+  imageSize: number;
+  batchSize: number;
+  seed: number;
+  minMargin: number;
+  judge?: 'both' | 'mixup';
+  requireErmFit: boolean;
+  backend: BackendPreference;
+  cache: boolean;
+  out?: string;
+  top: number;
+  maxSuspectRate?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+async function auditCommand(
+  datasetPath: string,
+  flags: AuditFlags,
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+  signal: AbortSignal,
+): Promise<number> {
+  const view = createProgressView(io.stderr, Boolean(flags.quiet));
+  try {
+    const backend = await chooseBackend(flags.backend);
+    view.log(`backend: ${backend.reason}`);
+    const { report, reportPath: written } = await runAudit(
+      datasetPath,
+      {
+        backend: backend.name,
+        method: flags.method,
+        folds: flags.folds,
+        foldEpochs: flags.foldEpochs,
+        mode: flags.mode,
+        epochs: flags.epochs,
+        minSampleSteps: flags.minSteps,
+        maxSampleSteps: flags.maxSteps,
+        alpha: flags.alpha,
+        imageSize: flags.imageSize,
+        batchSize: flags.batchSize,
+        seed: flags.seed,
+        cache: flags.cache,
+        flag: { minMargin: flags.minMargin, judge: flags.judge, requireErmFit: flags.requireErmFit },
+      },
+      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend) },
+    );
+    view.stop();
+    if (flags.out) await writeReport(report, flags.out);
+    printAuditSummary(report, flags.out ?? written, flags, io.stdout);
+    const tooMany = flags.maxSuspectRate !== undefined && report.summary.flagRate > flags.maxSuspectRate;
+    if (tooMany) {
+      io.stderr.write(
+        `label-audit: ${(100 * report.summary.flagRate).toFixed(1)}% of samples flagged, above --max-suspect-rate ${(100 * flags.maxSuspectRate!).toFixed(1)}%\n`,
+      );
+    }
+    return tooMany ? EXIT.tooManySuspects : EXIT.ok;
+  } finally {
+    view.stop();
+  }
+}
+
+function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags, out: NodeJS.WriteStream): void {
+  const suspects = report.samples.filter((s) => s.flagged);
+  if (flags.json) {
+    out.write(
+      `${JSON.stringify(
+        {
+          report: path,
+          backend: report.settings.backend,
+          method: report.settings.method,
+          audited: report.dataset.audited,
+          skipped: report.skipped.length,
+          flagged: report.summary.flagged,
+          flagRate: report.summary.flagRate,
+          noiseMatrix: report.noiseMatrix,
+          seconds: report.timings.total,
+          ...(report.duplicates ? { duplicates: report.duplicates } : {}),
+          ...(report.classes ? { classWarnings: report.classes.filter((c) => c.warning) } : {}),
+          ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
+          suspects: suspects.slice(0, flags.top),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  out.write(formatSuspects(report, flags.top));
+  out.write(`\nReport: ${path}\n`);
+}
+
+interface ExportFlags {
+  acceptSuggestions?: boolean;
+  decisions?: string;
+  format?: 'csv' | 'json';
+  out?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+async function exportCommand(
+  datasetPath: string,
+  flags: ExportFlags,
+  io: { stdout: NodeJS.WriteStream },
+): Promise<number> {
+  if (Boolean(flags.acceptSuggestions) === Boolean(flags.decisions)) {
+    throw new AuditError('badOption', 'Pass exactly one of --accept-suggestions and --decisions <file>.');
+  }
+  const dataset = await loadDataset(datasetPath);
+  let decisions;
+  let classActions;
+  if (flags.decisions) ({ decisions, classActions } = await readDecisionsDocument(flags.decisions));
+  else {
+    const report = await readReport(reportPath(dataset.root));
+    decisions = acceptSuggestions(report.samples.filter((s) => s.flagged));
+  }
+  const result = await exportCleanedLabels(dataset, decisions, {
+    folderFormat: flags.format,
+    outPath: flags.out,
+    overwrite: flags.force,
+    classActions,
+    decisionsFile: flags.decisions,
+  });
+  if (flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    io.stdout.write(
+      `Cleaned labels: ${result.labelsPath}\nDecisions log:  ${result.logPath}\n` +
+        `${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ${result.unchanged} without a decision` +
+        `${result.classChanged ? `, ${result.classChanged} moved by a class merge or rename` : ''}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/** Prints an error the way a user can act on it, and picks the exit code. */
+function reportError(error: unknown, stderr: NodeJS.WriteStream): number {
+  if (isCancellation(error)) {
+    stderr.write('label-audit: cancelled; no report was written.\n');
+    return EXIT.cancelled;
+  }
+  if (error instanceof AuditError) {
+    stderr.write(`label-audit: ${error.message}\n`);
+    return error.reason === 'badOption' || error.reason === 'backendUnavailable' ? EXIT.usage : EXIT.badInput;
+  }
+  const code = (error as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    // commander has printed the message (or the help/version text) already.
+    return code === 'commander.helpDisplayed' || code === 'commander.version' ? EXIT.ok : EXIT.usage;
+  }
+  stderr.write(`label-audit: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.internal;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more');
+  return n;
+}
+
+function probability(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}

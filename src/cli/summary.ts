@@ -1,0 +1,110 @@
+import type { AuditReport, ReportSample } from '../core/report';
+import { formatNoiseMatrix } from './noiseMatrix';
+
+/** The human-readable result of an audit: headline figures and the top suspects as a table. */
+export function formatSuspects(report: AuditReport, top: number): string {
+  const { summary, dataset, training, timings } = report;
+  const lines = [
+    `Audited ${dataset.audited} images in ${dataset.classes.length} classes in ${timings.total.toFixed(1)} s on ${report.settings.backend}` +
+      (report.skipped.length ? ` (${report.skipped.length} entries skipped: see the report)` : ''),
+    `ERM fits ${pct(training.erm.fitsGivenLabels)} of the given labels, mixup ${pct(training.mixup.fitsGivenLabels)}; ` +
+      `judged by ${judgeInWords(report)}.`,
+    `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
+  ];
+  if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
+  lines.push(...classLines(report));
+  if (summary.medianLearnedEpoch) {
+    lines.push(
+      `ERM learned the flagged labels at median epoch ${summary.medianLearnedEpoch.flagged}, the others at ${summary.medianLearnedEpoch.others}: ` +
+        `${summary.flaggedErmFits} of the ${summary.flagged} flagged labels were memorized.`,
+    );
+  }
+  lines.push('', formatNoiseMatrix(report.noiseMatrix));
+  const suspects = report.samples.filter((s) => s.flagged).slice(0, top);
+  if (suspects.length > 0) {
+    const withReasons = suspects.some((s) => s.reasons);
+    const rows = suspects.map((s, i) => [
+      String(i + 1),
+      s.path,
+      s.givenLabel,
+      s.suggestedLabel,
+      s.score.toFixed(2),
+      s.ermGiven.toFixed(2),
+      s.mixupGiven.toFixed(2),
+      s.mixupSuggested.toFixed(2),
+      ...(withReasons ? [signalLetters(s)] : []),
+    ]);
+    const header = [
+      '#',
+      'path',
+      'given',
+      'suggested',
+      'score',
+      'ERM p(given)',
+      'mixup p(given)',
+      'mixup p(sugg.)',
+      ...(withReasons ? ['signals'] : []),
+    ];
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+    const format = (cells: string[]) =>
+      cells
+        .map((cell, c) => (c === 1 || c === 2 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ');
+    lines.push('', `Top ${suspects.length} suspects, most likely first:`, format(header), ...rows.map(format));
+    if (withReasons)
+      lines.push(
+        'signals: E = ERM fits the label others reject, M = mixup rejects, O = out-of-sample (confident learning) rejects; = both suggest the same label',
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The rare-class warnings and merge suggestions (absent from reports written before they existed). */
+function classLines(report: AuditReport): string[] {
+  const lines: string[] = [];
+  const warned = (report.classes ?? []).filter((c) => c.warning);
+  if (warned.length > 0) {
+    lines.push(`Class warnings (${warned.length}):`);
+    for (const c of warned) lines.push(`  ${c.name} (${c.count} images, ${c.flagged} flagged): ${c.warning}`);
+  }
+  for (const m of report.mergeSuggestions ?? []) {
+    lines.push(
+      `Merge suggested: "${m.from}" into "${m.into}" — the models mostly confuse them: ${pct(m.fromShare)} of "${m.from}" look like "${m.into}", ` +
+        `${pct(m.intoShare)} of "${m.into}" like "${m.from}".`,
+    );
+  }
+  return lines;
+}
+
+function duplicatesLine(d: NonNullable<AuditReport['duplicates']>): string {
+  return (
+    `Duplicates: ${d.exact.groups} exact groups (${d.exact.images} images), ${d.near.groups} near groups (${d.near.images} images); ` +
+    `${d.conflicting.groups} groups (${d.conflicting.images} images) carry different labels${d.conflicting.groups ? ': see "conflicts" in the report' : ''}.`
+  );
+}
+
+/** The signals that fired on a sample, as letters (see the legend under the table). */
+function signalLetters(sample: ReportSample): string {
+  const r = sample.reasons;
+  if (!r) return '';
+  const letters = `${r.signals.ermMemorized ? 'E' : ''}${r.signals.mixupRejects ? 'M' : ''}${r.signals.outOfSampleRejects ? 'O' : ''}`;
+  return `${letters || '-'}${r.suggestionsAgree ? ' =' : ''}`;
+}
+
+function judgeInWords(report: AuditReport): string {
+  const models = report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone';
+  const crossFit = report.training.crossFit;
+  const folds = crossFit ? `${crossFit.folds}-fold out-of-sample probabilities` : '';
+  switch (report.settings.method) {
+    case 'mixup':
+      return models;
+    case 'confident-learning':
+      return `confident learning on ${folds}`;
+    case 'fused':
+      return `${models} fused with ${folds}`;
+  }
+}
+
+function pct(value: number): string {
+  return `${(100 * value).toFixed(1)}%`;
+}

@@ -1,0 +1,238 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers gradient functions only on request (the @tensorflow/tfjs bundle does it for you).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { BatchFiller, type Normalization } from './batches';
+import { throwIfAborted } from '../errors';
+import { createCnn, type Cnn } from './model';
+import { Random } from './random';
+import { oneCycleLearningRate } from './schedule';
+import type { ImageSet } from '../shared/types';
+
+/** How to train one of the two audit models. */
+export interface TrainConfig {
+  /** 'erm': plain cross-entropy on the given labels; 'mixup': on mixed pairs. */
+  readonly kind: 'erm' | 'mixup';
+  /** Beta(α, α) parameter of the mixing weight (mixup only). */
+  readonly alpha: number;
+  /** Training budget in sample-steps (samples seen, counting repeats), not epochs: see NOTES.md. */
+  readonly sampleSteps: number;
+  readonly batchSize: number;
+  /** Peak learning rate of the one-cycle schedule, or the constant rate. */
+  readonly learningRate: number;
+  readonly schedule: 'one-cycle' | 'constant';
+  readonly seed: number;
+  /**
+   * Stop at the end of the first epoch whose training accuracy on the given labels reaches this
+   * (ERM only): the deep audit trains "until it memorizes" rather than for a fixed budget.
+   */
+  readonly stopAtTrainAccuracy?: number;
+}
+
+/** Reported after every batch. */
+export interface TrainProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batchesPerEpoch: number;
+  readonly loss: number;
+}
+
+/** Reported after every epoch. */
+export interface EpochSummary {
+  readonly epoch: number;
+  readonly meanLoss: number;
+  /** ERM only: share of the epoch's samples predicted as their given label while training on them. */
+  readonly trainAccuracy?: number;
+}
+
+export interface TrainResult {
+  readonly model: Cnn;
+  /** Input standardisation the model was trained with; pass it to `predict`. */
+  readonly normalization: Normalization;
+  readonly epochs: number;
+  readonly steps: number;
+  /** Samples processed, counting repeats. */
+  readonly sampleSteps: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  readonly epochSummaries: readonly EpochSummary[];
+  /**
+   * ERM only: for each sample, the epoch (1-based) from which the model predicted its given label
+   * every time it saw it until the end, or 0 if it never settled on it. Measured on the training
+   * forward passes themselves, so it costs no extra inference. Wrong labels are learned late.
+   */
+  readonly learnedAtEpoch?: Uint16Array;
+}
+
+export interface TrainEvents {
+  readonly signal?: AbortSignal;
+  readonly onBatch?: (progress: TrainProgress) => void;
+  readonly onEpoch?: (summary: EpochSummary) => void;
+}
+
+/**
+ * Trains a fresh {@link createCnn} network on `images` with the given labels.
+ *
+ * @param images Decoded pixels, `N` images.
+ * @param labels Given class ids, shape `(N,)`, each in `[0, numClasses)`.
+ * @param numClasses Number of classes `K`.
+ * @param config What to train and for how long.
+ * @param events Progress callbacks and an AbortSignal checked before every batch; on abort the
+ *   partly trained model is disposed and the promise rejects with the cancellation error.
+ * @param rows Train on these rows of `images` only (default: all). Cross-fitting trains each fold's
+ *   model on the other folds' rows of the one decoded image set, so no pixels are copied.
+ * @returns The trained model (the caller disposes it) and training figures.
+ */
+export async function trainModel(
+  images: ImageSet,
+  labels: Int32Array,
+  numClasses: number,
+  config: TrainConfig,
+  events: TrainEvents = {},
+  rows?: Int32Array,
+): Promise<TrainResult> {
+  const count = rows ? rows.length : images.count;
+  if (count < 1) throw new RangeError('Expected at least one training row, but got none.');
+  const batchSize = Math.min(config.batchSize, count);
+  const batchesPerEpoch = Math.ceil(count / batchSize);
+  // Counted in whole batches of epochs: an epoch's last batch may be short, so dividing the budget
+  // by the batch size would end training before the planned number of epochs.
+  const totalSteps = Math.max(1, Math.round((config.sampleSteps / count) * batchesPerEpoch));
+  const random = new Random(config.seed);
+  const model = createCnn({ inputSize: images.size, channels: images.channels, numClasses }, config.seed);
+  const optimizer = new ScheduledAdam(config.learningRate);
+  const filler = new BatchFiller(images, labels, numClasses);
+  const x = new Float32Array(batchSize * filler.imageLength);
+  const y = new Float32Array(batchSize * numClasses);
+  const isErm = config.kind === 'erm';
+  // Indexed by row of `images`, so a subset's figures land where the caller looks them up.
+  const lastMissEpoch = isErm ? new Uint16Array(images.count) : undefined;
+  const predictedRight = new Uint8Array(images.count);
+  const summaries: EpochSummary[] = [];
+  const started = performance.now();
+  let step = 0;
+  let epoch = 0;
+  let samplesSeen = 0;
+
+  try {
+    while (step < totalSteps) {
+      epoch++;
+      const order = random.permutation(count);
+      if (rows) for (let k = 0; k < count; k++) order[k] = rows[order[k]];
+      let lossSum = 0;
+      let lossBatches = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let batch = 0; batch < batchesPerEpoch && step < totalSteps; batch++, step++) {
+        throwIfAborted(events.signal);
+        const start = batch * batchSize;
+        const size = Math.min(batchSize, count - start);
+        if (isErm) filler.fill(order, start, size, x, y);
+        else filler.fillMixup(order, start, size, config.alpha, random, x, y);
+        if (config.schedule === 'one-cycle') {
+          optimizer.setLearningRate(oneCycleLearningRate(step, totalSteps, config.learningRate));
+        }
+        const { loss, hits } = trainStep(model, optimizer, x, y, size, numClasses, isErm);
+        lossSum += loss;
+        lossBatches++;
+        samplesSeen += size;
+        if (hits && lastMissEpoch) {
+          for (let b = 0; b < size; b++) {
+            const sample = order[start + b];
+            predictedRight[sample] = hits[b];
+            if (!hits[b]) lastMissEpoch[sample] = epoch;
+          }
+          for (let b = 0; b < size; b++) correct += hits[b];
+          seen += size;
+        }
+        events.onBatch?.({ step: step + 1, totalSteps, epoch, batch: batch + 1, batchesPerEpoch, loss });
+        // Let pending messages (a cancel request, say) through between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const summary: EpochSummary = {
+        epoch,
+        meanLoss: lossSum / Math.max(1, lossBatches),
+        ...(isErm && seen > 0 ? { trainAccuracy: correct / seen } : {}),
+      };
+      summaries.push(summary);
+      events.onEpoch?.(summary);
+      if (config.stopAtTrainAccuracy !== undefined && (summary.trainAccuracy ?? 0) >= config.stopAtTrainAccuracy) break;
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    model,
+    normalization: filler.normalization,
+    epochs: epoch,
+    steps: step,
+    sampleSteps: samplesSeen,
+    seconds,
+    samplesPerSecond: samplesSeen / Math.max(seconds, 1e-9),
+    epochSummaries: summaries,
+    learnedAtEpoch: lastMissEpoch && learnedEpochs(lastMissEpoch, predictedRight),
+  };
+}
+
+/** Adam whose learning rate can change between steps (tfjs keeps it protected). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999, 1e-7);
+  }
+
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+}
+
+/** One optimiser step; returns the loss and, for ERM, which samples were predicted as labelled. */
+function trainStep(
+  model: Cnn,
+  optimizer: tf.Optimizer,
+  x: Float32Array,
+  y: Float32Array,
+  size: number,
+  numClasses: number,
+  trackHits: boolean,
+): { loss: number; hits?: Uint8Array } {
+  const { inputSize, channels } = model.spec;
+  return tf.tidy(() => {
+    // subarray: no copy; the final batch of an epoch may be smaller than the buffers.
+    const xs = tf.tensor4d(x.subarray(0, size * inputSize * inputSize * channels), [
+      size,
+      inputSize,
+      inputSize,
+      channels,
+    ]);
+    const ys = tf.tensor2d(y.subarray(0, size * numClasses), [size, numClasses]);
+    let hitTensor: tf.Tensor | undefined;
+    const loss = optimizer.minimize(
+      () => {
+        const logits = model.logits(xs);
+        if (trackHits) hitTensor = tf.keep(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)));
+        return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
+      },
+      true,
+      model.variables as tf.Variable[],
+    );
+    const result = {
+      loss: loss ? loss.dataSync()[0] : Number.NaN,
+      hits: hitTensor ? Uint8Array.from(hitTensor.dataSync()) : undefined,
+    };
+    hitTensor?.dispose();
+    return result;
+  });
+}
+
+/** learnedAt = (last epoch it was missed) + 1 when it ended up predicted right, else 0 (never). */
+function learnedEpochs(lastMissEpoch: Uint16Array, predictedRight: Uint8Array): Uint16Array {
+  const learned = new Uint16Array(lastMissEpoch.length);
+  for (let i = 0; i < learned.length; i++) learned[i] = predictedRight[i] ? lastMissEpoch[i] + 1 : 0;
+  return learned;
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { REPO } from '../../helpers/repo';
+
+// The CLI as a user runs it: the built bundle, on a copy of the bundled sample dataset.
+const CLI = join(REPO, 'bin', 'label-audit.js');
+let work: string;
+let dataset: string;
+let answerKey: Map<string, string>;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  args: string[],
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: work });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function folderDigest(folder: string): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await readdir(folder, { recursive: true })).filter((f) => f.endsWith('.png')).sort();
+  for (const file of files) hash.update(file).update(await readFile(join(folder, file)));
+  return hash.digest('hex');
+}
+
+before(async () => {
+  await stat(join(REPO, 'dist', 'cli.js')).catch(() =>
+    assert.fail('dist/cli.js is missing: run `npm run build` first'),
+  );
+  work = await mkdtemp(join(tmpdir(), 'label-audit-cli-'));
+  dataset = join(work, 'digits');
+  await cp(join(REPO, 'sample-data', 'digits'), dataset, {
+    recursive: true,
+    filter: (src) => !src.includes('.label-audit'),
+  });
+  const key = parse(await readFile(join(REPO, 'sample-data', 'digits-answer-key.csv'), 'utf8'), { columns: true }) as {
+    path: string;
+    true_label: string;
+  }[];
+  answerKey = new Map(key.map((row) => [row.path, row.true_label]));
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+test("audit finds most of the sample dataset's deliberately wrong labels among its top suspects", async () => {
+  const before = await folderDigest(dataset);
+  const result = await run(['audit', dataset, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /backend: wasm/);
+  const summary = JSON.parse(result.stdout) as {
+    report: string;
+    audited: number;
+    suspects: { path: string; suggestedLabel: string }[];
+    duplicates: { exact: { groups: number }; conflicting: { groups: number } };
+  };
+  assert.equal(summary.audited, 400);
+  // The sample digits are 400 distinct images: no copies, so no conflicts either.
+  assert.equal(summary.duplicates.exact.groups, 0);
+  assert.equal(summary.duplicates.conflicting.groups, 0);
+  const report = JSON.parse(await readFile(summary.report, 'utf8')) as {
+    samples: { path: string; suggestedLabel: string }[];
+  };
+  const top = report.samples.slice(0, answerKey.size);
+  const found = top.filter((s) => answerKey.has(s.path));
+  assert.ok(
+    found.length >= 15,
+    `${found.length} of the ${answerKey.size} wrong labels are in the top ${answerKey.size}`,
+  );
+  const rightSuggestions = found.filter((s) => answerKey.get(s.path) === s.suggestedLabel).length;
+  assert.ok(
+    rightSuggestions >= found.length * 0.8,
+    `${rightSuggestions} of ${found.length} suggestions are the true digit`,
+  );
+  assert.equal(await folderDigest(dataset), before, 'the images are untouched');
+});
+
+test("--method fused prints the estimated class swaps and each suspect's signals", async () => {
+  // A tiny budget: this checks the CLI's plumbing; test/unit/core/audit.unit.test.ts checks the ranking.
+  const result = await run([
+    'audit',
+    dataset,
+    '--method',
+    'fused',
+    '--folds',
+    '2',
+    '--epochs',
+    '2',
+    '--quiet',
+    '--top',
+    '5',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /fused with 2-fold out-of-sample probabilities/);
+  assert.match(result.stdout, /Estimated label noise [\d.]+% \(confident learning, out-of-sample\)/);
+  assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
+  assert.match(result.stdout, /signals: E = ERM fits/);
+  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+    settings: { method: string };
+    samples: { path: string; reasons?: unknown }[];
+  };
+  assert.equal(report.settings.method, 'fused');
+  assert.ok(report.samples.every((s) => s.reasons));
+});
+
+test('a second audit reuses the decode cache, and --max-suspect-rate gates CI with exit code 4', async () => {
+  const result = await run(['audit', dataset, '--json', '--quiet', '--max-suspect-rate', '0.01']);
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(result.stderr, /above --max-suspect-rate 1\.0%/);
+  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+    decode: { cacheHits: number };
+  };
+  assert.equal(report.decode.cacheHits, 400);
+});
+
+test('export --accept-suggestions writes a cleaned manifest and a decision log beside the dataset', async () => {
+  const result = await run(['export', dataset, '--accept-suggestions']);
+  assert.equal(result.code, 0, result.stderr);
+  const rows = parse(await readFile(join(dataset, 'labels.cleaned.csv'), 'utf8'), { columns: true }) as {
+    path: string;
+    label: string;
+  }[];
+  assert.equal(rows.length, 400);
+  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+    samples: { path: string; flagged: boolean; suggestedLabel: string }[];
+  };
+  const labelOf = new Map(rows.map((r) => [r.path, r.label]));
+  for (const s of report.samples.filter((s) => s.flagged)) assert.equal(labelOf.get(s.path), s.suggestedLabel, s.path);
+  const log = await readFile(join(dataset, 'labels.cleaned.decisions.csv'), 'utf8');
+  assert.match(log.split('\n')[0], /^path,given_label,action,final_label/);
+  const again = await run(['export', dataset, '--accept-suggestions']);
+  assert.equal(again.code, 3);
+  assert.match(again.stderr, /labels\.cleaned\.csv/);
+});
+
+test('bad input exits with a clear message and the documented code', async () => {
+  const missing = await run(['audit', join(work, 'nope')]);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope/);
+  const oneClass = join(work, 'one-class');
+  await cp(join(dataset, '3'), join(oneClass, '3'), { recursive: true });
+  const single = await run(['audit', oneClass]);
+  assert.equal(single.code, 3);
+  assert.match(single.stderr, /class/i);
+  const badOption = await run(['audit', dataset, '--alpha', '-1']);
+  assert.equal(badOption.code, 2);
+  assert.match(badOption.stderr, /--alpha/);
+  await writeFile(join(work, 'broken.csv'), 'path,label\n"a.png,cat\n');
+  const broken = await run(['audit', join(work, 'broken.csv')]);
+  assert.equal(broken.code, 3);
+  assert.match(broken.stderr, /broken\.csv/);
+});
+
+test('Ctrl+C during training stops the audit with code 130 and writes no report', async () => {
+  const fresh = join(work, 'fresh');
+  await cp(dataset, fresh, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  const result = await run(['audit', fresh], {
+    onStderr: (text, child) => {
+      if (/Training|epoch/.test(text) && !child.killed) child.kill('SIGINT');
+    },
+  });
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /cancelled/);
+  await assert.rejects(stat(join(fresh, '.label-audit', 'report.json')), /ENOENT/);
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findSuspects } from '../../../../src/core/detection/flag';
+import { auroc, detectionQuality } from '../../../../src/core/detection/metrics';
+import { bestOtherClass, givenLabelProbability, suspicionScores } from '../../../../src/core/detection/score';
+
+// Three classes, four samples; rows are probabilities.
+const labels = Int32Array.from([0, 1, 2, 0]);
+const erm = Float32Array.from([
+  0.9,
+  0.05,
+  0.05, // fits its label 0
+  0.1,
+  0.8,
+  0.1, // fits 1
+  0.2,
+  0.2,
+  0.6, // fits 2
+  0.3,
+  0.6,
+  0.1, // does not fit 0
+]);
+const mixup = Float32Array.from([
+  0.8,
+  0.1,
+  0.1, // agrees with 0
+  0.1,
+  0.2,
+  0.7, // rejects 1, confidently suggests 2
+  0.3,
+  0.3,
+  0.4, // unsure: prefers 2 (its label) weakly
+  0.2,
+  0.7,
+  0.1, // rejects 0, suggests 1
+]);
+
+test('scores: given-label probability, best other class, and the margin suspicion', () => {
+  assert.deepEqual(Array.from(givenLabelProbability(mixup, labels, 3)).map(round), [0.8, 0.2, 0.4, 0.2]);
+  const other = bestOtherClass(mixup, labels, 3);
+  assert.deepEqual(Array.from(other.classes), [1, 2, 0, 1]);
+  assert.deepEqual(Array.from(suspicionScores(labels, mixup, 3)).map(round), [0.15, 0.75, 0.45, 0.75]);
+});
+
+test('judged by mixup alone, a sample is flagged when mixup prefers another class by the margin', () => {
+  const verdicts = findSuspects(labels, erm, mixup, 3, { judge: 'mixup' });
+  const byIndex = [...verdicts].sort((a, b) => a.index - b.index);
+  assert.deepEqual(
+    byIndex.map((v) => v.flagged),
+    [false, true, false, true],
+  );
+  assert.deepEqual(
+    byIndex.map((v) => v.ermFits),
+    [true, true, true, false],
+  );
+  assert.deepEqual(
+    byIndex.map((v) => round(v.margin)),
+    [-0.7, 0.5, -0.1, 0.5],
+  );
+  assert.equal(byIndex[1].suggestedLabel, 2);
+  // Most suspect first; the tie between samples 1 and 3 keeps input order.
+  assert.deepEqual(
+    verdicts.map((v) => v.index),
+    [1, 3, 2, 0],
+  );
+});
+
+test('judged by both, the mean of the two models decides', () => {
+  const byIndex = findSuspects(labels, erm, mixup, 3, { judge: 'both' }).sort((a, b) => a.index - b.index);
+  // Sample 1: mean(given) = (0.8 + 0.2) / 2 = 0.5, mean(class 2) = (0.1 + 0.7) / 2 = 0.4: kept.
+  // Sample 3: mean(given) = 0.25, mean(class 1) = 0.65: flagged.
+  assert.deepEqual(
+    byIndex.map((v) => v.flagged),
+    [false, false, false, true],
+  );
+  assert.equal(round(byIndex[3].margin), 0.4);
+  assert.equal(byIndex[3].mixupSuggested, Math.fround(0.7));
+});
+
+test('the strict rule also requires ERM to fit (memorize) the given label', () => {
+  const flagged = findSuspects(labels, erm, mixup, 3, { judge: 'mixup', requireErmFit: true })
+    .filter((v) => v.flagged)
+    .map((v) => v.index);
+  assert.deepEqual(flagged, [1]);
+});
+
+test('thresholds are honoured and checked', () => {
+  // Both mixup-flagged samples win by a margin of 0.5: requiring 0.6 drops them.
+  assert.deepEqual(
+    findSuspects(labels, erm, mixup, 3, { judge: 'mixup', minMargin: 0.6 }).filter((v) => v.flagged),
+    [],
+  );
+  assert.equal(
+    findSuspects(labels, erm, mixup, 3, { judge: 'mixup', minMargin: 0.5 }).filter((v) => v.flagged).length,
+    2,
+  );
+  assert.throws(() => findSuspects(labels, erm, mixup, 3, { minMargin: 2 }), /minMargin/);
+  assert.throws(() => findSuspects(labels, erm, mixup.subarray(0, 9), 3), /shape \(4, 3\)|one shape/);
+});
+
+test('metrics: precision, recall, F1 and AUROC against a known answer', () => {
+  const q = detectionQuality([1, 1, 0, 0, 1], [1, 0, 0, 1, 1]);
+  assert.equal(q.truePositives, 2);
+  assert.equal(round(q.precision), round(2 / 3));
+  assert.equal(round(q.recall), round(2 / 3));
+  assert.equal(round(q.falsePositiveRate), 0.5);
+  assert.equal(auroc([0.9, 0.8, 0.1, 0.2], [1, 1, 0, 0]), 1);
+  assert.equal(auroc([0.1, 0.2, 0.9, 0.8], [1, 1, 0, 0]), 0);
+  assert.equal(auroc([0.5, 0.5, 0.5, 0.5], [1, 0, 1, 0]), 0.5);
+});
+
+function round(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}

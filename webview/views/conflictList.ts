@@ -1,0 +1,197 @@
+/**
+ * The "Conflicting duplicates" view: one row per group of copies that carry different labels, its
+ * images side by side with their labels, each with the same decisions as a suspect (keep, relabel,
+ * remove). Rows have a fixed height, so the list is virtualised like the grid: only the rows in view
+ * exist in the DOM, and a dataset with thousands of groups costs what a screenful does.
+ */
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../../src/protocol/webview';
+import { otherLabels, finalLabel } from '../state/conflictState';
+import { el } from '../dom';
+import type { ReviewAction } from '../state/reviewState';
+import { statusText } from './suspectGrid';
+
+/** Row height in CSS pixels; review.css sizes `.conflict-row` to match. */
+export const CONFLICT_ROW_HEIGHT = 286;
+const OVERSCAN_ROWS = 2;
+
+/** How the list reports decisions. */
+export interface ConflictListHandlers {
+  onAction(member: ConflictMemberView, action: ReviewAction): void;
+  onOpen(path: string): void;
+  onScroll(scrollTop: number): void;
+}
+
+/** The virtualised list of conflicting groups. */
+export class ConflictList {
+  readonly element: HTMLElement;
+  private readonly canvas: HTMLElement;
+  private groups: readonly ConflictGroupView[] = [];
+  private decisions: Decisions = {};
+  private classes: readonly string[] = [];
+  private readonly rows = new Map<number, HTMLElement>();
+  private frame = 0;
+
+  constructor(private readonly handlers: ConflictListHandlers) {
+    this.canvas = el('div', { className: 'conflict-canvas', attrs: { role: 'list' } });
+    this.element = el('div', { className: 'conflicts', attrs: { 'aria-label': 'Conflicting duplicates' } }, [
+      this.canvas,
+    ]);
+    this.element.addEventListener('scroll', () => {
+      if (this.frame === 0) {
+        this.frame = requestAnimationFrame(() => {
+          this.frame = 0;
+          this.render();
+        });
+      }
+      handlers.onScroll(this.element.scrollTop);
+    });
+    new ResizeObserver(() => this.render()).observe(this.element);
+  }
+
+  /** Shows groups and decisions; rows in view are rebuilt when their decisions changed. */
+  setModel(groups: readonly ConflictGroupView[], decisions: Decisions, classes: readonly string[]): void {
+    if (groups !== this.groups || classes !== this.classes) {
+      for (const row of this.rows.values()) row.remove();
+      this.rows.clear();
+    }
+    this.groups = groups;
+    this.decisions = decisions;
+    this.classes = classes;
+    this.render();
+  }
+
+  /** Restores a saved scroll position. */
+  restoreScroll(scrollTop: number): void {
+    this.element.scrollTop = scrollTop;
+    this.render();
+  }
+
+  private render(): void {
+    const count = this.groups.length;
+    this.canvas.style.height = `${count * CONFLICT_ROW_HEIGHT}px`;
+    const first = Math.max(0, Math.floor(this.element.scrollTop / CONFLICT_ROW_HEIGHT) - OVERSCAN_ROWS);
+    const last = Math.min(
+      count,
+      Math.ceil((this.element.scrollTop + this.element.clientHeight) / CONFLICT_ROW_HEIGHT) + OVERSCAN_ROWS,
+    );
+    for (const [index, row] of this.rows) {
+      if (index < first || index >= last) {
+        row.remove();
+        this.rows.delete(index);
+      }
+    }
+    for (let index = first; index < last; index++) {
+      const group = this.groups[index];
+      const stamp = JSON.stringify(group.members.map((m) => ownValue(this.decisions, m.path) ?? null));
+      const existing = this.rows.get(index);
+      // A row is rebuilt only when one of its members' decisions changed (the select inside keeps its state otherwise).
+      if (existing?.dataset.stamp === stamp) continue;
+      const row = this.buildRow(group, index);
+      row.dataset.stamp = stamp;
+      row.style.transform = `translateY(${index * CONFLICT_ROW_HEIGHT}px)`;
+      if (existing) existing.replaceWith(row);
+      else this.canvas.append(row);
+      this.rows.set(index, row);
+    }
+  }
+
+  private buildRow(group: ConflictGroupView, index: number): HTMLElement {
+    const labels = [...new Set(group.members.map((m) => m.label))];
+    const finals = group.members.map((m) => finalLabel(m, this.decisions));
+    const decided = group.members.filter((m) => ownValue(this.decisions, m.path) !== undefined).length;
+    const kept = [...new Set(finals.filter((l): l is string => l !== null))];
+    const outcome =
+      decided < group.members.length
+        ? `${group.members.length - decided} of ${group.members.length} pending`
+        : kept.length <= 1
+          ? `Resolved${kept.length === 1 ? `: ${kept[0]}` : ': all removed'}`
+          : `Decided, labels still differ (${kept.join(', ')})`;
+    const header = el('div', { className: 'conflict-header' }, [
+      el('span', {
+        className: `conflict-kind kind-${group.kind}`,
+        text: group.kind === 'exact' ? 'Exact copies' : 'Near duplicates',
+      }),
+      el('span', { className: 'conflict-labels', text: `labels ${labels.join(' ≠ ')}` }),
+      el('span', { className: 'conflict-count', text: `${group.members.length} images` }),
+      el('span', { className: 'spacer' }),
+      el('span', { className: `conflict-outcome${decided === group.members.length ? ' done' : ''}`, text: outcome }),
+    ]);
+    const members = el(
+      'div',
+      { className: 'conflict-members' },
+      group.members.map((m) => this.buildMember(group, m)),
+    );
+    return el(
+      'section',
+      {
+        className: 'conflict-row',
+        attrs: {
+          role: 'listitem',
+          'aria-label': `Group ${index + 1} of ${this.groups.length}: ${group.kind === 'exact' ? 'exact copies' : 'near duplicates'} labeled ${labels.join(' and ')}, ${outcome}`,
+        },
+      },
+      [header, members],
+    );
+  }
+
+  private buildMember(group: ConflictGroupView, member: ConflictMemberView): HTMLElement {
+    const decision = ownValue(this.decisions, member.path);
+    const image = el('img', {
+      attrs: { alt: `${member.path}, labeled ${member.label}`, decoding: 'async', draggable: 'false' },
+    });
+    image.addEventListener('load', () => image.classList.toggle('pixelated', image.naturalWidth < 96));
+    image.addEventListener('dblclick', () => this.handlers.onOpen(member.path));
+    image.src = member.imageUri;
+    const act = (action: ReviewAction) => () => this.handlers.onAction(member, action);
+    const quick = otherLabels(group, member.label)
+      .slice(0, 2)
+      .map((label) =>
+        actionButton(`→ ${label}`, `Relabel ${member.path} to ${label}`, act({ kind: 'relabel', label })),
+      );
+    const picker = document.createElement('vscode-single-select') as VscodeSingleSelect;
+    picker.className = 'conflict-picker';
+    picker.setAttribute('aria-label', `Relabel ${member.path} to class`);
+    for (const name of this.classes) {
+      const option = document.createElement('vscode-option');
+      option.value = name;
+      option.textContent = name;
+      picker.append(option);
+    }
+    picker.value = decision?.action === 'relabel' ? decision.label : member.label;
+    picker.addEventListener('change', () => this.handlers.onAction(member, { kind: 'relabel', label: picker.value }));
+    const card = el(
+      'div',
+      {
+        className: `conflict-member${decision ? ` decided-${decision.action}` : ''}`,
+        attrs: { role: 'group', 'aria-label': `${member.path}, labeled ${member.label}: ${statusText(decision)}` },
+      },
+      [
+        el('div', { className: 'thumb' }, [image]),
+        el('div', { className: 'member-label' }, [
+          el('span', { className: 'field-label', text: 'Label' }),
+          el('strong', { text: member.label }),
+        ]),
+        el('div', { className: 'member-path', text: member.path, attrs: { title: member.path } }),
+        el('div', { className: 'card-status', text: statusText(decision) }),
+        el('div', { className: 'card-actions' }, [
+          actionButton('Keep', `Keep ${member.path} as ${member.label}`, act({ kind: 'keep' }), 'keep'),
+          ...quick,
+          actionButton('✕', `Remove ${member.path} from the dataset`, act({ kind: 'remove' }), 'remove'),
+        ]),
+        picker,
+      ],
+    );
+    return card;
+  }
+}
+
+function actionButton(text: string, label: string, onClick: () => void, kind = 'relabel'): HTMLButtonElement {
+  const button = el('button', {
+    className: `card-button card-button-${kind}`,
+    text,
+    attrs: { type: 'button', title: label, 'aria-label': label },
+  });
+  button.addEventListener('click', onClick);
+  return button;
+}
