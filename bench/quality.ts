@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const dump: unknown[] = [];
   console.log(`backend: ${backend.reason}`);
   console.log(
-    `audit: ${count} images per dataset, ${options.imageSize}×${options.imageSize}, epochs ${options.epochs}, α ${options.alpha}, judge ${options.flag.judge}, min margin ${options.flag.minMargin}; ` +
+    `audit: ${count} images per dataset, ${options.imageSize}×${options.imageSize}, epochs ${options.epochs}, α ${options.alpha}, scored by ${options.flag.scoredBy}, min margin ${options.flag.minMargin}; ` +
       `cross-fitting: ${options.folds} folds of ${options.foldModel}, ${options.foldEpochs} epochs each`,
   );
   console.log(

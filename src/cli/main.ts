@@ -4,6 +4,7 @@ import { loadDataset } from '../core/data/dataset';
 import { acceptSuggestions, readDecisionsDocument } from '../core/review/decisions';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
+import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
 import { readReport, reportPath, writeReport, type AuditReport } from '../core/report';
 import { chooseBackend, type BackendPreference } from '../engine/backend';
@@ -122,16 +123,18 @@ function buildProgram(
     )
     .option(
       '--min-margin <p>',
-      'flag when the judge prefers another class by at least this probability',
+      'flag when the scoring probabilities (--scored-by) prefer another class by at least this much',
       probability,
       DEFAULT_AUDIT_OPTIONS.flag.minMargin,
     )
     .addOption(
       new Option(
-        '--judge <model>',
-        "whose probabilities judge the labels: 'both' models averaged (quick default) or 'mixup' alone (deep default: ERM has memorized)",
-      ).choices(['both', 'mixup']),
+        '--scored-by <models>',
+        "whose probabilities score the labels: 'both' models averaged (quick default) or 'mixup' alone (deep default: ERM has memorized)",
+      ).choices(SCORING_MODELS),
     )
+    // The option's name in 0.1.0, kept so that scripts written for it still run.
+    .addOption(new Option('--judge <models>', 'old name of --scored-by').choices(SCORING_MODELS).hideHelp())
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
     .option('--no-cache', 'decode every image again instead of reusing <dataset>/.label-audit/cache')
@@ -179,7 +182,9 @@ interface AuditFlags {
   batchSize: number;
   seed: number;
   minMargin: number;
-  judge?: 'both' | 'mixup';
+  scoredBy?: ScoringModels;
+  /** The old name of `scoredBy`. */
+  judge?: ScoringModels;
   requireErmFit: boolean;
   backend: BackendPreference;
   cache: boolean;
@@ -216,7 +221,11 @@ async function auditCommand(
         batchSize: flags.batchSize,
         seed: flags.seed,
         cache: flags.cache,
-        flag: { minMargin: flags.minMargin, judge: flags.judge, requireErmFit: flags.requireErmFit },
+        flag: {
+          minMargin: flags.minMargin,
+          scoredBy: flags.scoredBy ?? flags.judge,
+          requireErmFit: flags.requireErmFit,
+        },
       },
       { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend) },
     );

@@ -11,9 +11,7 @@ const TOP_SWAPS = 10;
 export function formatNoiseMatrix(matrix: ReportNoiseMatrix): string {
   const { classes, counts } = matrix;
   const source =
-    matrix.source === 'out-of-sample'
-      ? 'confident learning, out-of-sample'
-      : "confident learning on the judge's probabilities";
+    matrix.source === 'out-of-sample' ? 'confident learning, out-of-sample' : 'confident learning, in sample';
   const title = `Estimated label noise ${(100 * matrix.noiseRate).toFixed(1)}% (${source}); rows: given label, columns: true label`;
   if (classes.length > FULL_TABLE_MAX_CLASSES) {
     const cells = counts

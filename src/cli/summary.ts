@@ -8,7 +8,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
     `Audited ${dataset.audited} images in ${dataset.classes.length} classes in ${timings.total.toFixed(1)} s on ${report.settings.backend}` +
       (report.skipped.length ? ` (${report.skipped.length} entries skipped: see the report)` : ''),
     `ERM fits ${pct(training.erm.fitsGivenLabels)} of the given labels, mixup ${pct(training.mixup.fitsGivenLabels)}; ` +
-      `judged by ${judgeInWords(report)}.`,
+      `scored by ${scoringInWords(report)}.`,
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
   if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
@@ -91,8 +91,8 @@ function signalLetters(sample: ReportSample): string {
   return `${letters || '-'}${r.suggestionsAgree ? ' =' : ''}`;
 }
 
-function judgeInWords(report: AuditReport): string {
-  const models = report.settings.flag.judge === 'both' ? 'both models' : 'mixup alone';
+function scoringInWords(report: AuditReport): string {
+  const models = report.settings.flag.scoredBy === 'both' ? 'both models' : 'mixup alone';
   const crossFit = report.training.crossFit;
   const folds = crossFit ? `${crossFit.folds}-fold out-of-sample probabilities` : '';
   switch (report.settings.method) {

@@ -1,12 +1,12 @@
 import { AuditError } from './errors';
-import { DEFAULT_FLAG_OPTIONS, type FlagOptions } from './detection/flag';
+import { DEFAULT_FLAG_OPTIONS, SCORING_MODELS, type FlagOptions } from './detection/flag';
 
 /** Settings of one audit. Every field has a default (see {@link DEFAULT_AUDIT_OPTIONS}). */
 export interface AuditOptions {
   /**
-   * How suspects are ranked and flagged. 'mixup': the ERM-vs-mixup judge alone (no extra
+   * How suspects are ranked and flagged. 'mixup': ERM-vs-mixup disagreement alone (no extra
    * training). 'confident-learning': confident learning (Northcutt et al. 2021) on out-of-sample
-   * probabilities from `folds`-fold cross-fitting. 'fused': both together (see `fuse.ts`).
+   * probabilities from `folds`-fold cross-fitting. 'fused': both together (see `detection/judge.ts`).
    * The last two train the fold models in addition to the ERM and mixup models.
    */
   readonly method: AuditMethod;
@@ -88,12 +88,12 @@ export type AuditOptionsInput = Partial<Omit<AuditOptions, 'flag'>> & { readonly
 /** Fills in defaults and checks every value, naming the bad one. */
 export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions {
   const mode = input.mode ?? DEFAULT_AUDIT_OPTIONS.mode;
-  // A deep audit's ERM model has memorized the wrong labels, so only mixup may judge them.
-  const judge = input.flag?.judge ?? (mode === 'deep' ? 'mixup' : DEFAULT_FLAG_OPTIONS.judge);
+  // A deep audit's ERM model has memorized the wrong labels, so only mixup's probabilities may score.
+  const scoredBy = input.flag?.scoredBy ?? (mode === 'deep' ? 'mixup' : DEFAULT_FLAG_OPTIONS.scoredBy);
   const options: AuditOptions = {
     ...DEFAULT_AUDIT_OPTIONS,
     ...stripUndefined(input),
-    flag: { ...DEFAULT_FLAG_OPTIONS, ...stripUndefined(input.flag ?? {}), judge },
+    flag: { ...DEFAULT_FLAG_OPTIONS, ...stripUndefined(input.flag ?? {}), scoredBy },
   };
   if (options.mode !== 'quick' && options.mode !== 'deep') bad('mode', options.mode, "'quick' or 'deep'");
   if (!AUDIT_METHODS.includes(options.method))
@@ -114,8 +114,7 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   integerIn('seed', options.seed, 0, 2 ** 32 - 1);
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
   for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
-  if (options.flag.judge !== 'both' && options.flag.judge !== 'mixup')
-    bad('flag.judge', options.flag.judge, "'both' or 'mixup'");
+  if (!SCORING_MODELS.includes(options.flag.scoredBy)) bad('flag.scoredBy', options.flag.scoredBy, "'both' or 'mixup'");
   return options;
 }
 

@@ -12,7 +12,7 @@ import {
 } from './detection/classHealth';
 import type { DuplicateFindings } from './detection/duplicates';
 import type { VerdictReasons } from './detection/flag';
-import type { Judgement } from './detection/judge';
+import type { Judgement, NoiseSource } from './detection/judge';
 import { AuditError } from './errors';
 import type { AuditOptions } from './options';
 import type { NeighbourList, SuspectNeighbours } from './detection/neighbours';
@@ -31,10 +31,15 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
 /**
  * Version of the report schema; bumped on any incompatible change. 2: `noiseMatrix`,
  * `training.crossFit`, per-sample `reasons`, `settings.method` and the cross-fitting settings.
+ * 3: `settings.flag.judge` is `settings.flag.scoredBy`, and the noise source 'judge' is 'in-sample'
+ * (the same values under names that say what they are); {@link readReport} still reads version 2.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  */
-export const REPORT_VERSION = 2;
+export const REPORT_VERSION = 3;
+
+/** The oldest report version {@link readReport} reads (and upgrades to {@link REPORT_VERSION}). */
+const OLDEST_READABLE_VERSION = 2;
 
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';
@@ -91,9 +96,10 @@ export interface AuditReport {
 export interface ReportNoiseMatrix {
   /**
    * 'out-of-sample': from the cross-fitted probabilities (methods 'confident-learning', 'fused');
-   * 'judge': from the ERM-vs-mixup judge's probabilities (method 'mixup'), a rougher estimate.
+   * 'in-sample': from the ERM and mixup models' scoring probabilities (method 'mixup'), a rougher
+   * estimate because those models trained on the labels they rate. Version 2 reports said 'judge'.
    */
-  readonly source: 'out-of-sample' | 'judge';
+  readonly source: NoiseSource;
   /** Row and column names: the dataset's classes. */
   readonly classes: readonly string[];
   /** `counts[given][true]`: estimated number of samples given label `given` whose true label is `true`. */
@@ -233,14 +239,43 @@ export async function readReport(path: string): Promise<AuditReport> {
   if (!report || report.schema !== 'label-audit-report' || !Array.isArray(report.samples) || !report.dataset) {
     throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
   }
-  if (report.version !== REPORT_VERSION) {
+  if (
+    typeof report.version !== 'number' ||
+    report.version < OLDEST_READABLE_VERSION ||
+    report.version > REPORT_VERSION
+  ) {
     throw new AuditError(
       'reportMalformed',
-      `${path} has report version ${String(report.version)}; this label-audit reads version ${REPORT_VERSION}. Run the audit again.`,
+      `${path} has report version ${String(report.version)}; this label-audit reads versions ${OLDEST_READABLE_VERSION} to ${REPORT_VERSION}. Run the audit again.`,
       path,
     );
   }
-  return report as AuditReport;
+  return report.version === REPORT_VERSION
+    ? (report as AuditReport)
+    : upgradeVersion2(report as unknown as ReportVersion2);
+}
+
+/** The fields of a version 2 report whose names changed in version 3. */
+interface ReportVersion2 extends Omit<AuditReport, 'version' | 'settings' | 'noiseMatrix'> {
+  readonly version: 2;
+  readonly settings: Omit<AuditReport['settings'], 'flag'> & {
+    readonly flag: Omit<AuditReport['settings']['flag'], 'scoredBy'> & { readonly judge?: 'both' | 'mixup' };
+  };
+  readonly noiseMatrix?: Omit<ReportNoiseMatrix, 'source'> & { readonly source: 'out-of-sample' | 'judge' };
+}
+
+/** A version 2 report under version 3's names: the values themselves are unchanged. */
+function upgradeVersion2(report: ReportVersion2): AuditReport {
+  const { judge, ...flag } = report.settings.flag;
+  const noiseMatrix = report.noiseMatrix;
+  return {
+    ...report,
+    version: REPORT_VERSION,
+    settings: { ...report.settings, flag: { ...flag, ...(judge ? { scoredBy: judge } : {}) } },
+    ...(noiseMatrix
+      ? { noiseMatrix: { ...noiseMatrix, source: noiseMatrix.source === 'judge' ? 'in-sample' : noiseMatrix.source } }
+      : {}),
+  } as AuditReport;
 }
 
 function reportReasons(reasons: VerdictReasons, classes: readonly string[]): ReportReasons {

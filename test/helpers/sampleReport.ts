@@ -68,7 +68,7 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
   });
   verdicts.sort((a, b) => b.score - a.score);
   // The class swaps the answer key describes, as confident learning would estimate them exactly; marked
-  // 'judge' like every report of the default mixup method, which runs no cross-fitting.
+  // 'in-sample' like every report of the default mixup method, which runs no cross-fitting.
   const k = dataset.classes.length;
   const swaps = new Float64Array(k * k);
   dataset.samples.forEach((sample) => {
@@ -97,7 +97,7 @@ export function reportOf(
       swaps,
       k,
     ),
-    source: 'judge' as const,
+    source: 'in-sample' as const,
   };
   const summary = {
     epochs: 8,

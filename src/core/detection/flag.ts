@@ -1,8 +1,9 @@
 import { AuditError } from '../errors';
 import { averageProbabilities, bestOtherClass, givenLabelProbability, suspicionScores } from './score';
 
-/** Which model's probabilities judge the given labels. */
-export type Judge = 'both' | 'mixup';
+/** Whose probabilities score, flag and suggest: the two models averaged, or the mixup model alone. */
+export const SCORING_MODELS = ['both', 'mixup'] as const;
+export type ScoringModels = (typeof SCORING_MODELS)[number];
 
 /** Thresholds of the flag rule; every field has a default. */
 export interface FlagOptions {
@@ -12,8 +13,8 @@ export interface FlagOptions {
    * 'mixup' (deep audit): the mixup model alone, because the long-trained ERM model has memorized
    * the wrong labels and would vouch for them.
    */
-  readonly judge?: Judge;
-  /** Flag when the judge prefers another class by at least this much probability. Default 0.1. */
+  readonly scoredBy?: ScoringModels;
+  /** Flag when the scoring probabilities prefer another class by at least this much probability. Default 0.1. */
   readonly minMargin?: number;
   /** The ERM model "fits" (has learned or memorized) the given label at or above this. Default 0.5. */
   readonly ermFitsAbove?: number;
@@ -26,7 +27,7 @@ export interface FlagOptions {
 }
 
 export const DEFAULT_FLAG_OPTIONS: Required<FlagOptions> = {
-  judge: 'both',
+  scoredBy: 'both',
   minMargin: 0.1,
   ermFitsAbove: 0.5,
   requireErmFit: false,
@@ -41,11 +42,11 @@ export interface Verdict {
   readonly ermGiven: number;
   /** mixup model's probability of the given label. */
   readonly mixupGiven: number;
-  /** The class the judge prefers among the others: the suggested label. */
+  /** The class the scoring probabilities prefer among the others: the suggested label. */
   readonly suggestedLabel: number;
   /** mixup model's probability of the suggested label. */
   readonly mixupSuggested: number;
-  /** The judge's probability of the suggested label minus that of the given label, in [-1, 1]. */
+  /** The scoring probability of the suggested label minus that of the given label, in [-1, 1]. */
   readonly margin: number;
   /** Suspicion in [0, 1], `(1 + margin) / 2`: higher = more likely mislabeled. */
   readonly score: number;
@@ -72,7 +73,7 @@ export interface VerdictReasons {
   readonly mixupRejects: boolean;
   /** Confident learning on out-of-sample probabilities prunes the label (prune by noise rate). */
   readonly outOfSampleRejects: boolean;
-  /** Suspicion in [0, 1] under the ERM-vs-mixup judge... */
+  /** Suspicion in [0, 1] from the ERM and mixup models (the 'mixup' method's score)... */
   readonly ermMixupScore: number;
   /** ...and under the out-of-sample probabilities (the confident-learning score). */
   readonly confidentLearningScore: number;
@@ -104,18 +105,18 @@ export function findSuspects(
   numClasses: number,
   options: FlagOptions = {},
 ): Verdict[] {
-  const { judge, minMargin, ermFitsAbove, requireErmFit } = { ...DEFAULT_FLAG_OPTIONS, ...options };
-  if (judge !== 'both' && judge !== 'mixup')
-    throw new AuditError('badOption', `Expected judge to be 'both' or 'mixup', but got ${String(judge)}.`);
+  const { scoredBy, minMargin, ermFitsAbove, requireErmFit } = { ...DEFAULT_FLAG_OPTIONS, ...options };
+  if (!SCORING_MODELS.includes(scoredBy))
+    throw new AuditError('badOption', `Expected scoredBy to be 'both' or 'mixup', but got ${String(scoredBy)}.`);
   if (!(minMargin >= 0 && minMargin <= 1))
     throw new AuditError('badOption', `Expected minMargin to be in [0, 1], but got ${minMargin}.`);
   if (!(ermFitsAbove >= 0 && ermFitsAbove <= 1))
     throw new AuditError('badOption', `Expected ermFitsAbove to be in [0, 1], but got ${ermFitsAbove}.`);
-  const judged = judge === 'both' ? averageProbabilities(ermProbabilities, mixupProbabilities) : mixupProbabilities;
+  const scoring = scoredBy === 'both' ? averageProbabilities(ermProbabilities, mixupProbabilities) : mixupProbabilities;
   const ermGiven = givenLabelProbability(ermProbabilities, labels, numClasses);
   const mixupGiven = givenLabelProbability(mixupProbabilities, labels, numClasses);
-  const suggestion = bestOtherClass(judged, labels, numClasses);
-  const scores = suspicionScores(labels, judged, numClasses);
+  const suggestion = bestOtherClass(scoring, labels, numClasses);
+  const scores = suspicionScores(labels, scoring, numClasses);
 
   const verdicts: Verdict[] = [];
   for (let i = 0; i < labels.length; i++) {

@@ -1,5 +1,5 @@
 /**
- * Turns the models' probabilities into verdicts under the audit's method: the ERM-vs-mixup judge,
+ * Turns the models' probabilities into verdicts under the audit's method: ERM-vs-mixup disagreement,
  * confident learning on out-of-sample probabilities, or both fused. With cross-fitting, every
  * verdict carries the evidence of each signal, whichever method ranks.
  */
@@ -15,10 +15,14 @@ export interface Judgement {
   readonly verdicts: readonly Verdict[];
   /**
    * Confident learning's noise estimate: on the out-of-sample probabilities when the audit
-   * cross-fitted, else on the ERM-vs-mixup judge's own probabilities (`source` says which).
+   * cross-fitted, else in sample, on the scoring probabilities of the ERM and mixup models, which
+   * trained on these very labels (`source` says which).
    */
-  readonly noise: NoiseEstimate & { readonly source: 'out-of-sample' | 'judge' };
+  readonly noise: NoiseEstimate & { readonly source: NoiseSource };
 }
+
+/** Which probabilities confident learning's noise estimate comes from. */
+export type NoiseSource = 'out-of-sample' | 'in-sample';
 
 /** The models' `(N, K)` probabilities. */
 export interface AuditProbabilities {
@@ -29,18 +33,18 @@ export interface AuditProbabilities {
 }
 
 /**
- * Weight of the out-of-sample probabilities in the fused judge; the ERM and mixup models share the
- * rest. Measured in bench/quality.ts (see README, "Why these defaults").
+ * Weight of the out-of-sample probabilities in the 'fused' method; the ERM and mixup models share
+ * the rest. Measured in bench/quality.ts (see README, "Why these defaults").
  */
 export const FUSED_OUT_OF_SAMPLE_WEIGHT = 0.5;
 
 /**
  * Judges every sample.
  *
- * - 'mixup': {@link findSuspects} (score, flag and suggestion from the ERM-vs-mixup judge).
+ * - 'mixup': {@link findSuspects} (score, flag and suggestion from ERM-vs-mixup disagreement).
  * - 'confident-learning': flagged = pruned by noise rate (Northcutt et al. 2021); score = the
  *   out-of-sample margin suspicion; suggestion = the most probable other class out of sample.
- * - 'fused': the judge's probabilities and the out-of-sample ones averaged
+ * - 'fused': the ERM and mixup scoring probabilities and the out-of-sample ones averaged
  *   ({@link FUSED_OUT_OF_SAMPLE_WEIGHT}); score, suggestion and the `minMargin` flag rule as
  *   for 'mixup', on the fused probabilities.
  *
@@ -73,10 +77,12 @@ function judgeUncapped(
   if (!outOfSample) {
     if (options.method !== 'mixup')
       throw new RangeError(`The '${options.method}' method needs out-of-sample probabilities.`);
-    const judged = options.flag.judge === 'both' ? averageProbabilities(erm, mixup) : mixup;
     return {
       verdicts: byErmMixup,
-      noise: { ...confidentLearning(labels, judged, numClasses).estimate, source: 'judge' },
+      noise: {
+        ...confidentLearning(labels, scoringProbabilities(erm, mixup, options), numClasses).estimate,
+        source: 'in-sample',
+      },
     };
   }
   const cl = confidentLearning(labels, outOfSample, numClasses);
@@ -84,7 +90,7 @@ function judgeUncapped(
   const clSuggestions = bestOtherClass(outOfSample, labels, numClasses).classes;
   const oosGiven = givenLabelProbability(outOfSample, labels, numClasses);
   const fused =
-    options.method === 'fused' ? fusedJudge(erm, mixup, outOfSample, labels, numClasses, options) : undefined;
+    options.method === 'fused' ? fusedScores(erm, mixup, outOfSample, labels, numClasses, options) : undefined;
   const { minMargin } = options.flag;
 
   const verdicts = byErmMixup.map((v): Verdict => {
@@ -120,8 +126,17 @@ function judgeUncapped(
   return { verdicts, noise: { ...cl.estimate, source: 'out-of-sample' } };
 }
 
+/** The probabilities the ERM-vs-mixup verdicts score with (`flag.scoredBy`). */
+function scoringProbabilities(
+  erm: Float32Array,
+  mixup: Float32Array,
+  options: Pick<AuditOptions, 'flag'>,
+): Float32Array {
+  return options.flag.scoredBy === 'both' ? averageProbabilities(erm, mixup) : mixup;
+}
+
 /** Scores and suggestions under the fused probabilities. */
-function fusedJudge(
+function fusedScores(
   erm: Float32Array,
   mixup: Float32Array,
   outOfSample: Float32Array,
@@ -129,9 +144,8 @@ function fusedJudge(
   numClasses: number,
   options: Pick<AuditOptions, 'flag'>,
 ): { scores: Float32Array; suggestions: Int32Array } {
-  const judged = options.flag.judge === 'both' ? averageProbabilities(erm, mixup) : mixup;
   const w = FUSED_OUT_OF_SAMPLE_WEIGHT;
-  const fused = judged.map((p, k) => (1 - w) * p + w * outOfSample[k]);
+  const fused = scoringProbabilities(erm, mixup, options).map((p, k) => (1 - w) * p + w * outOfSample[k]);
   return {
     scores: suspicionScores(labels, fused, numClasses),
     suggestions: bestOtherClass(fused, labels, numClasses).classes,

@@ -4,8 +4,8 @@ import type { SwapMatrixView } from '../../protocol/webview';
 /**
  * The class-swap counts the review panel's heatmap shows. The report's `noiseMatrix` (the estimated
  * given → true label counts) is preferred when it comes from out-of-sample probabilities (methods
- * 'confident-learning' and 'fused') and fits the report's classes. The 'judge' estimate of the mixup
- * method is rougher than the audit's own flags, whose counts also match what a click shows. Otherwise
+ * 'confident-learning' and 'fused') and fits the report's classes. The 'in-sample' estimate of the
+ * mixup method is rougher than the audit's own flags, whose counts also match what a click shows. Otherwise
  * the same shape is counted from the audit's own verdicts: counts[given][suggested] for the flagged
  * samples, and on the diagonal the samples of each class that were not flagged. Pure, for tests.
  *

@@ -112,6 +112,8 @@ test("--method fused prints the estimated class swaps and each suspect's signals
     '--quiet',
     '--top',
     '5',
+    '--scored-by',
+    'mixup',
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /fused with 2-fold out-of-sample probabilities/);
@@ -119,21 +121,25 @@ test("--method fused prints the estimated class swaps and each suspect's signals
   assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
   assert.match(result.stdout, /signals: E = ERM fits/);
   const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
-    settings: { method: string };
+    settings: { method: string; flag: { scoredBy: string } };
     samples: { path: string; reasons?: unknown }[];
   };
   assert.equal(report.settings.method, 'fused');
+  assert.equal(report.settings.flag.scoredBy, 'mixup');
   assert.ok(report.samples.every((s) => s.reasons));
 });
 
 test('a second audit reuses the decode cache, and --max-suspect-rate gates CI with exit code 4', async () => {
-  const result = await run(['audit', dataset, '--json', '--quiet', '--max-suspect-rate', '0.01']);
+  // --judge: the old name of --scored-by, still accepted.
+  const result = await run(['audit', dataset, '--json', '--quiet', '--max-suspect-rate', '0.01', '--judge', 'mixup']);
   assert.equal(result.code, 4, result.stderr);
   assert.match(result.stderr, /above --max-suspect-rate 1\.0%/);
   const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
     decode: { cacheHits: number };
+    settings: { flag: { scoredBy: string } };
   };
   assert.equal(report.decode.cacheHits, 400);
+  assert.equal(report.settings.flag.scoredBy, 'mixup');
 });
 
 test('export --accept-suggestions writes a cleaned manifest and a decision log beside the dataset', async () => {

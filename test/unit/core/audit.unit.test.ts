@@ -143,7 +143,7 @@ test('a deep audit trains ERM until it memorizes and shows the wrong labels were
     deepMaxEpochs: 60,
     seed: 2,
   });
-  assert.equal(report.settings.flag.judge, 'mixup', 'a memorizing ERM model does not judge');
+  assert.equal(report.settings.flag.scoredBy, 'mixup', 'a memorizing ERM model does not score');
   assert.ok(
     report.training.erm.fitsGivenLabels >= 0.95,
     `ERM fits ${report.training.erm.fitsGivenLabels} of the given labels`,

@@ -21,10 +21,10 @@ const options = (method: 'mixup' | 'confident-learning' | 'fused') => ({ method,
 const byIndex = <T extends { index: number }>(verdicts: readonly T[]) =>
   [...verdicts].sort((a, b) => a.index - b.index);
 
-test("'mixup' without cross-fitting is findSuspects, with a noise estimate from the judge", () => {
+test("'mixup' without cross-fitting is findSuspects, with an in-sample noise estimate", () => {
   const judged = judgeSamples(labels, { erm, mixup }, 3, options('mixup'));
   assert.deepEqual(judged.verdicts, findSuspects(labels, erm, mixup, 3, DEFAULT_AUDIT_OPTIONS.flag));
-  assert.equal(judged.noise.source, 'judge');
+  assert.equal(judged.noise.source, 'in-sample');
   assert.ok(judged.verdicts.every((v) => v.reasons === undefined));
   assert.throws(() => judgeSamples(labels, { erm, mixup }, 3, options('fused')), /needs out-of-sample probabilities/);
 });

@@ -98,7 +98,7 @@ test("the swap heatmap counts flagged given → suggested labels, and prefers th
   );
 
   // An out-of-sample noise matrix in another class order is reordered to the dataset's; a misfit one
-  // or the mixup method's rougher 'judge' estimate gives way to the flagged counts.
+  // or the mixup method's rougher 'in-sample' estimate gives way to the flagged counts.
   const classes = [...report.dataset.classes].reverse();
   const estimate = classes.map((_, g) => classes.map((__, t) => (g === 0 && t === 1 ? 7 : 0)));
   const noiseMatrix = { source: 'out-of-sample' as const, classes, counts: estimate, noiseRate: 0.001 };
@@ -119,7 +119,7 @@ test("the swap heatmap counts flagged given → suggested labels, and prefers th
     })?.source,
     'flagged',
   );
-  assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, source: 'judge' } })?.source, 'flagged');
+  assert.equal(swapMatrix({ ...report, noiseMatrix: { ...noiseMatrix, source: 'in-sample' } })?.source, 'flagged');
 });
 
 test("the picker gets each class's most typical unflagged images, the spot check a seeded sample of every unflagged one", async () => {
