@@ -86,7 +86,8 @@ export interface VerdictReasons {
 }
 
 /**
- * Finds likely label errors. mixup resists memorizing wrong labels (Zhang et al. 2018) while ERM
+ * The verdicts of ERM-vs-mixup disagreement alone, one signal of the audit: `judgeSamples`
+ * (judge.ts) applies the audit's method on top of it. mixup resists memorizing wrong labels (Zhang et al. 2018) while ERM
  * memorizes them given time, so a label the mixup model rejects — and, in a quick audit, that the
  * not-yet-memorizing ERM model rejects too — is a likely error; a deep audit also tells which of
  * them ERM memorized.
@@ -98,7 +99,7 @@ export interface VerdictReasons {
  * @param options Thresholds, see {@link FlagOptions}; defaults in {@link DEFAULT_FLAG_OPTIONS}.
  * @returns One verdict per sample, most suspect first (ties keep input order).
  */
-export function findSuspects(
+export function ermMixupVerdicts(
   labels: Int32Array,
   ermProbabilities: Float32Array,
   mixupProbabilities: Float32Array,

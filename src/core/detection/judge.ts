@@ -5,7 +5,7 @@
  */
 import { capClassFlags } from './classHealth';
 import { confidentLearning, type NoiseEstimate } from './confidentLearning';
-import { findSuspects, type Verdict, type VerdictReasons } from './flag';
+import { ermMixupVerdicts, type Verdict, type VerdictReasons } from './flag';
 import type { AuditOptions } from '../options';
 import { averageProbabilities, bestOtherClass, givenLabelProbability, suspicionScores } from './score';
 
@@ -41,7 +41,7 @@ export const FUSED_OUT_OF_SAMPLE_WEIGHT = 0.5;
 /**
  * Judges every sample.
  *
- * - 'mixup': {@link findSuspects} (score, flag and suggestion from ERM-vs-mixup disagreement).
+ * - 'mixup': {@link ermMixupVerdicts} (score, flag and suggestion from ERM-vs-mixup disagreement).
  * - 'confident-learning': flagged = pruned by noise rate (Northcutt et al. 2021); score = the
  *   out-of-sample margin suspicion; suggestion = the most probable other class out of sample.
  * - 'fused': the ERM and mixup scoring probabilities and the out-of-sample ones averaged
@@ -73,7 +73,7 @@ function judgeUncapped(
   options: Pick<AuditOptions, 'method' | 'flag'>,
 ): Judgement {
   const { erm, mixup, outOfSample } = probabilities;
-  const byErmMixup = findSuspects(labels, erm, mixup, numClasses, options.flag);
+  const byErmMixup = ermMixupVerdicts(labels, erm, mixup, numClasses, options.flag);
   if (!outOfSample) {
     if (options.method !== 'mixup')
       throw new RangeError(`The '${options.method}' method needs out-of-sample probabilities.`);
@@ -117,7 +117,7 @@ function judgeUncapped(
       mixupSuggested: mixup[i * numClasses + suggestedLabel],
       margin,
       score,
-      // The same epsilon as findSuspects, so a margin of exactly minMargin counts.
+      // The same epsilon as ermMixupVerdicts, so a margin of exactly minMargin counts.
       flagged: fused ? margin >= minMargin - 1e-6 : outOfSampleRejects,
       reasons,
     };

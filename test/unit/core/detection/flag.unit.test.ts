@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findSuspects } from '../../../../src/core/detection/flag';
+import { ermMixupVerdicts } from '../../../../src/core/detection/flag';
 import { auroc, detectionQuality } from '../../../../src/core/detection/metrics';
 import { bestOtherClass, givenLabelProbability, suspicionScores } from '../../../../src/core/detection/score';
 
@@ -43,7 +43,7 @@ test('scores: given-label probability, best other class, and the margin suspicio
 });
 
 test('judged by mixup alone, a sample is flagged when mixup prefers another class by the margin', () => {
-  const verdicts = findSuspects(labels, erm, mixup, 3, { scoredBy: 'mixup' });
+  const verdicts = ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'mixup' });
   const byIndex = [...verdicts].sort((a, b) => a.index - b.index);
   assert.deepEqual(
     byIndex.map((v) => v.flagged),
@@ -66,7 +66,7 @@ test('judged by mixup alone, a sample is flagged when mixup prefers another clas
 });
 
 test('judged by both, the mean of the two models decides', () => {
-  const byIndex = findSuspects(labels, erm, mixup, 3, { scoredBy: 'both' }).sort((a, b) => a.index - b.index);
+  const byIndex = ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'both' }).sort((a, b) => a.index - b.index);
   // Sample 1: mean(given) = (0.8 + 0.2) / 2 = 0.5, mean(class 2) = (0.1 + 0.7) / 2 = 0.4: kept.
   // Sample 3: mean(given) = 0.25, mean(class 1) = 0.65: flagged.
   assert.deepEqual(
@@ -78,7 +78,7 @@ test('judged by both, the mean of the two models decides', () => {
 });
 
 test('the strict rule also requires ERM to fit (memorize) the given label', () => {
-  const flagged = findSuspects(labels, erm, mixup, 3, { scoredBy: 'mixup', requireErmFit: true })
+  const flagged = ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'mixup', requireErmFit: true })
     .filter((v) => v.flagged)
     .map((v) => v.index);
   assert.deepEqual(flagged, [1]);
@@ -87,15 +87,15 @@ test('the strict rule also requires ERM to fit (memorize) the given label', () =
 test('thresholds are honoured and checked', () => {
   // Both mixup-flagged samples win by a margin of 0.5: requiring 0.6 drops them.
   assert.deepEqual(
-    findSuspects(labels, erm, mixup, 3, { scoredBy: 'mixup', minMargin: 0.6 }).filter((v) => v.flagged),
+    ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'mixup', minMargin: 0.6 }).filter((v) => v.flagged),
     [],
   );
   assert.equal(
-    findSuspects(labels, erm, mixup, 3, { scoredBy: 'mixup', minMargin: 0.5 }).filter((v) => v.flagged).length,
+    ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'mixup', minMargin: 0.5 }).filter((v) => v.flagged).length,
     2,
   );
-  assert.throws(() => findSuspects(labels, erm, mixup, 3, { minMargin: 2 }), /minMargin/);
-  assert.throws(() => findSuspects(labels, erm, mixup.subarray(0, 9), 3), /shape \(4, 3\)|one shape/);
+  assert.throws(() => ermMixupVerdicts(labels, erm, mixup, 3, { minMargin: 2 }), /minMargin/);
+  assert.throws(() => ermMixupVerdicts(labels, erm, mixup.subarray(0, 9), 3), /shape \(4, 3\)|one shape/);
 });
 
 test('metrics: precision, recall, F1 and AUROC against a known answer', () => {

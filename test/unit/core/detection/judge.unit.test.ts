@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findSuspects } from '../../../../src/core/detection/flag';
+import { ermMixupVerdicts } from '../../../../src/core/detection/flag';
 import { judgeSamples } from '../../../../src/core/detection/judge';
 import { DEFAULT_AUDIT_OPTIONS } from '../../../../src/core/options';
 
@@ -21,9 +21,9 @@ const options = (method: 'mixup' | 'confident-learning' | 'fused') => ({ method,
 const byIndex = <T extends { index: number }>(verdicts: readonly T[]) =>
   [...verdicts].sort((a, b) => a.index - b.index);
 
-test("'mixup' without cross-fitting is findSuspects, with an in-sample noise estimate", () => {
+test("'mixup' without cross-fitting is ermMixupVerdicts, with an in-sample noise estimate", () => {
   const judged = judgeSamples(labels, { erm, mixup }, 3, options('mixup'));
-  assert.deepEqual(judged.verdicts, findSuspects(labels, erm, mixup, 3, DEFAULT_AUDIT_OPTIONS.flag));
+  assert.deepEqual(judged.verdicts, ermMixupVerdicts(labels, erm, mixup, 3, DEFAULT_AUDIT_OPTIONS.flag));
   assert.equal(judged.noise.source, 'in-sample');
   assert.ok(judged.verdicts.every((v) => v.reasons === undefined));
   assert.throws(() => judgeSamples(labels, { erm, mixup }, 3, options('fused')), /needs out-of-sample probabilities/);
@@ -52,7 +52,7 @@ test("'confident-learning' flags what prune-by-noise-rate finds and suggests the
 
 test("'fused' ranks by the averaged probabilities and catches the error only one signal sees", () => {
   const fused = byIndex(judgeSamples(labels, { erm, mixup, outOfSample }, 3, options('fused')).verdicts);
-  const alone = byIndex(findSuspects(labels, erm, mixup, 3));
+  const alone = byIndex(ermMixupVerdicts(labels, erm, mixup, 3));
   assert.equal(alone[5].flagged, false, 'the ERM-vs-mixup judge alone misses sample 5');
   assert.deepEqual(
     fused.map((v) => v.flagged),
