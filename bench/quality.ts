@@ -14,7 +14,7 @@
 // Every audit runs the engine's own code path (worker-thread runner, wasm backend) on in-memory
 // images (bench/data.ts), so the figures are the product's, minus PNG decoding.
 import { writeFileSync } from 'node:fs';
-import { auditImages } from '../src/core/training/auditModels';
+import { auditImages } from '../src/core/training/auditImages';
 import type { Verdict } from '../src/core/detection/flag';
 import { judgeSamples } from '../src/core/detection/judge';
 import { auroc, accuracy, detectionQuality } from '../src/core/detection/metrics';

@@ -8,7 +8,7 @@
 // "Rare classes and class actions"; the floor from runs with --others 10 --counts 10 and 20 / 20).
 //
 //   npm run bench:rare -- [--counts 5,10,20,40,80] [--rare 5] [--others 300] [--seeds 1]
-import { auditImages } from '../src/core/training/auditModels';
+import { auditImages } from '../src/core/training/auditImages';
 import { resolveAuditOptions } from '../src/core/options';
 import type { ImageSet } from '../src/core/shared/types';
 import { chooseBackend } from '../src/engine/backend';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { auditImages } from './training/auditModels';
+import { auditImages } from './training/auditImages';
 import { loadDataset } from './data/dataset';
 import { decodeImages } from './data/decode';
 import { findDuplicates } from './detection/duplicates';

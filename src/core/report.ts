@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
-import type { CrossFitSummary, ModelAudit, ModelSummary } from './training/auditModels';
+import type { CrossFitSummary, ModelAudit, ModelSummary } from './training/auditImages';
 import {
   classHealth,
   largerCounts,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trainConfigs } from '../../../src/core/training/auditModels';
+import { trainConfigs } from '../../../src/core/training/auditImages';
 import { quickSampleSteps, resolveAuditOptions } from '../../../src/core/options';
 
 test('the quick budget is epochs × images, at least minSampleSteps, and capped by maxSampleSteps', () => {
