@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import { describePhase, formatDuration } from '../core/progressText';
+import { describePhase, formatDuration } from '../core/progressPhrases';
 import type { AuditPhase, AuditProgress } from '../core/shared/types';
 
 /** Renders audit progress on stderr: a live bar with ETA in a terminal, plain lines otherwise. */

@@ -8,7 +8,7 @@ import { readAuditSettings, SETTINGS_SECTION } from './auditSettings';
 import { pickDatasetToAudit, resourcePath } from './datasetPick';
 import type { EngineClient } from './engineClient';
 import type { AuditLog } from '../log';
-import { describeProgress, ProgressIncrements } from './progressText';
+import { describeProgress, ProgressIncrements } from './progressNotification';
 
 /** What the command needs from the extension. */
 export interface RunAuditDeps {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProgressTracker } from '../../../../src/core/progress';
 import type { AuditPhase, AuditProgress } from '../../../../src/core/shared/types';
-import { describeProgress, formatDuration, ProgressIncrements } from '../../../../src/extension/audit/progressText';
+import { describeProgress, ProgressIncrements } from '../../../../src/extension/audit/progressNotification';
 
 test('each phase is described with its counts, the percentage and the time left', () => {
   assert.equal(describeProgress({ phase: 'loading', fraction: 0, overall: 0 }), 'Reading labels · 0%');
@@ -36,13 +36,6 @@ test('each phase is described with its counts, the percentage and the time left'
     describeProgress({ phase: 'writing', fraction: 1, overall: 1, etaSeconds: 0 }),
     'Scoring and writing the report · 100%',
   );
-});
-
-test('durations are rounded the way people say them', () => {
-  assert.equal(formatDuration(0.2), 'about 1 s');
-  assert.equal(formatDuration(59.4), 'about 59 s');
-  assert.equal(formatDuration(61), 'about 1 min');
-  assert.equal(formatDuration(3 * 3600 + 20 * 60), 'about 3 h 20 min');
 });
 
 test('the increments of a whole audit add up to 100 and are never negative', () => {

@@ -1,8 +1,6 @@
-// Words for the progress notification. Free of `vscode` imports (unit-tested).
-import { describePhase, formatDuration } from '../../core/progressText';
+// The progress notification's line and bar steps. Free of `vscode` imports (unit-tested).
+import { describePhase, formatDuration } from '../../core/progressPhrases';
 import type { AuditProgress } from '../../core/shared/types';
-
-export { formatDuration };
 
 /**
  * One line for the notification: the phase with its counts, the overall percentage and the ETA,

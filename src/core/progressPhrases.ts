@@ -1,4 +1,4 @@
-// Progress in words, shared by the CLI's progress bar and the editor's notification.
+// The phrases of a progress display, shared by the CLI's progress bar and the editor's notification.
 import type { AuditProgress } from './shared/types';
 
 /** The phase in words with its counts, e.g. "Training — ERM epoch 3/8, mixup epoch 3/8". */
