@@ -4,12 +4,13 @@
  * are not errors at all but {@link InputIssue}s listed in the report.
  */
 export type AuditErrorReason =
-  | 'datasetNotFound'
-  | 'noDataset'
+  /** The dataset path does not exist. */
+  | 'pathNotFound'
+  /** The path exists but holds no dataset: no class folders with images, no (single, readable) label file. */
+  | 'notADataset'
   | 'manifestMalformed'
   | 'tooFewClasses'
   | 'tooFewSamples'
-  | 'emptyClass'
   | 'decodeFailed'
   | 'backendUnavailable'
   | 'badOption'

@@ -91,7 +91,7 @@ export function compareNatural(a: string, b: string): number {
  * @param options.signal - Aborts the scan (rejects with AuditError('cancelled')).
  * @returns The dataset; `classes` in natural order; samples sorted by path for folder-per-class,
  *   in file order for label files.
- * @throws AuditError with reason 'datasetNotFound' (no such path), 'noDataset' (not a csv/json file,
+ * @throws AuditError with reason 'pathNotFound' (no such path), 'notADataset' (not a csv/json file,
  *   several label files, or no class folders with images), 'manifestMalformed', 'tooFewClasses'
  *   (fewer than two classes with usable images) or 'tooFewSamples' (fewer than {@link MIN_SAMPLES}).
  */
@@ -129,12 +129,12 @@ async function locate(inputPath: string): Promise<Location> {
   const absolute = resolve(inputPath);
   const stats = await stat(absolute).catch(() => undefined);
   if (!stats)
-    throw new AuditError('datasetNotFound', `No dataset at ${inputPath}: the path does not exist.`, inputPath);
+    throw new AuditError('pathNotFound', `No dataset at ${inputPath}: the path does not exist.`, inputPath);
   if (stats.isFile()) {
     const format = manifestFormat(absolute);
     if (!format) {
       throw new AuditError(
-        'noDataset',
+        'notADataset',
         `${inputPath} is not a dataset: pass a folder with one subfolder per class, or a .csv or .json label file.`,
         inputPath,
       );
@@ -142,12 +142,12 @@ async function locate(inputPath: string): Promise<Location> {
     return { format, root: dirname(absolute), manifestPath: absolute };
   }
   if (!stats.isDirectory())
-    throw new AuditError('noDataset', `${inputPath} is neither a folder nor a file.`, inputPath);
+    throw new AuditError('notADataset', `${inputPath} is neither a folder nor a file.`, inputPath);
   const names = await readdir(absolute);
   const manifests = names.filter((name) => MANIFEST_NAMES.includes(name.toLowerCase())).sort(compareNatural);
   if (manifests.length > 1) {
     throw new AuditError(
-      'noDataset',
+      'notADataset',
       `${inputPath} holds several label files (${manifests.join(', ')}); pass the one to audit, e.g. ${join(inputPath, manifests[0])}.`,
       inputPath,
     );
@@ -193,7 +193,7 @@ async function readFolder(root: string, signal: AbortSignal | undefined): Promis
   if (samples.length === 0) {
     const hint = looseImages > 0 ? `its ${looseImages} images lie directly in it, ` : '';
     throw new AuditError(
-      'noDataset',
+      'notADataset',
       `No dataset found in ${root}: ${hint}but an audit needs one subfolder per class (e.g. cat/1.png, dog/2.png) or a label file (${MANIFEST_NAMES.join(', ')}).`,
       root,
     );
@@ -241,7 +241,7 @@ async function readManifest(
   const root = dirname(manifestPath);
   const name = basename(manifestPath);
   const bytes = await readFile(manifestPath).catch((error: NodeJS.ErrnoException) => {
-    throw new AuditError('noDataset', `Cannot read ${manifestPath}: ${error.code ?? error.message}.`, manifestPath);
+    throw new AuditError('notADataset', `Cannot read ${manifestPath}: ${error.code ?? error.message}.`, manifestPath);
   });
   // Excel's "Unicode text" export is UTF-16 LE with a BOM; everything else is read as UTF-8.
   const text = bytes[0] === 0xff && bytes[1] === 0xfe ? bytes.toString('utf16le') : bytes.toString('utf8');

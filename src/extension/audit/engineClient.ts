@@ -99,7 +99,7 @@ export class EngineClient {
   /**
    * Runs one audit in the engine process.
    * @returns The report path and headline figures.
-   * @throws AuditError with the engine's reason ('cancelled' after `signal` aborts; 'noDataset',
+   * @throws AuditError with the engine's reason ('cancelled' after `signal` aborts; 'notADataset',
    *   'tooFewClasses', 'backendUnavailable'... for bad input); {@link EngineExitedError} when the
    *   process dies; Error for a second concurrent call or an unexpected engine failure.
    */

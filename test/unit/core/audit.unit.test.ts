@@ -166,7 +166,7 @@ test('a deep audit trains ERM until it memorizes and shows the wrong labels were
 test('a bad option is refused before any work, naming the option', async () => {
   await assert.rejects(runAudit(root, { backend: 'wasm', alpha: -1 }), /alpha/);
   await assert.rejects(runAudit(join(root, 'missing'), { backend: 'wasm' }), (error: unknown) =>
-    AuditError.is(error, 'datasetNotFound'),
+    AuditError.is(error, 'pathNotFound'),
   );
 });
 

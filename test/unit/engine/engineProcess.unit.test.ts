@@ -172,7 +172,7 @@ test('a killed engine gives a readable error, not a hang, and the next call star
     // A new engine serves the next request, and the engine's AuditErrors arrive with their reason.
     await assert.rejects(
       client.runAudit({ datasetPath: join(dataset, 'no-such-folder'), options: {}, backend: 'wasm' }),
-      (e: unknown) => AuditError.is(e, 'datasetNotFound') && /no-such-folder: the path does not exist/.test(e.message),
+      (e: unknown) => AuditError.is(e, 'pathNotFound') && /no-such-folder: the path does not exist/.test(e.message),
     );
     assert.notEqual(client.pid, pid);
   } finally {

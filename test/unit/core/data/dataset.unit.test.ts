@@ -102,7 +102,7 @@ describe('loadDataset: folder per class', () => {
   it('refuses a folder with images but no class folders, saying what layout is expected', async () => {
     const flat = join(temp, 'flat');
     await writePng(join(flat, 'a.png'), realImages(1).images[0]);
-    await rejectsWith(loadDataset(flat), 'noDataset', /directly in it/, /subfolder per class/, /flat/);
+    await rejectsWith(loadDataset(flat), 'notADataset', /directly in it/, /subfolder per class/, /flat/);
   });
 
   it('refuses one class, naming the dataset and the class', async () => {
@@ -311,7 +311,7 @@ describe('loadDataset: JSON', () => {
     await writeFile(join(folder, 'Manifest.csv'), 'path,label\n');
     await rejectsWith(
       loadDataset(folder),
-      'noDataset',
+      'notADataset',
       /several label files \(labels\.json, Manifest\.csv\)/,
       /pass the one to audit/,
     );
@@ -337,18 +337,18 @@ describe('loadDataset: JSON', () => {
 describe('loadDataset: what is not a dataset', () => {
   it('refuses a path that does not exist', async () => {
     const missing = join(temp, 'no-such-folder');
-    const error = await rejectsWith(loadDataset(missing), 'datasetNotFound', /no-such-folder: the path does not exist/);
+    const error = await rejectsWith(loadDataset(missing), 'pathNotFound', /no-such-folder: the path does not exist/);
     assert.equal(error.file, missing);
   });
 
   it('refuses a file that is neither CSV nor JSON', async () => {
-    await rejectsWith(loadDataset(await manifest('notes.txt', 'hello')), 'noDataset', /notes\.txt is not a dataset/);
+    await rejectsWith(loadDataset(await manifest('notes.txt', 'hello')), 'notADataset', /notes\.txt is not a dataset/);
   });
 
   it('refuses an empty folder', async () => {
     const empty = join(temp, 'empty');
     await mkdir(empty);
-    await rejectsWith(loadDataset(empty), 'noDataset', /No dataset found in .*empty/);
+    await rejectsWith(loadDataset(empty), 'notADataset', /No dataset found in .*empty/);
   });
 
   it('explains a label file whose entries are all unusable', async () => {
