@@ -6,7 +6,7 @@
 //   npm run bench:panel -- [--samples 100000] [--suspects 10000] [--side 640] [--shown 100000]
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readReport, reportPath } from '../src/core/report';
+import { readReport, reportPath, AUDIT_DIR } from '../src/core/report';
 import { buildReviewContent } from '../src/extension/review/reviewContent';
 import { launchReviewPages } from '../test/browser/reviewPage';
 import { heapAndNodes, loadTimed, scrollThrough, waitForImages, type ScrollFigures } from '../test/browser/scalePage';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   );
 
   // ---- the page ----
-  await rm(join(root, '.label-audit', 'thumbs'), { recursive: true, force: true });
+  await rm(join(root, AUDIT_DIR, 'thumbs'), { recursive: true, force: true });
   const pages = await launchReviewPages({ dataRoot: root, report, maxShown: shown });
   try {
     for (const run of ['cold', 'warm']) {

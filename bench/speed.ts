@@ -20,6 +20,7 @@ import {
   releaseSource,
   type ImageSource,
 } from '../test/helpers/realImages';
+import { AUDIT_DIR } from '../src/core/report';
 
 const REPO = join(__dirname, '..');
 const OUT = join(REPO, 'bench-output');
@@ -66,7 +67,7 @@ interface ReportFigures {
 async function audit(root: string, label: string, extra: string[] = []): Promise<string> {
   const result = await runNode([join(REPO, 'bin', 'label-audit.js'), 'audit', root, '--quiet', '--json', ...extra]);
   if (result.code !== 0) throw new Error(`audit of ${root} failed (${result.code}):\n${result.stderr}`);
-  const report = JSON.parse(await readFile(join(root, '.label-audit', 'report.json'), 'utf8')) as ReportFigures;
+  const report = JSON.parse(await readFile(join(root, AUDIT_DIR, 'report.json'), 'utf8')) as ReportFigures;
   const t = report.timings;
   return [
     label,
@@ -105,12 +106,12 @@ async function main(): Promise<void> {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const mnist = await pngDataset('mnist', 10_000);
-  await rm(join(mnist, '.label-audit'), { recursive: true, force: true });
+  await rm(join(mnist, AUDIT_DIR), { recursive: true, force: true });
   console.log(`| ${await audit(mnist, 'MNIST 10 000 PNG, cold')} |`);
   console.log(`| ${await audit(mnist, 'MNIST 10 000 PNG, cached decode')} |`);
   if (flag('large')) {
     const fashion = await pngDataset('fashion', 60_000);
-    await rm(join(fashion, '.label-audit'), { recursive: true, force: true });
+    await rm(join(fashion, AUDIT_DIR), { recursive: true, force: true });
     console.log(`| ${await audit(fashion, 'Fashion-MNIST 60 000 PNG, cold')} |`);
   }
 }

@@ -6,7 +6,7 @@ import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
 import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
-import { readReport, reportPath, writeReport, type AuditReport } from '../core/report';
+import { AUDIT_DIR, readReport, reportPath, writeReport, type AuditReport } from '../core/report';
 import { chooseBackend, type BackendPreference } from '../engine/backend';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
@@ -67,7 +67,7 @@ function buildProgram(
 
   program
     .command('audit')
-    .description('audit a dataset and write <dataset>/.label-audit/report.json')
+    .description(`audit a dataset and write <dataset>/${AUDIT_DIR}/report.json`)
     .argument('<dataset>', 'a folder-per-class dataset, a folder with labels.csv/labels.json, or a CSV/JSON manifest')
     .addOption(
       new Option(
@@ -137,7 +137,7 @@ function buildProgram(
     .addOption(new Option('--judge <models>', 'old name of --scored-by').choices(SCORING_MODELS).hideHelp())
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
-    .option('--no-cache', 'decode every image again instead of reusing <dataset>/.label-audit/cache')
+    .option('--no-cache', `decode every image again instead of reusing <dataset>/${AUDIT_DIR}/cache`)
     .option('--out <file>', 'also write the report to this file')
     .option('--top <n>', 'suspects to print', nonNegativeInteger, 20)
     .option(

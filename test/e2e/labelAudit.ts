@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import type { Frame } from 'playwright-core';
 import type { Decisions } from '../../src/core/shared/types';
 import type { Workbench } from './workbench';
+import { AUDIT_DIR } from '../../src/core/report';
 
 /** The command titles as the palette shows them. */
 export const COMMAND = {
@@ -73,7 +74,7 @@ export function percentages(steps: readonly ProgressStep[]): number[] {
 }
 
 /** `<dataset>/.label-audit`. */
-export const auditDir = (datasetRoot: string) => join(datasetRoot, '.label-audit');
+export const auditDir = (datasetRoot: string) => join(datasetRoot, AUDIT_DIR);
 
 /** The report's samples, most suspect first (the parts the tests read). */
 export interface ReportSample {

@@ -128,8 +128,7 @@ interface ReadResult {
 async function locate(inputPath: string): Promise<Location> {
   const absolute = resolve(inputPath);
   const stats = await stat(absolute).catch(() => undefined);
-  if (!stats)
-    throw new AuditError('pathNotFound', `No dataset at ${inputPath}: the path does not exist.`, inputPath);
+  if (!stats) throw new AuditError('pathNotFound', `No dataset at ${inputPath}: the path does not exist.`, inputPath);
   if (stats.isFile()) {
     const format = manifestFormat(absolute);
     if (!format) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../atomicWrite';
 import { classActionProblem, labelProblem } from '../shared/classActions';
 import { AuditError } from '../errors';
+import { AUDIT_DIR } from '../report';
 import type { ClassAction, Decision, Decisions } from '../shared/types';
 
 /**
@@ -34,7 +35,7 @@ export interface ReviewDecisions {
 
 /** Where the editor keeps the review decisions of the dataset rooted at `datasetRoot`. */
 export function defaultDecisionsPath(datasetRoot: string): string {
-  return join(datasetRoot, '.label-audit', 'decisions.json');
+  return join(datasetRoot, AUDIT_DIR, 'decisions.json');
 }
 
 const TOP_LEVEL_KEYS = new Set(['version', 'decisions', 'classActions', 'updatedAt']);

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DECISIONS_VERSION, parseDecisions } from './decisions';
 import { AuditError } from '../errors';
+import { AUDIT_DIR } from '../report';
 import { sameDecision } from '../shared/decisionValues';
 import { ownValue } from '../shared/ownValue';
 import type { Decision, Decisions } from '../shared/types';
@@ -38,7 +39,7 @@ export interface LoggedChange {
 
 /** Where the editor keeps the review log of the dataset rooted at `datasetRoot`. */
 export function defaultReviewLogPath(datasetRoot: string): string {
-  return join(datasetRoot, '.label-audit', 'review-log.jsonl');
+  return join(datasetRoot, AUDIT_DIR, 'review-log.jsonl');
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { REPO } from '../../helpers/repo';
+import { AUDIT_DIR } from '../../../src/core/report';
 
 // The CLI as a user runs it: the built bundle, on a copy of the bundled sample dataset.
 const CLI = join(REPO, 'bin', 'label-audit.js');
@@ -120,7 +121,7 @@ test("--method fused prints the estimated class swaps and each suspect's signals
   assert.match(result.stdout, /Estimated label noise [\d.]+% \(confident learning, out-of-sample\)/);
   assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
   assert.match(result.stdout, /signals: E = ERM fits/);
-  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+  const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
     settings: { method: string; flag: { scoredBy: string } };
     samples: { path: string; reasons?: unknown }[];
   };
@@ -134,7 +135,7 @@ test('a second audit reuses the decode cache, and --max-suspect-rate gates CI wi
   const result = await run(['audit', dataset, '--json', '--quiet', '--max-suspect-rate', '0.01', '--judge', 'mixup']);
   assert.equal(result.code, 4, result.stderr);
   assert.match(result.stderr, /above --max-suspect-rate 1\.0%/);
-  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+  const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
     decode: { cacheHits: number };
     settings: { flag: { scoredBy: string } };
   };
@@ -150,7 +151,7 @@ test('export --accept-suggestions writes a cleaned manifest and a decision log b
     label: string;
   }[];
   assert.equal(rows.length, 400);
-  const report = JSON.parse(await readFile(join(dataset, '.label-audit', 'report.json'), 'utf8')) as {
+  const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
     samples: { path: string; flagged: boolean; suggestedLabel: string }[];
   };
   const labelOf = new Map(rows.map((r) => [r.path, r.label]));
@@ -190,5 +191,5 @@ test('Ctrl+C during training stops the audit with code 130 and writes no report'
   });
   assert.equal(result.code, 130, result.stderr);
   assert.match(result.stderr, /cancelled/);
-  await assert.rejects(stat(join(fresh, '.label-audit', 'report.json')), /ENOENT/);
+  await assert.rejects(stat(join(fresh, AUDIT_DIR, 'report.json')), /ENOENT/);
 });

@@ -7,7 +7,7 @@ import { runAudit } from '../../../src/core/audit';
 import { AuditError } from '../../../src/core/errors';
 import { auroc } from '../../../src/core/detection/metrics';
 import { injectLabelNoise } from '../../../src/core/detection/noise';
-import { readReport, reportPath, type ReportSample } from '../../../src/core/report';
+import { readReport, reportPath, type ReportSample, AUDIT_DIR } from '../../../src/core/report';
 import { chooseBackend } from '../../../src/engine/backend';
 import { realImages, writeDataset } from '../../helpers/realImages';
 
@@ -111,7 +111,7 @@ test('the same seed gives the same report; the second run decodes nothing', asyn
 });
 
 test('cancelling during training rejects with the cancellation error and leaves no report or temp file', async () => {
-  const dir = join(root, '.label-audit');
+  const dir = join(root, AUDIT_DIR);
   await rm(dir, { recursive: true, force: true });
   const controller = new AbortController();
   const audit = runAudit(

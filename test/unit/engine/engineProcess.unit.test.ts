@@ -10,6 +10,7 @@ import type { AuditProgress } from '../../../src/core/shared/types';
 import { EngineClient, EngineExitedError } from '../../../src/extension/audit/engineClient';
 import type { LogParams } from '../../../src/protocol/engine';
 import { REPO } from '../../helpers/repo';
+import { AUDIT_DIR } from '../../../src/core/report';
 
 // The engine as the extension runs it: the built dist/engine.js, forked with an IPC channel and
 // driven over vscode-jsonrpc by the extension's own EngineClient, on copies of the sample dataset.
@@ -63,7 +64,7 @@ test('an audit in the engine process reports every phase in order, logs the back
       { datasetPath: dataset, options: { epochs: 2 }, backend: 'auto' },
       { onProgress: (p) => progress.push(p), onLog: (l) => logs.push(l) },
     );
-    assert.equal(result.reportPath, join(dataset, '.label-audit', 'report.json'));
+    assert.equal(result.reportPath, join(dataset, AUDIT_DIR, 'report.json'));
     const report = JSON.parse(await readFile(result.reportPath, 'utf8')) as {
       dataset: { audited: number };
       summary: { flagged: number };
@@ -133,9 +134,9 @@ test('cancel mid-training rejects with the cancelled error within 2 s, leaves no
     const seconds = (performance.now() - cancelledAt) / 1000;
     assert.ok(AuditError.is(error, 'cancelled'), `expected the cancelled AuditError, got ${String(error)}`);
     assert.ok(seconds < 2, `stopped ${seconds.toFixed(2)} s after the cancel`);
-    assert.equal(await exists(join(dataset, '.label-audit', 'report.json')), false, 'no report');
+    assert.equal(await exists(join(dataset, AUDIT_DIR, 'report.json')), false, 'no report');
     // Only the complete decode cache may be there: no temp file of a half-written report.
-    assert.deepEqual(await readdir(join(dataset, '.label-audit')), ['cache']);
+    assert.deepEqual(await readdir(join(dataset, AUDIT_DIR)), ['cache']);
     assert.equal(client.pid, pid, 'the engine stopped the audit by itself, it was not killed');
 
     const next = await client.runAudit({ datasetPath: dataset, options: { epochs: 1 }, backend: 'wasm' });
@@ -167,7 +168,7 @@ test('a killed engine gives a readable error, not a hang, and the next call star
     assert.ok(error instanceof EngineExitedError, `expected EngineExitedError, got ${String(error)}`);
     assert.match(error.message, /engine process was killed \(SIGKILL\) during the audit/);
     assert.ok(lines.some((line) => line.includes(`process ${pid} ended (SIGKILL)`)));
-    assert.equal(await exists(join(dataset, '.label-audit', 'report.json')), false);
+    assert.equal(await exists(join(dataset, AUDIT_DIR, 'report.json')), false);
 
     // A new engine serves the next request, and the engine's AuditErrors arrive with their reason.
     await assert.rejects(

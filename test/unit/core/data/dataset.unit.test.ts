@@ -7,6 +7,7 @@ import { compareNatural, loadDataset } from '../../../../src/core/data/dataset';
 import { AuditError, type AuditErrorReason } from '../../../../src/core/errors';
 import type { Dataset, InputIssueKind } from '../../../../src/core/shared/types';
 import { realImages, writeDataset, writePng } from '../../../helpers/realImages';
+import { AUDIT_DIR } from '../../../../src/core/report';
 
 let temp: string;
 /** A CSV dataset of 12 real digits (classes '0', '1', '2'): images/00000.png … plus labels.csv. */
@@ -67,7 +68,7 @@ describe('loadDataset: folder per class', () => {
     await writePng(join(root, '2', 'sub', 'deep', 'nested.png'), data.images[0]);
     await writePng(join(root, 'top-level.png'), data.images[1]);
     await writePng(join(root, '9', '.hidden', 'ignored.png'), data.images[2]);
-    await writePng(join(root, '.label-audit', 'cache', 'ignored.png'), data.images[2]);
+    await writePng(join(root, AUDIT_DIR, 'cache', 'ignored.png'), data.images[2]);
     await writePng(join(root, '__MACOSX', '9', 'ignored.png'), data.images[2]);
     await writeFile(join(root, '9', '.DS_Store'), 'x');
     await writeFile(join(root, '9', 'Thumbs.db'), 'x');

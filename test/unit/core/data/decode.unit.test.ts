@@ -9,6 +9,7 @@ import { decodeImages } from '../../../../src/core/data/decode';
 import { AuditError } from '../../../../src/core/errors';
 import type { Dataset, ImageSet } from '../../../../src/core/shared/types';
 import { realImages, writePng } from '../../../helpers/realImages';
+import { AUDIT_DIR } from '../../../../src/core/report';
 
 const SIZE = 28;
 const AREA = SIZE * SIZE;
@@ -259,7 +260,7 @@ describe('decodeImages: cache', () => {
     for (const [i, image] of data.images.entries())
       await writePng(join(root, String(data.labels[i]), `${i}.png`), image);
     dataset = await loadDataset(root);
-    cacheDir = join(root, '.label-audit', 'cache');
+    cacheDir = join(root, AUDIT_DIR, 'cache');
   });
 
   it('decodes nothing on a second run and returns identical pixels', async () => {
@@ -280,7 +281,7 @@ describe('decodeImages: cache', () => {
     const copy = join(temp, 'cached-edit');
     const paths = ['a/0.png', 'a/1.png', 'b/2.png', 'b/3.png'];
     for (const [i, path] of paths.entries()) await writePng(join(copy, path), digits[i]);
-    const editCache = join(copy, '.label-audit', 'cache');
+    const editCache = join(copy, AUDIT_DIR, 'cache');
     await decodeImages(datasetOf(copy, paths), { size: SIZE, cacheDir: editCache });
     await copyFile(join(copy, 'a/0.png'), join(copy, 'a/renamed.png'));
     await writePng(join(copy, 'b/2.png'), digits[5]);
@@ -327,6 +328,6 @@ describe('decodeImages: cache', () => {
       },
     }).catch((caught: unknown) => caught);
     assert.ok(AuditError.is(error, 'cancelled'), String(error));
-    assert.deepEqual(await readdir(join(root, '.label-audit')).catch(() => []), []);
+    assert.deepEqual(await readdir(join(root, AUDIT_DIR)).catch(() => []), []);
   });
 });

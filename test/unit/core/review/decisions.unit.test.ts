@@ -13,6 +13,7 @@ import {
 } from '../../../../src/core/review/decisions';
 import { AuditError } from '../../../../src/core/errors';
 import { sameDecision as webviewSameDecision } from '../../../../src/protocol/webview';
+import { AUDIT_DIR } from '../../../../src/core/report';
 
 const FILE = '/data/digits/.label-audit/decisions.json';
 
@@ -152,7 +153,7 @@ describe('readDecisions / writeDecisions', () => {
 
   it('writes a sorted version-2 document atomically and reads it back', async () => {
     const file = defaultDecisionsPath(join(dir, 'digits'));
-    assert.equal(file, join(dir, 'digits', '.label-audit', 'decisions.json'));
+    assert.equal(file, join(dir, 'digits', AUDIT_DIR, 'decisions.json'));
     const decisions = {
       'z/9.png': { action: 'remove' },
       'a/1.png': { action: 'relabel', label: '7' },
@@ -172,7 +173,7 @@ describe('readDecisions / writeDecisions', () => {
     assert.deepEqual(Object.keys(document.decisions), ['a/1.png', 'm/5.png', 'z/9.png']);
     assert.deepEqual(await readDecisions(file), decisions);
     // No temp file left beside it.
-    assert.deepEqual(await readdir(join(dir, 'digits', '.label-audit')), ['decisions.json']);
+    assert.deepEqual(await readdir(join(dir, 'digits', AUDIT_DIR)), ['decisions.json']);
   });
 
   it('refuses to write an invalid decision and leaves the previous file alone', async () => {

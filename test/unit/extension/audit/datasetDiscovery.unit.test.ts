@@ -9,6 +9,7 @@ import { findDatasets } from '../../../../src/extension/audit/datasetDiscovery';
 // A workspace made of real digit PNGs from the sample dataset, laid out in every way the search
 // must find or pass over.
 import { SAMPLE_DIGITS as DIGITS } from '../../../helpers/repo';
+import { AUDIT_DIR } from '../../../../src/core/report';
 let workspace: string;
 
 /** Copies the first `count` images of each of `classes` from the sample digits into `target/<class>/`. */
@@ -42,8 +43,8 @@ async function manifestDataset(target: string, name: string): Promise<void> {
 before(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'label-audit-discovery-'));
   await classFolders(join(workspace, 'data', 'digits'), ['0', '1', '2']);
-  await mkdir(join(workspace, 'data', 'digits', '.label-audit'), { recursive: true });
-  await writeFile(join(workspace, 'data', 'digits', '.label-audit', 'report.json'), '{}');
+  await mkdir(join(workspace, 'data', 'digits', AUDIT_DIR), { recursive: true });
+  await writeFile(join(workspace, 'data', 'digits', AUDIT_DIR, 'report.json'), '{}');
   await manifestDataset(join(workspace, 'data', 'csv'), 'labels.csv');
   // Two label files in one folder: each is a dataset of its own (the folder alone would be ambiguous).
   await manifestDataset(join(workspace, 'two'), 'labels.csv');
@@ -53,7 +54,7 @@ before(async () => {
   // Never searched: dependencies, VCS and our own working folder, even if they look like datasets.
   await classFolders(join(workspace, 'node_modules', 'some-package', 'fixtures'), ['4', '5']);
   await classFolders(join(workspace, '.git', 'objects'), ['4', '5']);
-  await classFolders(join(workspace, 'data', 'csv', '.label-audit', 'cache'), ['4', '5']);
+  await classFolders(join(workspace, 'data', 'csv', AUDIT_DIR, 'cache'), ['4', '5']);
   // Five levels down: beyond the default depth of 4.
   await classFolders(join(workspace, 'a', 'b', 'c', 'd', 'deep'), ['8', '9']);
 });

@@ -9,6 +9,7 @@ import { sampleFileInside } from '../../../../src/core/data/dataset';
 import { THUMBNAIL_SIZE, ThumbnailCache, ThumbnailSkipped } from '../../../../src/extension/review/thumbnailCache';
 import { ThumbnailRequests } from '../../../../src/extension/review/thumbnailRequests';
 import { realImages, writePhoto, writePng } from '../../../helpers/realImages';
+import { AUDIT_DIR } from '../../../../src/core/report';
 
 let root: string;
 const digits = realImages(4, { seed: 3 });
@@ -45,7 +46,7 @@ test('a large colour photo gets a small WebP thumbnail in .label-audit/thumbs, a
   const before = await sha1(join(root, 'wide.jpg'));
   const file = await cache.file('wide.jpg');
   assert.ok(
-    relative(join(root, '.label-audit', 'thumbs'), file).split('/').length === 2,
+    relative(join(root, AUDIT_DIR, 'thumbs'), file).split('/').length === 2,
     `${file} lies in the thumbs folder`,
   );
   const meta = await sharp(file).metadata();
