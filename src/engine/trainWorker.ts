@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry: trains and scores one audit model. Each worker loads its own tfjs engine and
  * wasm module, so the ERM and the mixup model train on two cores at once (the wasm backend runs
- * one thread per module in Node; see NOTES.md).
+ * one thread per module in Node; see docs/measurements.md#tensorflowjs-422).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditError } from '../core/errors';

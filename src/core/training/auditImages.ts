@@ -80,7 +80,7 @@ export function trainConfigs(options: AuditOptions, count: number): { erm: Train
       ? {
           ...shared,
           kind: 'erm',
-          // Memorizing takes a long, steady run: a constant rate (NOTES.md: ~75 epochs at 1e-3).
+          // Memorizing takes a long, steady run: a constant rate (~75 epochs at 1e-3, docs/measurements.md).
           schedule: 'constant',
           learningRate: options.learningRate / 10,
           sampleSteps: options.deepMaxEpochs * count,

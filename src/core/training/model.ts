@@ -33,7 +33,7 @@ export const EMBEDDING_SIZE = HIDDEN_UNITS;
 
 /**
  * Builds the audit CNN: conv3×3(16)-relu-maxpool2 → conv3×3(32)-relu-maxpool2 → dense(64)-relu →
- * dense(numClasses). The size NOTES.md measured: big enough to memorize wrong labels when trained
+ * dense(numClasses). The size measured in docs/measurements.md#training-schedule-pytorch-reference: big enough to memorize wrong labels when trained
  * long (the ERM model must be able to), small enough to train at ~1 000 samples/s on one CPU core.
  * Weights are He-initialised from `seed`, so two runs with the same seed start identically.
  *

@@ -1,8 +1,8 @@
 /**
  * One-cycle learning rate (Smith & Topin 2019, PyTorch's OneCycleLR defaults): a linear warm-up
  * from peak/25 to the peak over the first 30% of the steps, then cosine annealing down to
- * peak/(25·10⁴). NOTES.md: mixup with this schedule reaches flag F1 .93 in 5 epochs where a
- * constant rate needs 30, which is what lets the quick audit meet its time budget.
+ * peak/(25·10⁴). mixup with this schedule reaches flag F1 .93 in 5 epochs where a constant rate
+ * needs 30 (docs/measurements.md#training-schedule-pytorch-reference), which is what lets the quick audit meet its time budget.
  *
  * @param step 0-based step index.
  * @param totalSteps Number of steps in the whole run (≥ 1).

@@ -14,7 +14,8 @@ export interface TrainConfig {
   readonly kind: 'erm' | 'mixup';
   /** Beta(α, α) parameter of the mixing weight (mixup only). */
   readonly alpha: number;
-  /** Training budget in sample-steps (samples seen, counting repeats), not epochs: see NOTES.md. */
+  /** Training budget in sample-steps (samples seen, counting repeats), not epochs: small datasets
+   * need many more epochs for the same number of steps (docs/measurements.md#training-schedule-pytorch-reference). */
   readonly sampleSteps: number;
   readonly batchSize: number;
   /** Peak learning rate of the one-cycle schedule, or the constant rate. */
