@@ -135,3 +135,22 @@ function jsonRows(text: string): ManifestRow[] {
   }
   return located;
 }
+
+/** Offsets at which each line of `text` starts, to turn offsets into positions without a document. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+/** The 0-based line and character of `offset` (binary search over {@link lineStarts}). */
+export function lineAndCharacter(starts: readonly number[], offset: number): { line: number; character: number } {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low, character: offset - starts[low] };
+}

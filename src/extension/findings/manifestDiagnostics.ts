@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { pathInside, sampleFileInside } from '../../core/data/dataset';
 import type { Finding } from './findings';
 import type { AuditedDataset, FindingsService } from './findingsService';
-import { locateManifestRows, type ManifestRow } from './manifestCells';
+import { lineAndCharacter, lineStarts, locateManifestRows, type ManifestRow } from './manifestCells';
 
 /** The diagnostics' `source`, also how the quick fixes recognise ours. */
 export const DIAGNOSTIC_SOURCE = 'Label Audit';
@@ -137,21 +137,8 @@ function diagnostic(finding: Finding, range: vscode.Range): vscode.Diagnostic {
   return result;
 }
 
-/** Offsets at which each line starts, to turn string offsets into positions without a document. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-/** The position of `offset` (binary search over the line starts). */
-export function position(starts: readonly number[], offset: number): vscode.Position {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (starts[middle] <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return new vscode.Position(low, offset - starts[low]);
+/** A VS Code position for a string offset of a text with these line starts. */
+function position(starts: readonly number[], offset: number): vscode.Position {
+  const { line, character } = lineAndCharacter(starts, offset);
+  return new vscode.Position(line, character);
 }
