@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadDataset, pathInside } from '../../../../src/core/data/dataset';
-import { locateManifestRows, type ManifestRow } from '../../../../src/extension/findings/manifestCells';
+import { locateManifestRows, scanCsvCells, type ManifestRow } from '../../../../src/extension/findings/manifestCells';
 import { SAMPLE_DIGITS } from '../../../helpers/repo';
 import { sampleDigitsReport } from '../../../helpers/sampleReport';
 
@@ -113,4 +113,27 @@ test('a real CSV label file: every suspect of the audit maps to its row, also af
     assert.equal(after.line, lines.length - before.line + 3, path);
     assert.equal(after.label, before.label);
   }
+});
+
+test('the cell scan reads every cell exactly as csv-parse does, on awkward seeded rows', async () => {
+  const { parse } = await import('csv-parse/sync');
+  const pieces = ['a', ' b ', 'c,d', 'e""f', 'g\nh', '', 'ünï', 'x;y', '"', '\r\n'];
+  let seed = 7;
+  const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const quote = (cell: string) => (/[",\n\r]/.test(cell) || next() < 0.3 ? `"${cell.replace(/"/g, '""')}"` : cell);
+  const rows = Array.from({ length: 200 }, () =>
+    Array.from(
+      { length: 3 },
+      () => pieces[Math.floor(next() * pieces.length)] + pieces[Math.floor(next() * pieces.length)],
+    ),
+  );
+  const text = rows.map((row) => row.map(quote).join(',')).join(next() < 0.5 ? '\n' : '\r\n');
+  const expected: string[][] = parse(text, { delimiter: ',', skip_empty_lines: true });
+  const scanned = scanCsvCells(text, ',').map((cells) =>
+    cells.map(({ start, end }) => {
+      const raw = text.slice(start, end);
+      return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw;
+    }),
+  );
+  assert.deepEqual(scanned, expected);
 });
