@@ -301,8 +301,11 @@ function checkEntries(
   return { candidates, issues };
 }
 
-/** `written` as a '/'-separated path relative to `root`, or undefined when it leads outside `root`. */
-function pathInside(root: string, written: string): string | undefined {
+/**
+ * `written` (a manifest's path cell) as a '/'-separated path relative to `root`, or undefined when it
+ * leads outside `root`: the sample path the report uses for that entry.
+ */
+export function pathInside(root: string, written: string): string | undefined {
   // Manifests made on Windows use '\'; on POSIX it is a legal file-name character but never meant as one.
   const portable = written.replace(/\\/g, '/');
   return relativeInside(root, isAbsolute(portable) ? portable : resolve(root, portable))

@@ -13,9 +13,10 @@ import {
   type ReviewContent,
   type WebviewToHost,
 } from '../../protocol/webview';
-import { DecisionStore } from './decisionStore';
+import type { DecisionStore } from './decisionStore';
 import { DEFAULT_MAX_SUSPECTS_SHOWN, buildReviewContent, changeProblem } from './reviewContent';
 import { makeNonce, reviewHtml } from './reviewHtml';
+import { sharedDecisionStore } from './sharedDecisionStores';
 import { ThumbnailCache } from './thumbnailCache';
 import { ThumbnailRequests } from './thumbnailRequests';
 
@@ -171,8 +172,14 @@ export class ReviewPanel {
   }
 
   private async openStore(): Promise<DecisionStore> {
-    const store = await DecisionStore.open(this.datasetRoot);
-    this.disposables.push({ dispose: () => store.dispose() });
+    // Shared with the editor's quick fixes: a decision made there shows here at once. The webview
+    // ignores such an unacknowledged update while one of its own changes is still on the way.
+    const store = await sharedDecisionStore(this.datasetRoot);
+    this.disposables.push(
+      store.onDidChange(() =>
+        this.post({ type: 'decisions/didChange', decisions: store.decisions, classActions: store.classActions }),
+      ),
+    );
     return store;
   }
 

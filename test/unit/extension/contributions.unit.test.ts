@@ -50,9 +50,13 @@ test('the three commands are contributed under "Label Audit", activate the exten
   );
   for (const command of manifest.contributes.commands) assert.equal(command.category, 'Label Audit');
   // VS Code (since 1.74, and engines.vscode asks for more) activates on a contributed command by
-  // itself, so the manifest lists only what the commands do not imply: restoring the review panel.
+  // itself, so the manifest lists only what the commands do not imply: restoring the review panel,
   assert.ok(manifest.engines.vscode.replace(/^\D+/, '').split('.').map(Number)[1] >= 74);
-  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:labelAudit.review']);
+  // The findings in label files need the extension running once a report exists, before any command.
+  assert.deepEqual(manifest.activationEvents, [
+    'onWebviewPanel:labelAudit.review',
+    'workspaceContains:**/.label-audit/report.json',
+  ]);
   assert.deepEqual(
     manifest.contributes.menus['explorer/context'].map((m) => m.command),
     [COMMANDS.runAudit],
