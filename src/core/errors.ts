@@ -17,6 +17,7 @@ export type AuditErrorReason =
   | 'reportMalformed'
   | 'decisionsMalformed'
   | 'exportExists'
+  | 'outputNotWritable'
   | 'cancelled';
 
 export class AuditError extends Error {
