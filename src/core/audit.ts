@@ -66,7 +66,8 @@ export async function runAudit(
   const outProblem = events.out === undefined ? undefined : await outFileProblem(events.out);
   if (outProblem) refuseAuditFolder(dataset.root, outProblem, events.out);
   if (folder.problem && events.out === undefined) refuseAuditFolder(dataset.root, folder.problem);
-  if (folder.problem) progress.report('loading', 1, { message: `${folder.problem}: the report goes to ${events.out} only` });
+  if (folder.problem)
+    progress.report('loading', 1, { message: `${folder.problem}: the report goes to ${events.out} only` });
   else if (folder.cacheProblem) progress.report('loading', 1, { message: `decode cache off: ${folder.cacheProblem}` });
   for (const name of folder.removedTemporaries)
     progress.report('loading', 1, { message: `removed ${name}, left in ${AUDIT_DIR} by an interrupted write` });

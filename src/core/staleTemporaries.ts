@@ -34,8 +34,7 @@ export async function removeStaleTemporaries(folder: string, now = Date.now()): 
     if (!stats?.isFile()) continue;
     const pid = match[1] === undefined ? undefined : Number(match[1]);
     // Over an hour old is stale whoever wrote it (no write takes that long; a pid may be reused).
-    const stale =
-      now - stats.mtimeMs > MAX_AGE_MS || (pid !== undefined && stats.mtimeMs < started && !isRunning(pid));
+    const stale = now - stats.mtimeMs > MAX_AGE_MS || (pid !== undefined && stats.mtimeMs < started && !isRunning(pid));
     if (!stale) continue;
     await rm(path, { force: true });
     removed.push(name);

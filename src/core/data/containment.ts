@@ -24,9 +24,7 @@ export interface Escape {
 
 /** How a sample path resolved: its real file, or why it cannot be used. */
 export type Resolution =
-  | { readonly file: string }
-  | { readonly missing: 'missing' | 'folder' }
-  | { readonly escape: Escape };
+  { readonly file: string } | { readonly missing: 'missing' | 'folder' } | { readonly escape: Escape };
 
 /** `file` relative to `root`, or undefined when it is `root` itself or leads outside it ('..', or another drive). */
 export function relativeInside(root: string, file: string): string | undefined {

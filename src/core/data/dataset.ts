@@ -189,7 +189,11 @@ async function readFolder(resolver: RootResolver, signal: AbortSignal | undefine
       if (entry.isSymbolicLink()) {
         const escape = await resolver.findEscape(entry.name);
         if (escape) {
-          issues.push({ file: entry.name, kind: 'outsideRoot', problem: `class folder ${escapeProblem(escape, root)}` });
+          issues.push({
+            file: entry.name,
+            kind: 'outsideRoot',
+            problem: `class folder ${escapeProblem(escape, root)}`,
+          });
           continue;
         }
       }
