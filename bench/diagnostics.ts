@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathInside } from '../src/core/data/dataset';
+import { samplePathCandidates } from '../src/core/data/dataset';
 import { findingsOf } from '../src/extension/findings/findings';
 import { lineAndCharacter, lineStarts, locateManifestRows } from '../src/extension/findings/manifestCells';
 import { writeLargeReportDataset } from '../test/helpers/largeReport';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       const starts = lineStarts(text);
       placed = 0;
       for (const row of rows) {
-        const path = pathInside(root, row.writtenPath);
+        const path = samplePathCandidates(root, row.writtenPath).at(-1);
         if (path === undefined || !byPath.has(path)) continue;
         lineAndCharacter(starts, row.label.start);
         lineAndCharacter(starts, row.label.end);

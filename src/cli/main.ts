@@ -6,7 +6,7 @@ import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
 import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
-import { AUDIT_DIR, readReport, reportPath, writeReport, type AuditReport } from '../core/report';
+import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../core/report';
 import { chooseBackend, type BackendPreference } from '../engine/backend';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
@@ -138,7 +138,10 @@ function buildProgram(
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
     .option('--no-cache', `decode every image again instead of reusing <dataset>/${AUDIT_DIR}/cache`)
-    .option('--out <file>', 'also write the report to this file')
+    .option(
+      '--out <file>',
+      `also write the report to this file (the only one written when <dataset>/${AUDIT_DIR} is not writable)`,
+    )
     .option('--top <n>', 'suspects to print', nonNegativeInteger, 20)
     .option(
       '--max-suspect-rate <rate>',
@@ -227,10 +230,9 @@ async function auditCommand(
           requireErmFit: flags.requireErmFit,
         },
       },
-      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend) },
+      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend), out: flags.out },
     );
     view.stop();
-    if (flags.out) await writeReport(report, flags.out);
     printAuditSummary(report, flags.out ?? written, flags, io.stdout);
     const tooMany = flags.maxSuspectRate !== undefined && report.summary.flagRate > flags.maxSuspectRate;
     if (tooMany) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { outFileProblem, prepareAuditFolder, refuseAuditFolder } from './auditFolder';
 import { auditImages } from './training/auditImages';
 import { loadDataset } from './data/dataset';
 import { decodeImages } from './data/decode';
@@ -7,7 +8,7 @@ import { throwIfAborted } from './errors';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
-import { AUDIT_DIR, buildReport, writeReport, type AuditReport } from './report';
+import { AUDIT_DIR, buildReport, reportPath as defaultReportPath, writeReport, type AuditReport } from './report';
 import type { AuditProgress } from './shared/types';
 
 /** What {@link runAudit} returns: the report and where it was written. */
@@ -24,16 +25,27 @@ export interface AuditOutcome {
  *
  * @param datasetPath A folder-per-class dataset, a folder holding a manifest, or a CSV/JSON manifest.
  * @param input Audit settings; defaults in `DEFAULT_AUDIT_OPTIONS`.
+ * Before any image is decoded, `<dataset>/.label-audit` is checked: it must be inside the dataset
+ * (not a link elsewhere) and writable, and stale temporaries of killed writers are removed from it.
+ * When it cannot be written the audit stops at once with AuditError('outputNotWritable') — unless
+ * `events.out` is given, which then is the only file written (and the decode cache is off).
+ *
  * @param events `signal` stops the audit within one batch, leaving no report or partial file behind;
  *   `onProgress` receives throttled progress with phase, epoch and ETA; `runner` trains each model
- *   (default: on this thread; the engine passes one that uses a worker thread per model).
+ *   (default: on this thread; the engine passes one that uses a worker thread per model); `out` is a
+ *   file the report is also written to (checked for writability before training too).
  * @throws AuditError for fatal problems (no dataset, fewer than two classes, nothing decodable, bad
- *   option, cancelled). Problems with single files are listed in `report.skipped` instead.
+ *   option, output not writable, cancelled). Problems with single files are listed in `report.skipped` instead.
  */
 export async function runAudit(
   datasetPath: string,
   input: AuditOptionsInput & { backend: string },
-  events: { signal?: AbortSignal; onProgress?: (progress: AuditProgress) => void; runner?: ModelRunner } = {},
+  events: {
+    signal?: AbortSignal;
+    onProgress?: (progress: AuditProgress) => void;
+    runner?: ModelRunner;
+    out?: string;
+  } = {},
 ): Promise<AuditOutcome> {
   const { backend, ...rest } = input;
   const options = resolveAuditOptions(rest);
@@ -49,11 +61,23 @@ export async function runAudit(
     message: `${dataset.samples.length} images in ${dataset.classes.length} classes (${dataset.format})`,
   });
 
+  // Before the minutes of decoding and training: can the report be written where it goes?
+  const folder = await prepareAuditFolder(dataset.root, { cache: options.cache });
+  const outProblem = events.out === undefined ? undefined : await outFileProblem(events.out);
+  if (outProblem) refuseAuditFolder(dataset.root, outProblem, events.out);
+  if (folder.problem && events.out === undefined) refuseAuditFolder(dataset.root, folder.problem);
+  if (folder.problem)
+    progress.report('loading', 1, { message: `${folder.problem}: the report goes to ${events.out} only` });
+  else if (folder.cacheProblem) progress.report('loading', 1, { message: `decode cache off: ${folder.cacheProblem}` });
+  for (const name of folder.removedTemporaries)
+    progress.report('loading', 1, { message: `removed ${name}, left in ${AUDIT_DIR} by an interrupted write` });
+  const useCache = options.cache && folder.cacheProblem === undefined;
+
   const decoded = await decodeImages(dataset, {
     size: options.imageSize,
     maxMegapixels: options.maxMegapixels,
     signal,
-    ...(options.cache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
+    ...(useCache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
     onProgress: (done: number, total: number) => progress.report('decoding', done / total, { done, total }),
   });
   const decodeSeconds = lap();
@@ -118,9 +142,13 @@ export async function runAudit(
       duplicates,
     },
   );
-  const reportPath = await writeReport(report);
-  progress.report('writing', 1, { message: `report written to ${reportPath}` });
-  return { report, reportPath };
+  const written = [
+    ...(folder.problem ? [] : [defaultReportPath(dataset.root)]),
+    ...(events.out === undefined ? [] : [events.out]),
+  ];
+  for (const path of written) await writeReport(report, path);
+  progress.report('writing', 1, { message: `report written to ${written.join(' and ')}` });
+  return { report, reportPath: written[0] };
 }
 
 /** Returns a function giving the seconds since the previous call (or since creation). */

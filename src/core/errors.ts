@@ -18,6 +18,7 @@ export type AuditErrorReason =
   | 'reportMalformed'
   | 'decisionsMalformed'
   | 'exportExists'
+  | 'outputNotWritable'
   | 'cancelled';
 
 export class AuditError extends Error {

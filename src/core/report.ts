@@ -10,6 +10,7 @@ import {
   type ClassHealth,
   type MergeSuggestion,
 } from './detection/classHealth';
+import { lookAlikeClasses, lookAlikeWarning } from './data/lookAlikeClasses';
 import type { DuplicateFindings } from './detection/duplicates';
 import type { VerdictReasons } from './detection/flag';
 import type { Judgement, NoiseSource } from './detection/judge';
@@ -189,7 +190,7 @@ export function buildReport(
     skipped: extra.skipped,
     samples,
     ...(extra.duplicates ? { duplicates: extra.duplicates.summary, conflicts: extra.duplicates.conflicts } : {}),
-    classes: classHealth(classes, audit.verdicts),
+    classes: withLookAlikeWarnings(classHealth(classes, audit.verdicts)),
     // Either evidence of two names for one kind of image: estimated swaps, or mixup undecided between them.
     mergeSuggestions: suggestMerges(
       classes,
@@ -324,6 +325,22 @@ function medianLearned(samples: readonly ReportSample[]): { flagged: number; oth
     flagged: median(samples.filter((s) => s.flagged).map((s) => s.ermLearnedEpoch ?? 0)),
     others: median(samples.filter((s) => !s.flagged).map((s) => s.ermLearnedEpoch ?? 0)),
   };
+}
+
+/**
+ * Adds the look-alike-name warning (see lookAlikeClasses.ts) to each class of such a group, after
+ * any warning it has: the CLI summary and the panel's Classes view show these warnings.
+ */
+function withLookAlikeWarnings(health: ClassHealth[]): ClassHealth[] {
+  const groups = lookAlikeClasses(health.map((c) => c.name));
+  if (groups.length === 0) return health;
+  const groupOf = new Map(groups.flatMap((group) => group.map((name) => [name, group] as const)));
+  return health.map((c) => {
+    const group = groupOf.get(c.name);
+    if (!group) return c;
+    const lookAlike = lookAlikeWarning(c.name, group);
+    return { ...c, warning: c.warning ? `${c.warning}; ${lookAlike}` : lookAlike };
+  });
 }
 
 /** `path` relative to `root` with '/' separators, as paths appear in label files. */

@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { AuditError, throwIfAborted } from '../errors';
+import { escapeProblem, relativeInside, RootResolver } from './containment';
 import { parseCsvManifest, parseJsonManifest, type ManifestEntry } from './manifest';
 import type { Dataset, DatasetFormat, InputIssue, LabelSource, Sample } from '../shared/types';
 
@@ -82,10 +83,15 @@ export function compareNatural(a: string, b: string): number {
  *   folder, images found at any depth below it, files at the top level ignored.
  *
  * Label-file paths are relative to the label file's folder, which becomes `root`; they are
- * normalised ('\\' → '/', './' dropped), and absolute paths are accepted when they lie inside the root.
+ * normalised ('./' dropped; '\\' read as '/' unless a file of that very name exists, since on POSIX
+ * it is a legal name character), and absolute paths are accepted when they lie inside the root.
+ * Every file (image or label file) must really be inside the root: one reached through a symbolic
+ * link that leads outside is skipped as 'outsideRoot', naming the link and its target (see
+ * containment.ts); links within the root keep working.
  * Entries that cannot be used are skipped and listed in `issues` (missingFile, outsideRoot,
  * emptyLabel, duplicateEntry — one copy kept —, conflictingDuplicate — none kept —, notAnImage); a
- * class with a single image is kept and listed as 'smallClass'. Nothing is decoded here.
+ * class with a single image is kept and listed as 'smallClass'. Class names are kept exactly as
+ * written (see lookAlikeClasses.ts for names that only look the same). Nothing is decoded here.
  *
  * @param inputPath - Folder or label file.
  * @param options.signal - Aborts the scan (rejects with AuditError('cancelled')).
@@ -99,10 +105,11 @@ export async function loadDataset(inputPath: string, options: { signal?: AbortSi
   const { signal } = options;
   throwIfAborted(signal);
   const location = await locate(inputPath);
+  const resolver = await RootResolver.open(location.root);
   const read =
     location.format === 'folder'
-      ? await readFolder(location.root, signal)
-      : await readManifest(location.manifestPath, location.format, signal);
+      ? await readFolder(resolver, signal)
+      : await readManifest(resolver, location.manifestPath, location.format, signal);
   throwIfAborted(signal);
   const { classes, smallClassIssues } = checkClasses(inputPath, read.samples, read.issues);
   return {
@@ -168,7 +175,8 @@ function isIgnoredName(name: string): boolean {
 }
 
 /** Folder-per-class: every image below each first-level folder, labelled with that folder's name. */
-async function readFolder(root: string, signal: AbortSignal | undefined): Promise<ReadResult> {
+async function readFolder(resolver: RootResolver, signal: AbortSignal | undefined): Promise<ReadResult> {
+  const { root } = resolver;
   const top = await readdir(root, { withFileTypes: true });
   const samples: Sample[] = [];
   const issues: InputIssue[] = [];
@@ -176,7 +184,28 @@ async function readFolder(root: string, signal: AbortSignal | undefined): Promis
   for (const entry of top) {
     if (isIgnoredName(entry.name)) continue;
     if (await isDirectory(root, entry)) {
-      for (const path of await listFiles(root, entry.name, signal)) {
+      // A symlinked class folder is fine when it leads to a folder inside the root.
+      if (entry.isSymbolicLink()) {
+        const escape = await resolver.findEscape(entry.name);
+        if (escape) {
+          issues.push({
+            file: entry.name,
+            kind: 'outsideRoot',
+            problem: `class folder ${escapeProblem(escape, root)}`,
+          });
+          continue;
+        }
+      }
+      const { files, links } = await listFiles(root, entry.name, signal);
+      const resolved = await resolver.resolveAll(links, signal);
+      for (const path of files) {
+        const resolution = resolved.get(path);
+        if (resolution && 'escape' in resolution) {
+          issues.push({ file: path, kind: 'outsideRoot', problem: escapeProblem(resolution.escape, root) });
+          continue;
+        }
+        // A dangling link, or a link to a folder: not a file of the dataset.
+        if (resolution && !('file' in resolution)) continue;
         const extension = extname(path).toLowerCase();
         if (IMAGE_EXTENSIONS.includes(extension)) samples.push({ path, label: entry.name, sourceIndex: -1 });
         else if (!SIDE_FILE_EXTENSIONS.has(extension) && !SIDE_FILE_NAMES.test(basename(path))) {
@@ -191,9 +220,11 @@ async function readFolder(root: string, signal: AbortSignal | undefined): Promis
   }
   if (samples.length === 0) {
     const hint = looseImages > 0 ? `its ${looseImages} images lie directly in it, ` : '';
+    const refused = issues.filter((issue) => issue.kind === 'outsideRoot');
+    const outside = refused.length > 0 ? ` (${refused.length} links leading outside it were not followed)` : '';
     throw new AuditError(
       'notADataset',
-      `No dataset found in ${root}: ${hint}but an audit needs one subfolder per class (e.g. cat/1.png, dog/2.png) or a label file (${MANIFEST_NAMES.join(', ')}).`,
+      `No dataset found in ${root}${outside}: ${hint}but an audit needs one subfolder per class (e.g. cat/1.png, dog/2.png) or a label file (${MANIFEST_NAMES.join(', ')}).`,
       root,
     );
   }
@@ -203,24 +234,33 @@ async function readFolder(root: string, signal: AbortSignal | undefined): Promis
 }
 
 /**
- * Files below `root/folder`, as '/'-separated paths relative to `root`. Symbolic links to files are
- * followed; links to folders are not (a link back up would loop forever).
+ * Files below `root/folder`, as '/'-separated paths relative to `root`; `links` are the ones that are
+ * symbolic links (to be resolved and checked against the root). Links to folders below the top are
+ * not followed (a link back up would loop forever).
  */
-async function listFiles(root: string, folder: string, signal: AbortSignal | undefined): Promise<string[]> {
+async function listFiles(
+  root: string,
+  folder: string,
+  signal: AbortSignal | undefined,
+): Promise<{ files: string[]; links: string[] }> {
   throwIfAborted(signal);
   const entries = await readdir(join(root, folder), { withFileTypes: true });
   const files: string[] = [];
+  const links: string[] = [];
   for (const entry of entries) {
     if (isIgnoredName(entry.name)) continue;
     const path = `${folder}/${entry.name}`;
-    if (entry.isDirectory()) files.push(...(await listFiles(root, path, signal)));
-    else if (
-      entry.isFile() ||
-      (entry.isSymbolicLink() && (await stat(join(root, path)).catch(() => undefined))?.isFile())
-    )
+    if (entry.isDirectory()) {
+      const below = await listFiles(root, path, signal);
+      files.push(...below.files);
+      links.push(...below.links);
+    } else if (entry.isFile()) files.push(path);
+    else if (entry.isSymbolicLink()) {
       files.push(path);
+      links.push(path);
+    }
   }
-  return files;
+  return { files, links };
 }
 
 async function isDirectory(parent: string, entry: Dirent): Promise<boolean> {
@@ -233,37 +273,51 @@ async function isDirectory(parent: string, entry: Dirent): Promise<boolean> {
 
 /** A CSV/JSON label file: parse, then keep the entries whose path and label are usable. */
 async function readManifest(
+  resolver: RootResolver,
   manifestPath: string,
   format: 'csv' | 'json',
   signal: AbortSignal | undefined,
 ): Promise<ReadResult> {
-  const root = dirname(manifestPath);
+  const { root } = resolver;
   const name = basename(manifestPath);
-  const bytes = await readFile(manifestPath).catch((error: NodeJS.ErrnoException) => {
+  const own = await resolver.resolve(name);
+  if ('escape' in own)
+    throw new AuditError(
+      'notADataset',
+      `Label file ${manifestPath}: ${escapeProblem(own.escape, root)}.`,
+      manifestPath,
+    );
+  const bytes = await readFile('file' in own ? own.file : manifestPath).catch((error: NodeJS.ErrnoException) => {
     throw new AuditError('notADataset', `Cannot read ${manifestPath}: ${error.code ?? error.message}.`, manifestPath);
   });
   // Excel's "Unicode text" export is UTF-16 LE with a BOM; everything else is read as UTF-8.
   const text = bytes[0] === 0xff && bytes[1] === 0xfe ? bytes.toString('utf16le') : bytes.toString('utf8');
   const parsed = format === 'csv' ? parseCsvManifest(text, name) : parseJsonManifest(text, name);
-  const { candidates, issues } = checkEntries(root, name, parsed.entries);
+  const { candidates, issues } = await checkEntries(root, name, parsed.entries);
   const kept = keepOnePerPath(candidates, name, issues);
-  const missing = await findMissing(
-    root,
+  const resolved = await resolver.resolveAll(
     kept.map((candidate) => candidate.path),
     signal,
   );
   const samples: Sample[] = [];
   for (const candidate of kept) {
-    if (!missing.has(candidate.path)) {
+    const resolution = resolved.get(candidate.path);
+    if (resolution === undefined || 'file' in resolution) {
       samples.push({ path: candidate.path, label: candidate.entry.label, sourceIndex: candidate.entry.sourceIndex });
-      continue;
+    } else if ('escape' in resolution) {
+      issues.push({
+        file: candidate.path,
+        kind: 'outsideRoot',
+        problem: `listed on ${candidate.entry.where} of ${name}, but ${escapeProblem(resolution.escape, root)}`,
+      });
+    } else {
+      const problem = resolution.missing === 'folder' ? 'is a folder, not an image file' : 'does not exist';
+      issues.push({
+        file: candidate.path,
+        kind: 'missingFile',
+        problem: `listed on ${candidate.entry.where} of ${name} but ${problem}`,
+      });
     }
-    const problem = missing.get(candidate.path) === 'folder' ? 'is a folder, not an image file' : 'does not exist';
-    issues.push({
-      file: candidate.path,
-      kind: 'missingFile',
-      problem: `listed on ${candidate.entry.where} of ${name} but ${problem}`,
-    });
   }
   return { samples, issues, source: parsed.source };
 }
@@ -274,12 +328,12 @@ interface Candidate {
   readonly path: string;
 }
 
-/** Per-entry checks: a path, inside the root, and a label. */
-function checkEntries(
+/** Per-entry checks: a path, inside the root (as text; links are checked later), and a label. */
+async function checkEntries(
   root: string,
   name: string,
   entries: readonly ManifestEntry[],
-): { candidates: Candidate[]; issues: InputIssue[] } {
+): Promise<{ candidates: Candidate[]; issues: InputIssue[] }> {
   const candidates: Candidate[] = [];
   const issues: InputIssue[] = [];
   for (const entry of entries) {
@@ -287,7 +341,7 @@ function checkEntries(
       issues.push({ file: name, kind: 'missingFile', problem: `${entry.where} of ${name} has no image path` });
       continue;
     }
-    const path = pathInside(root, entry.path);
+    const path = await pathInside(root, entry.path);
     if (path === undefined) {
       issues.push({
         file: entry.path,
@@ -302,33 +356,29 @@ function checkEntries(
 }
 
 /**
- * `written` (a manifest's path cell) as a '/'-separated path relative to `root`, or undefined when it
- * leads outside `root`: the sample path the report uses for that entry.
+ * `written` as a '/'-separated path relative to `root`, or undefined when it leads outside `root`
+ * (as text). Manifests made on Windows use '\'; on POSIX it is also a legal file-name character
+ * (`back\slash.png`), so a path naming an existing file as written is taken as written.
  */
-export function pathInside(root: string, written: string): string | undefined {
-  // Manifests made on Windows use '\'; on POSIX it is a legal file-name character but never meant as one.
-  const portable = written.replace(/\\/g, '/');
-  return relativeInside(root, isAbsolute(portable) ? portable : resolve(root, portable))
-    ?.split(sep)
-    .join('/');
-}
-
-/** `file` relative to `root`, or undefined when it is `root` itself or leads outside it ('..', or another drive). */
-function relativeInside(root: string, file: string): string | undefined {
-  const relativePath = relative(root, file);
-  if (relativePath === '' || relativePath === '..' || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath))
-    return undefined;
-  return relativePath;
+async function pathInside(root: string, written: string): Promise<string | undefined> {
+  const [literal, portable] = samplePathCandidates(root, written);
+  if (portable !== undefined && literal !== undefined && (await lstat(join(root, literal)).catch(() => undefined)))
+    return literal;
+  return portable ?? literal;
 }
 
 /**
- * The absolute file of a sample path ('/' separators, relative to `root`), or undefined when it
- * leads outside `root`. For paths read from a report: it sits in the dataset folder and anyone may
- * edit it, so its paths are no more trusted than a manifest's.
+ * The sample paths a manifest's path cell can stand for, as text (nothing is read): with a '\\' on
+ * POSIX, first the name as written, then with '\\' read as '/'; else the one path. Undefined entries
+ * lead outside `root`. The loader picks the first that names a file; the editor, the one the report has.
  */
-export function sampleFileInside(root: string, path: string): string | undefined {
-  const file = resolve(root, ...path.split('/'));
-  return relativeInside(resolve(root), file) === undefined ? undefined : file;
+export function samplePathCandidates(root: string, written: string): (string | undefined)[] {
+  const relativePath = (path: string) =>
+    relativeInside(root, isAbsolute(path) ? path : resolve(root, path))
+      ?.split(sep)
+      .join('/');
+  const portable = relativePath(written.replace(/\\/g, '/'));
+  return sep === '/' && written.includes('\\') ? [relativePath(written), portable] : [portable];
 }
 
 /**
@@ -368,27 +418,6 @@ function keepOnePerPath(candidates: readonly Candidate[], name: string, issues: 
     }
   }
   return kept;
-}
-
-/** Which of `paths` (relative to `root`) are missing or folders; stat'ed in parallel batches. */
-async function findMissing(
-  root: string,
-  paths: readonly string[],
-  signal: AbortSignal | undefined,
-): Promise<Map<string, 'missing' | 'folder'>> {
-  const missing = new Map<string, 'missing' | 'folder'>();
-  const batch = 64;
-  for (let start = 0; start < paths.length; start += batch) {
-    throwIfAborted(signal);
-    await Promise.all(
-      paths.slice(start, start + batch).map(async (path) => {
-        const stats = await stat(join(root, path)).catch(() => undefined);
-        if (!stats) missing.set(path, 'missing');
-        else if (!stats.isFile()) missing.set(path, 'folder');
-      }),
-    );
-  }
-  return missing;
 }
 
 /** Classes in natural order, 'smallClass' issues, and the fatal checks on what is left. */

@@ -5,10 +5,18 @@ import sharp from 'sharp';
 import { BmpUnreadable, bmpDimensions, decodeBmp, isBmp } from './bmp';
 import { contentHash, readDecodeCache, writeDecodeCache, type CacheEntry, type DecodeSettings } from './decodeCache';
 import { AuditError, throwIfAborted } from '../errors';
+import { PixelBudget } from './pixelBudget';
 import type { Dataset, ImageSet, InputIssue, InputIssueKind } from '../shared/types';
 
 /** Images above this many megapixels are skipped as 'tooLarge' unless `maxMegapixels` says otherwise. */
 export const DEFAULT_MAX_MEGAPIXELS = 50;
+
+/**
+ * Megapixels decoded at once, whatever the number of cores: two images at the 50-megapixel limit.
+ * Keeps the decode's peak memory near 1 GiB at most (measured in docs/hardening.md) instead of growing
+ * with the pool of 2 × cores.
+ */
+export const DEFAULT_DECODE_BUDGET_MEGAPIXELS = 100;
 
 /**
  * How every image becomes size×size:
@@ -35,6 +43,8 @@ export interface DecodeOptions {
   readonly concurrency?: number;
   /** Larger images are skipped as 'tooLarge' without decoding their pixels; default {@link DEFAULT_MAX_MEGAPIXELS}. */
   readonly maxMegapixels?: number;
+  /** Megapixels of the images being decoded at once (see pixelBudget.ts); default {@link DEFAULT_DECODE_BUDGET_MEGAPIXELS}. */
+  readonly budgetMegapixels?: number;
   /** Checked between images; on abort the call rejects with AuditError('cancelled') and writes no cache. */
   readonly signal?: AbortSignal;
   /** Called after each image with the number done so far and the total. */
@@ -78,6 +88,7 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   const concurrency = options.concurrency ?? 2 * availableParallelism();
   const maxPixels = (options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS) * 1e6;
   checkOptions(size, concurrency, maxPixels);
+  const budget = new PixelBudget((options.budgetMegapixels ?? DEFAULT_DECODE_BUDGET_MEGAPIXELS) * 1e6);
   throwIfAborted(signal);
   const settings: DecodeSettings = {
     size,
@@ -92,7 +103,7 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   let done = 0;
   await forEachPooled(total, concurrency, signal, async (index) => {
     const sample = dataset.samples[index];
-    const outcome = await decodeSample(join(dataset.root, sample.path), cache, size, maxPixels);
+    const outcome = await decodeSample(join(dataset.root, sample.path), cache, size, maxPixels, budget);
     if ('kind' in outcome) issues[index] = { file: sample.path, ...outcome };
     else {
       store.put(index, outcome.pixels, outcome.channels);
@@ -174,6 +185,7 @@ async function decodeSample(
   cache: ReadonlyMap<string, CacheEntry>,
   size: number,
   maxPixels: number,
+  budget: PixelBudget,
 ): Promise<SampleOutcome> {
   let bytes: Buffer;
   try {
@@ -203,13 +215,15 @@ async function decodeSample(
     const { image, width, height } = await openImage(bytes, maxPixels);
     const tooLarge = checkPixelCount(width, height, maxPixels);
     if (tooLarge) return tooLarge;
-    const { data, info } = await image()
-      .autoOrient()
-      .resize(size, size, { fit: FIT })
-      .flatten({ background: BACKGROUND })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await budget.run(width * height, () =>
+      image()
+        .autoOrient()
+        .resize(size, size, { fit: FIT })
+        .flatten({ background: BACKGROUND })
+        .toColourspace('srgb')
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }),
+    );
     if (info.channels !== 3 || data.length !== size * size * 3) {
       return {
         kind: 'decodeFailed',

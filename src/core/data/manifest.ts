@@ -4,9 +4,9 @@ import type { LabelSource } from '../shared/types';
 
 /** One entry of a CSV/JSON label file as written, before its path is resolved or checked. */
 export interface ManifestEntry {
-  /** The path cell/field as written (CSV: surrounding whitespace trimmed). '' when absent. */
+  /** The path cell/field as written (CSV: surrounding whitespace of an unquoted cell trimmed). '' when absent. */
   readonly path: string;
-  /** The label as text (CSV: trimmed; JSON numbers and booleans via String()). '' when absent. */
+  /** The label as text (CSV: an unquoted cell trimmed; JSON numbers and booleans via String()). '' when absent. */
   readonly label: string;
   /** See {@link Sample.sourceIndex}: CSV data-row index, JSON array index or JSON object key. */
   readonly sourceIndex: number | string;
@@ -43,9 +43,10 @@ const LABEL_NAMES = ['label', 'class', 'class_name', 'classname', 'category', 't
  * Parses a CSV label file: a header row naming the path column (one of {@link PATH_NAMES}) and the
  * label column (one of {@link LABEL_NAMES}), any other columns kept untouched for export.
  * Handles a UTF-8 BOM, CRLF line ends, quoted fields, and ',' / ';' / tab delimiters (detected from
- * the header line). Surrounding whitespace is trimmed from the path and label cells — spreadsheet
- * exports often pad them, and a label " cat" is never meant to differ from "cat" — but `rows` keep
- * every cell exactly as read.
+ * the header line). Surrounding whitespace is trimmed from unquoted path and label cells —
+ * spreadsheet exports often pad them, and a label " cat" is never meant to differ from "cat" — but a
+ * quoted cell is kept exactly: that is how a name with outer spaces (a class folder "cat ") is
+ * written and read back. `rows` keep every cell exactly as read.
  *
  * @param text - The file's contents.
  * @param fileName - The file's name for messages (e.g. 'labels.csv').
@@ -59,13 +60,22 @@ export function parseCsvManifest(text: string, fileName: string): ParsedManifest
   const lineEnding = /^[^\n]*\r\n/.test(body) ? '\r\n' : '\n';
   // Line of each record's end (1-based, physical lines), for messages: "line 7".
   const lines: number[] = [];
+  // Which cells of each record were quoted: csv-parse tells only its cast function.
+  const quoted: boolean[][] = [];
+  let quotedNow: boolean[] = [];
   let records: string[][];
   try {
     records = parse(body, {
       delimiter,
       skip_empty_lines: true,
+      cast: (value: string, context: { index: number; quoting: boolean }) => {
+        quotedNow[context.index] = context.quoting;
+        return value;
+      },
       on_record: (record: string[], context: { lines: number }) => {
         lines.push(context.lines);
+        quoted.push(quotedNow);
+        quotedNow = [];
         return record;
       },
     });
@@ -96,9 +106,13 @@ export function parseCsvManifest(text: string, fileName: string): ParsedManifest
     );
   }
   const data = records.slice(1);
-  const entries = data.map((record, row) => ({
-    path: record[pathColumn].trim(),
-    label: record[labelColumn].trim(),
+  const cell = (row: number, column: number) => {
+    const value = data[row][column];
+    return quoted[row + 1]?.[column] ? value : value.trim();
+  };
+  const entries = data.map((_, row) => ({
+    path: cell(row, pathColumn),
+    label: cell(row, labelColumn),
     sourceIndex: row,
     where: `line ${lines[row + 1]}`,
   }));

@@ -71,12 +71,14 @@ export function findDuplicates(
   const rowsOf = new Map<number, number[]>();
   unitOf.forEach((unit, row) => rowsOf.get(unit)?.push(row) ?? rowsOf.set(unit, [row]));
   const hashes = perceptualHashes(images);
+  // One representative (the first row) per unit, ascending: the search stays linear in the number
+  // of copies of one image instead of making n²/2 pairs at distance 0 for n identical files.
+  const representatives = [...rowsOf.keys()];
   const pairs = findNearPairs(images, hashes, {
     maxDistance: settings.maxHashDistance,
     minCorrelation: settings.minCorrelation,
-  })
-    .map(([i, j]): [number, number] => [unitOf[i], unitOf[j]])
-    .filter(([a, b]) => a !== b);
+    rows: representatives,
+  });
 
   const found: DuplicateGroup[] = leaderClusters([...rowsOf.keys()], pairs).flatMap((units) => {
     const rows = units.flatMap((unit) => rowsOf.get(unit) ?? []);

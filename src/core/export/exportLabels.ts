@@ -498,6 +498,9 @@ function toCsv(records: readonly (readonly string[])[], style: CsvStyle): string
     // With an explicit record delimiter csv-stringify would otherwise stop quoting a lone '\n' or
     // '\r' inside a CRLF file's cell, which csv-parse then reads as a row break.
     quote_record_delimiter: true,
+    // The reader trims unquoted path and label cells (spreadsheets pad them), so a name with outer
+    // whitespace (a class folder "cat ") is quoted to read back as written.
+    quoted_match: /^\s|\s$/,
   });
 }
 

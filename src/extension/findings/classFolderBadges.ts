@@ -1,6 +1,6 @@
 import { dirname, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { sampleFileInside } from '../../core/data/dataset';
+import { sampleFileAsText } from '../../core/data/containment';
 import type { FindingsService } from './findingsService';
 
 /**
@@ -44,7 +44,7 @@ export class ClassFolderBadges implements vscode.FileDecorationProvider, vscode.
       if (dataset.manifest !== undefined) continue;
       for (const finding of dataset.findings) {
         if (finding.kind !== 'suspect') continue;
-        const file = sampleFileInside(dataset.root, finding.path);
+        const file = sampleFileAsText(dataset.root, finding.path);
         if (file === undefined) continue;
         // 0 marks the image itself; folders count the suspects below them, up to the dataset root.
         next.set(file, 0);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import * as vscode from 'vscode';
-import { pathInside, sampleFileInside } from '../../core/data/dataset';
+import { sampleFileAsText } from '../../core/data/containment';
+import { samplePathCandidates } from '../../core/data/dataset';
 import type { Finding } from './findings';
 import type { AuditedDataset, FindingsService } from './findingsService';
 import { lineAndCharacter, lineStarts, locateManifestRows, type ManifestRow } from './manifestCells';
@@ -102,7 +103,7 @@ export class ManifestDiagnostics implements vscode.Disposable {
   private publishOnImages(dataset: AuditedDataset): void {
     const uris: vscode.Uri[] = [];
     for (const finding of dataset.findings) {
-      const file = sampleFileInside(dataset.root, finding.path);
+      const file = sampleFileAsText(dataset.root, finding.path);
       if (file === undefined) continue;
       const uri = vscode.Uri.file(file);
       this.collection.set(uri, [diagnostic(finding, new vscode.Range(0, 0, 0, 0))]);
@@ -127,7 +128,12 @@ export class ManifestDiagnostics implements vscode.Disposable {
 function locate(text: string, dataset: AuditedDataset): LocatedRows {
   const format = extname(dataset.manifest ?? '').toLowerCase() === '.json' ? 'json' : 'csv';
   const rows = locateManifestRows(text, format);
-  return { rows, paths: rows.map((row) => pathInside(dataset.root, row.writtenPath)) };
+  // The report knows which spelling of a path cell the audit read (a '\\' may be a name or a separator).
+  const samplePath = (written: string) => {
+    const candidates = samplePathCandidates(dataset.root, written);
+    return candidates.find((p) => p !== undefined && dataset.samples.has(p)) ?? candidates.at(-1);
+  };
+  return { rows, paths: rows.map((row) => samplePath(row.writtenPath)) };
 }
 
 function diagnostic(finding: Finding, range: vscode.Range): vscode.Diagnostic {

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { classActionsProblem, strandedRelabels } from '../../core/shared/classActions';
-import { sampleFileInside } from '../../core/data/dataset';
+import { sampleFileInside, sampleFilesInside } from '../../core/data/containment';
 import { AuditError } from '../../core/errors';
 import { AUDIT_DIR, readReport, reportPath } from '../../core/report';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../../core/review/reviewLog';
@@ -43,6 +43,8 @@ export class ReviewPanel {
 
   private readonly disposables: vscode.Disposable[] = [];
   private report: LoadedReport | undefined;
+  /** Real files of the report's samples inside the dataset (see {@link sampleFile}). */
+  private files: ReadonlyMap<string, string> = new Map();
   private store: DecisionStore | undefined;
   private ready = false;
   private disposed = false;
@@ -150,9 +152,15 @@ export class ReviewPanel {
         .getConfiguration('labelAudit')
         .get<number>('maxSuspectsShown', DEFAULT_MAX_SUSPECTS_SHOWN);
       const webview = this.panel.webview;
-      // A path leading outside the dataset (an edited report) gets no image rather than a URI to a file elsewhere.
+      // A path leading outside the dataset (an edited report, or a link to a file elsewhere) gets no
+      // image rather than a URI to that file: each path is resolved through its links once here.
+      const files = await sampleFilesInside(
+        this.datasetRoot,
+        report.samples.map((s) => s.path),
+      );
+      this.files = files;
       const imageUri = (path: string) => {
-        const file = this.sampleFile(path);
+        const file = files.get(path);
         return file === undefined ? '' : webview.asWebviewUri(vscode.Uri.file(file)).toString();
       };
       const content = buildReviewContent(report, max, imageUri);
@@ -202,7 +210,9 @@ export class ReviewPanel {
       case 'review/setClassActions':
         return this.setClassActions(message.seq, message.classActions);
       case 'review/openImage': {
-        const file = this.report?.samplePaths.has(message.path) ? this.sampleFile(message.path) : undefined;
+        const file = this.report?.samplePaths.has(message.path)
+          ? await sampleFileInside(this.datasetRoot, message.path)
+          : undefined;
         if (file === undefined) {
           this.log(
             `Review webview asked to open "${message.path}", which is not a sample of the report inside the dataset folder; ignored.`,
@@ -224,9 +234,12 @@ export class ReviewPanel {
     }
   }
 
-  /** The absolute file of a sample path (relative to the root, '/' separators); undefined when it leads outside the root. */
+  /**
+   * The real file of a sample path (relative to the root, '/' separators) as resolved when the report
+   * was loaded; undefined when it is missing or leads outside the root.
+   */
   private sampleFile(path: string): string | undefined {
-    return sampleFileInside(this.datasetRoot, path);
+    return this.files.get(path);
   }
 
   private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {

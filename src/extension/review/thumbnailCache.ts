@@ -10,7 +10,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../core/atomicWrite';
-import { sampleFileInside } from '../../core/data/dataset';
+import { auditFolderProblem } from '../../core/auditFolder';
+import { escapeProblem, resolveSample } from '../../core/data/containment';
 import { AUDIT_DIR } from '../../core/report';
 
 /** Longest side of a thumbnail in pixels: the grid shows 112 CSS px, a little more stays sharp on HiDPI. */
@@ -37,6 +38,8 @@ export class ThumbnailCache {
   private readonly inFlight = new Map<string, { promise: Promise<string>; job: Job }>();
   private readonly queue: Queued[] = [];
   private running = 0;
+  /** Why no thumbnail can be kept in {@link folder} (a link leading out of the dataset, read-only), checked once. */
+  private folderProblem: Promise<string | undefined> | undefined;
 
   /** @param root - Absolute dataset root; sample paths are relative to it with '/' separators. */
   constructor(
@@ -55,9 +58,17 @@ export class ThumbnailCache {
    * @returns An absolute file path.
    */
   async file(path: string, signal?: AbortSignal): Promise<string> {
-    const original = sampleFileInside(this.root, path);
-    if (original === undefined)
-      throw new Error(`"${path}" leads outside the dataset folder ${this.root}; no thumbnail is made for it`);
+    const resolution = await resolveSample(this.root, path);
+    if ('escape' in resolution)
+      throw new Error(`${escapeProblem(resolution.escape, this.root, 'no thumbnail is made for it')}`);
+    if ('missing' in resolution)
+      throw new Error(`ENOENT: "${path}" ${resolution.missing === 'folder' ? 'is a folder' : 'does not exist'}`);
+    const original = resolution.file;
+    // The thumbnails folder must really be inside the dataset: a `.label-audit` or `thumbs` that is a
+    // link elsewhere would have thumbnails written (and served) outside it.
+    this.folderProblem ??= auditFolderProblem(this.root, 'thumbs');
+    const problem = await this.folderProblem;
+    if (problem !== undefined) throw new Error(`no thumbnails are kept: ${problem}`);
     const info = await stat(original);
     const key = createHash('sha1')
       .update(`${path}\0${info.size}\0${info.mtimeMs}\0${this.size}\0webp\0${WEBP_QUALITY}`)

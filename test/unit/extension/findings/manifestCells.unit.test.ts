@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadDataset, pathInside } from '../../../../src/core/data/dataset';
+import { loadDataset, samplePathCandidates } from '../../../../src/core/data/dataset';
 import { locateManifestRows, scanCsvCells, type ManifestRow } from '../../../../src/extension/findings/manifestCells';
 import { SAMPLE_DIGITS } from '../../../helpers/repo';
 import { sampleDigitsReport } from '../../../helpers/sampleReport';
@@ -93,7 +93,7 @@ test('a real CSV label file: every suspect of the audit maps to its row, also af
   const rowOf = (text: string) => {
     const map = new Map<string, { line: number; label: string }>();
     for (const row of locateManifestRows(text, 'csv')) {
-      const path = pathInside(root, row.writtenPath);
+      const path = samplePathCandidates(root, row.writtenPath).at(-1);
       if (path !== undefined)
         map.set(path, { line: text.slice(0, row.label.start).split('\n').length, label: spanText(text, row).label });
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { sampleFileInside } from '../../../../src/core/data/dataset';
+import { sampleFileInside } from '../../../../src/core/data/containment';
 import { THUMBNAIL_SIZE, ThumbnailCache, ThumbnailSkipped } from '../../../../src/extension/review/thumbnailCache';
 import { ThumbnailRequests } from '../../../../src/extension/review/thumbnailRequests';
 import { realImages, writePhoto, writePng } from '../../../helpers/realImages';
@@ -142,8 +142,8 @@ test('a sample path leading outside the dataset folder (an edited report) is ref
     await assert.rejects(cache.file(climb), /leads outside the dataset folder/);
     await assert.rejects(cache.file('small/../../x.png'), /leads outside the dataset folder/);
     assert.equal((await thumbFiles(cache)).length, count);
-    assert.equal(sampleFileInside(root, climb), undefined);
-    assert.equal(sampleFileInside(root, 'small/digit.png'), join(root, 'small', 'digit.png'));
+    assert.equal(await sampleFileInside(root, climb), undefined);
+    assert.equal(await sampleFileInside(root, 'small/digit.png'), join(root, 'small', 'digit.png'));
   } finally {
     await rm(outside, { recursive: true, force: true });
   }
