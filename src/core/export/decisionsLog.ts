@@ -1,0 +1,56 @@
+import { PLAIN_CSV, toCsv, type CsvStyle } from './csvText';
+import type { Outcomes } from './outcomes';
+import { reviewLogRecords, type ReviewLogEntry } from '../review/reviewLog';
+import type { Dataset } from '../shared/types';
+
+/** One row of the decisions log. */
+interface LogRow {
+  readonly path: string;
+  readonly givenLabel: string;
+  readonly action: 'keep' | 'relabel' | 'remove' | 'merge' | 'rename';
+  readonly finalLabel: string;
+}
+
+/**
+ * The decisions log, one row per decision sorted by path: `path,given_label,action,final_label,exported_at`;
+ * samples whose label changed only through a class action get a row too, with the action `merge` or `rename`.
+ *
+ * CSV rather than JSON: the people reading the log are the ones who keep labels in spreadsheets,
+ * and a flat table is what they can sort, filter and diff; every CSV reader parses it too. CSV has
+ * no place for a header comment, so the export time is a column: redundant within one file, but it
+ * keeps each row self-describing when logs of several exports are concatenated. The line ending
+ * and BOM follow the input CSV so both files open the same way in the user's tools.
+ */
+export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Date): string {
+  const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
+  const rows: LogRow[] = [...outcomes.entries()]
+    .filter(([, outcome]) => outcome.action !== 'unchanged')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, outcome]) => {
+      const givenLabel = givenLabels.get(path) ?? '';
+      if (outcome.action === 'unchanged') throw new Error(`unreachable: ${path} is unchanged`);
+      return outcome.action === 'remove'
+        ? { path, givenLabel, action: 'remove', finalLabel: '' }
+        : { path, givenLabel, action: outcome.action, finalLabel: outcome.label };
+    });
+  const exportedAt = now.toISOString();
+  return toCsv(
+    [
+      ['path', 'given_label', 'action', 'final_label', 'exported_at'],
+      ...rows.map((row) => [row.path, row.givenLabel, row.action, row.finalLabel, exportedAt]),
+    ],
+    logStyle(dataset),
+  );
+}
+
+/** The review log (who changed what, when) as CSV, oldest change first; see `reviewLogRecords`. */
+export function renderReviewLogCsv(dataset: Dataset, entries: readonly ReviewLogEntry[]): string {
+  const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
+  return toCsv(reviewLogRecords(entries, givenLabels), logStyle(dataset));
+}
+
+/** The logs are comma-separated, with the input CSV's line ending and BOM so all files open alike. */
+function logStyle(dataset: Dataset): CsvStyle {
+  const source = dataset.source;
+  return source.format === 'csv' ? { ...source, delimiter: ',' } : PLAIN_CSV;
+}
