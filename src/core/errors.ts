@@ -17,6 +17,8 @@ export type AuditErrorReason =
   | 'reportMalformed'
   | 'decisionsMalformed'
   | 'exportExists'
+  /** Another label-audit holds the lock of the file to write (two exports at once, a stuck lock). */
+  | 'busy'
   | 'cancelled';
 
 export class AuditError extends Error {
