@@ -294,6 +294,7 @@ async function exportCommand(
     folderFormat: flags.format,
     outPath: flags.out,
     overwrite: flags.force,
+    replaceHint: 'pass --force',
     classActions,
     decisionsFile: flags.decisions,
   });

@@ -2,17 +2,18 @@
  * A second review window, as a process of its own: opens the decision store of a dataset and saves
  * one decision per given sample path, in bursts (several changes in flight) and one at a time
  * alternately, as fast as it can. Run by the shared-decisions tests:
- * `node --import tsx decisionWriter.child.ts <dataset root> <start time, ms> <label> <path>...`; each
- * process opens its store, then waits for the start time so that both really write at once.
+ * `runTogether(decisionWriter.child.ts, [[<dataset root>, <label>, <path>...], ...])`; each process
+ * opens its store, then waits for the go so that both really write at once.
  */
 import { DecisionStore } from '../../src/extension/review/decisionStore';
+import { waitForGo } from './startTogether';
 
 async function main(): Promise<void> {
-  const [root, start, label, ...paths] = process.argv.slice(2);
-  if (root === undefined || start === undefined || label === undefined)
-    throw new Error('usage: <root> <start time> <label> <path>...');
+  const [goFile, root, label, ...paths] = process.argv.slice(2);
+  if (goFile === undefined || root === undefined || label === undefined)
+    throw new Error('usage: <go file> <root> <label> <path>...');
   const store = await DecisionStore.open(root);
-  await new Promise((go) => setTimeout(go, Math.max(0, Number(start) - Date.now())));
+  await waitForGo(goFile);
   for (let i = 0; i < paths.length;) {
     if (i % 2 === 0) {
       // A burst: three changes before the first is written.

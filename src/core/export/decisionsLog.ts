@@ -11,9 +11,19 @@ interface LogRow {
   readonly finalLabel: string;
 }
 
+/** The labels file a decisions log belongs to: its name and the SHA-256 (hex) of its bytes. */
+export interface LabelsFileId {
+  readonly name: string;
+  readonly sha256: string;
+}
+
 /**
- * The decisions log, one row per decision sorted by path: `path,given_label,action,final_label,exported_at`;
- * samples whose label changed only through a class action get a row too, with the action `merge` or `rename`.
+ * The decisions log, one row per decision sorted by path:
+ * `path,given_label,action,final_label,exported_at,labels_sha256`; samples whose label changed only
+ * through a class action get a row too, with the action `merge` or `rename`. A last row with the
+ * action `export` names the labels file the log belongs to (its name in `path`), so a log that does
+ * not match the labels beside it (copied, edited, or a crash of an older version between the two
+ * writes) can be told from one that does: `labels_sha256` is the SHA-256 of that file's bytes.
  *
  * CSV rather than JSON: the people reading the log are the ones who keep labels in spreadsheets,
  * and a flat table is what they can sort, filter and diff; every CSV reader parses it too. CSV has
@@ -21,7 +31,7 @@ interface LogRow {
  * keeps each row self-describing when logs of several exports are concatenated. The line ending
  * and BOM follow the input CSV so both files open the same way in the user's tools.
  */
-export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Date): string {
+export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Date, labelsFile: LabelsFileId): string {
   const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
   const rows: LogRow[] = [...outcomes.entries()]
     .filter(([, outcome]) => outcome.action !== 'unchanged')
@@ -36,8 +46,9 @@ export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Da
   const exportedAt = now.toISOString();
   return toCsv(
     [
-      ['path', 'given_label', 'action', 'final_label', 'exported_at'],
-      ...rows.map((row) => [row.path, row.givenLabel, row.action, row.finalLabel, exportedAt]),
+      ['path', 'given_label', 'action', 'final_label', 'exported_at', 'labels_sha256'],
+      ...rows.map((row) => [row.path, row.givenLabel, row.action, row.finalLabel, exportedAt, labelsFile.sha256]),
+      [labelsFile.name, '', 'export', '', exportedAt, labelsFile.sha256],
     ],
     logStyle(dataset),
   );

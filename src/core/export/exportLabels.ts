@@ -1,11 +1,19 @@
+import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
-import { writeFileAtomic } from '../atomicWrite';
+import { withFileLock } from '../fileLock';
 import { classActionsProblem, mapClass } from '../shared/classActions';
 import { AuditError } from '../errors';
 import type { ReviewLogEntry } from '../review/reviewLog';
 import type { ClassAction, Dataset, Decisions } from '../shared/types';
 import { renderCsvLabels } from './csvLabels';
 import { renderDecisionsLog, renderReviewLogCsv } from './decisionsLog';
+import {
+  exportJournalPath,
+  exportLockPath,
+  recoverInterruptedExport,
+  stageExport,
+  type ExportFile,
+} from './exportCommit';
 import { chooseTarget, refuseUnsafeTarget } from './exportTarget';
 import { renderFolderManifest } from './folderManifest';
 import { renderJsonLabels } from './jsonLabels';
@@ -26,6 +34,11 @@ export interface ExportOptions {
   outPath?: string;
   /** Replace a previous export (labels file and log). Never allows replacing the original manifest. */
   overwrite?: boolean;
+  /**
+   * How the caller's user asks for `overwrite`, for the message when a previous export is in the way
+   * (the CLI: "pass --force"; the editor: its confirmation). Default: "pass `overwrite: true`".
+   */
+  replaceHint?: string;
   /** Export time, written into the log. Default: now. */
   now?: Date;
   /**
@@ -80,7 +93,13 @@ export interface ExportResult extends OutcomeCounts {
  * @throws AuditError('decisionsMalformed') when a decision names a path that is not a sample of the
  *   dataset, or a class action names no class of it; AuditError('badOption') when the output would replace the original manifest or an image,
  *   or its extension contradicts the format; AuditError('exportExists') when a previous export is in
- *   the way and `overwrite` is not set. Nothing is written in any of these cases.
+ *   the way and `overwrite` is not set; AuditError('busy') when another export to the same file
+ *   keeps its lock for a minute. Nothing is written in any of these cases.
+ *
+ * Two exports to one labels file take turns (an exclusive lock file beside it), so without
+ * `overwrite` exactly one of them writes and the other finds its files in the way. The files are
+ * written together (see exportCommit.ts): all old or all new, also after a crash, and the log
+ * names the labels file it belongs to by its SHA-256.
  */
 export async function exportCleanedLabels(
   dataset: Dataset,
@@ -100,9 +119,7 @@ export async function exportCleanedLabels(
   const beside = (suffix: string) => join(dirname(labelsPath), `${basename(labelsPath, extname(labelsPath))}${suffix}`);
   const logPath = beside('.decisions.csv');
   const reviewLogPath = options.reviewLog ? beside('.review-log.csv') : undefined;
-  for (const path of [labelsPath, logPath, reviewLogPath]) {
-    if (path !== undefined) await refuseUnsafeTarget(dataset, path, options.overwrite ?? false);
-  }
+  const targets = [labelsPath, logPath, ...(reviewLogPath ? [reviewLogPath] : [])];
 
   const classOf = (label: string) => mapClass(label, classActions);
   const source = dataset.source;
@@ -112,12 +129,26 @@ export async function exportCleanedLabels(
       : source.format === 'json'
         ? renderJsonLabels(dataset, source, outcomes, classOf)
         : renderFolderManifest(dataset, outcomes, target.format, target.pathPrefix);
-  const logText = renderDecisionsLog(dataset, outcomes, options.now ?? new Date());
-  // Labels first: a log without its labels file would describe an export that does not exist.
-  await writeFileAtomic(labelsPath, labelsText);
-  await writeFileAtomic(logPath, logText);
-  if (reviewLogPath !== undefined && options.reviewLog) {
-    await writeFileAtomic(reviewLogPath, renderReviewLogCsv(dataset, options.reviewLog));
-  }
+  const labelsFile = { name: basename(labelsPath), sha256: createHash('sha256').update(labelsText).digest('hex') };
+  const files: ExportFile[] = [
+    { path: labelsPath, text: labelsText },
+    { path: logPath, text: renderDecisionsLog(dataset, outcomes, options.now ?? new Date(), labelsFile) },
+    ...(reviewLogPath && options.reviewLog
+      ? [{ path: reviewLogPath, text: renderReviewLogCsv(dataset, options.reviewLog) }]
+      : []),
+  ];
+  await withFileLock(
+    exportLockPath(labelsPath),
+    async () => {
+      // A crashed export's renames are finished first, so what is checked below is a whole export.
+      const journal = exportJournalPath(labelsPath);
+      await recoverInterruptedExport(journal, targets);
+      for (const path of targets) {
+        await refuseUnsafeTarget(dataset, path, options.overwrite ?? false, options.replaceHint);
+      }
+      await (await stageExport(files, journal)).commit();
+    },
+    { what: `the export to ${labelsPath}`, timeoutMs: 60_000 },
+  );
   return { labelsPath, logPath, ...(reviewLogPath ? { reviewLogPath } : {}), ...countOutcomes(outcomes) };
 }

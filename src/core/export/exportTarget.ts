@@ -83,10 +83,16 @@ export function chooseTarget(
 /**
  * Refuses a target that is the original manifest or one of the dataset's images (whatever
  * `overwrite` says: those are the user's data), that is a folder, or that holds a previous export
- * when `overwrite` is not set. Comparing device and inode as well as the path also catches the
+ * when `overwrite` is not set (the message then says how to replace it: `replaceHint`, e.g. "pass
+ * --force" for the CLI). Comparing device and inode as well as the path also catches the
  * original reached through a symlink, a hard link or a case-insensitive file system.
  */
-export async function refuseUnsafeTarget(dataset: Dataset, target: string, overwrite: boolean): Promise<void> {
+export async function refuseUnsafeTarget(
+  dataset: Dataset,
+  target: string,
+  overwrite: boolean,
+  replaceHint = 'pass `overwrite: true`',
+): Promise<void> {
   const targetStat = await stat(target).catch(() => undefined);
   const manifest = dataset.manifestPath === undefined ? undefined : resolve(dataset.manifestPath);
   const manifestStat = manifest === undefined ? undefined : await stat(manifest).catch(() => undefined);
@@ -113,7 +119,7 @@ export async function refuseUnsafeTarget(dataset: Dataset, target: string, overw
   if (!overwrite) {
     throw new AuditError(
       'exportExists',
-      `${target} already exists; pass overwrite to replace the previous export.`,
+      `${target} already exists; ${replaceHint} to replace the previous export.`,
       target,
     );
   }

@@ -11,6 +11,7 @@ import { decisionsLockPath, mergeClassActions } from '../../../../src/core/revie
 import { DecisionStore } from '../../../../src/extension/review/decisionStore';
 import { REPO } from '../../../helpers/repo';
 import { realImages, writeDataset } from '../../../helpers/realImages';
+import { runTogether } from '../../../helpers/startTogether';
 
 const run = promisify(execFile);
 const CHILD = join(REPO, 'test', 'helpers', 'decisionWriter.child.ts');
@@ -99,11 +100,9 @@ test('two processes saving 40 decisions each at once lose none, and leave no loc
   await freshDecisions();
   const first = paths.slice(0, 40);
   const second = paths.slice(40, 80);
-  // Both start writing at the same moment (tsx takes about a second to start under load).
-  const start = String(Date.now() + 4000);
-  await Promise.all([
-    run(process.execPath, ['--import', 'tsx', CHILD, root, start, 'first', ...first], { cwd: REPO }),
-    run(process.execPath, ['--import', 'tsx', CHILD, root, start, 'second', ...second], { cwd: REPO }),
+  await runTogether(CHILD, [
+    [root, 'first', ...first],
+    [root, 'second', ...second],
   ]);
   const { decisions } = await readDecisionsDocument(defaultDecisionsPath(root));
   const missing = [...first.filter((p) => decisions[p]?.action !== 'relabel'), ...second.filter((p) => !decisions[p])];
