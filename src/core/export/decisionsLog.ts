@@ -1,5 +1,6 @@
 import { PLAIN_CSV, toCsv, type CsvStyle } from './csvText';
 import type { Outcomes } from './outcomes';
+import { spreadsheetSafeRecords } from './spreadsheetSafe';
 import { reviewLogRecords, type ReviewLogEntry } from '../review/reviewLog';
 import type { Dataset } from '../shared/types';
 
@@ -29,7 +30,8 @@ export interface LabelsFileId {
  * and a flat table is what they can sort, filter and diff; every CSV reader parses it too. CSV has
  * no place for a header comment, so the export time is a column: redundant within one file, but it
  * keeps each row self-describing when logs of several exports are concatenated. The line ending
- * and BOM follow the input CSV so both files open the same way in the user's tools.
+ * and BOM follow the input CSV so both files open the same way in the user's tools. Cells that a
+ * spreadsheet would run as a formula get a leading `'` (see spreadsheetSafe.ts).
  */
 export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Date, labelsFile: LabelsFileId): string {
   const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
@@ -45,19 +47,22 @@ export function renderDecisionsLog(dataset: Dataset, outcomes: Outcomes, now: Da
     });
   const exportedAt = now.toISOString();
   return toCsv(
-    [
+    spreadsheetSafeRecords([
       ['path', 'given_label', 'action', 'final_label', 'exported_at', 'labels_sha256'],
       ...rows.map((row) => [row.path, row.givenLabel, row.action, row.finalLabel, exportedAt, labelsFile.sha256]),
       [labelsFile.name, '', 'export', '', exportedAt, labelsFile.sha256],
-    ],
+    ]),
     logStyle(dataset),
   );
 }
 
-/** The review log (who changed what, when) as CSV, oldest change first; see `reviewLogRecords`. */
+/**
+ * The review log (who changed what, when) as CSV, oldest change first (see `reviewLogRecords`),
+ * formula-like cells neutralised as in the decisions log.
+ */
 export function renderReviewLogCsv(dataset: Dataset, entries: readonly ReviewLogEntry[]): string {
   const givenLabels = new Map(dataset.samples.map((sample) => [sample.path, sample.label]));
-  return toCsv(reviewLogRecords(entries, givenLabels), logStyle(dataset));
+  return toCsv(spreadsheetSafeRecords(reviewLogRecords(entries, givenLabels)), logStyle(dataset));
 }
 
 /** The logs are comma-separated, with the input CSV's line ending and BOM so all files open alike. */
