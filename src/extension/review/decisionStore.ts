@@ -38,7 +38,9 @@ export class DecisionStore {
   private pending = new Map<string, Decision | null>();
   /** The class actions wanted and the list they were changed from, when changed and not yet written. */
   private pendingClassActions: { base: readonly ClassAction[]; next: readonly ClassAction[] } | undefined;
-  /** {@link onDisk} with the pending changes applied: what the reviewer sees. */
+  /** The changes of the write now running (shown until it ends, so a reload meanwhile keeps them). */
+  private inFlight: DecisionsDelta | undefined;
+  /** {@link onDisk} with the in-flight and pending changes applied: what the reviewer sees. */
   private current: Decisions;
   private currentClassActions: readonly ClassAction[];
   private writing: Promise<void> = Promise.resolve();
@@ -149,11 +151,13 @@ export class DecisionStore {
 
   /** Recomputes what the reviewer sees from {@link onDisk} and the pending changes; true when it changed. */
   private showOnDisk(): boolean {
+    const changes = [...(this.inFlight?.changes ?? []), ...this.pending];
     const decisions = withChanges(
       this.onDisk.decisions,
-      [...this.pending].map(([path, decision]) => ({ path, decision })),
+      changes.map(([path, decision]) => ({ path, decision })),
     );
-    const classActions = this.pendingClassActions?.next ?? this.onDisk.classActions;
+    const classActions =
+      this.pendingClassActions?.next ?? this.inFlight?.classActions?.next ?? this.onDisk.classActions;
     const changed =
       JSON.stringify(sortedEntries(decisions)) !== JSON.stringify(sortedEntries(this.current)) ||
       JSON.stringify(classActions) !== JSON.stringify(this.currentClassActions);
@@ -177,9 +181,12 @@ export class DecisionStore {
         };
         this.pending = new Map();
         this.pendingClassActions = undefined;
+        this.inFlight = delta;
         try {
           this.onDisk = await saveDecisionsDelta(this.file, delta);
+          this.inFlight = undefined;
         } catch (error) {
+          this.inFlight = undefined;
           // Keep the unwritten changes (under any newer ones) so the next save retries them.
           for (const [path, decision] of delta.changes) if (!this.pending.has(path)) this.pending.set(path, decision);
           // (A cast: TypeScript does not see that a write's await lets new changes arrive.)
