@@ -10,6 +10,7 @@ import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../core/rep
 import { chooseBackend, type BackendPreference } from '../engine/backend';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
+import { terminal, type Terminal } from './terminalText';
 import { workerModelRunner } from '../engine/workerRunner';
 
 /** Exit codes, documented in the README. */
@@ -41,28 +42,26 @@ export async function main(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(io, controller.signal, (code) => (exitCode = code));
+  // Every line printed goes through one Terminal, which escapes control characters in names.
+  const term = terminal(io);
+  const program = buildProgram(term, controller.signal, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, io.stderr);
+    return reportError(error, term);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
 }
 
-function buildProgram(
-  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
-  signal: AbortSignal,
-  setExit: (code: number) => void,
-): Command {
+function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command('label-audit')
     .description(
       'Find mislabeled images: train an ERM and a mixup CNN (and, optionally, k-fold models for confident learning), flag the labels they reject.',
     )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();
 
   program
@@ -201,7 +200,7 @@ interface AuditFlags {
 async function auditCommand(
   datasetPath: string,
   flags: AuditFlags,
-  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+  io: Terminal,
   signal: AbortSignal,
 ): Promise<number> {
   const view = createProgressView(io.stderr, Boolean(flags.quiet));
@@ -233,10 +232,10 @@ async function auditCommand(
       { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend), out: flags.out },
     );
     view.stop();
-    printAuditSummary(report, flags.out ?? written, flags, io.stdout);
+    printAuditSummary(report, flags.out ?? written, flags, io);
     const tooMany = flags.maxSuspectRate !== undefined && report.summary.flagRate > flags.maxSuspectRate;
     if (tooMany) {
-      io.stderr.write(
+      io.err(
         `label-audit: ${(100 * report.summary.flagRate).toFixed(1)}% of samples flagged, above --max-suspect-rate ${(100 * flags.maxSuspectRate!).toFixed(1)}%\n`,
       );
     }
@@ -246,34 +245,28 @@ async function auditCommand(
   }
 }
 
-function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags, out: NodeJS.WriteStream): void {
+function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags, out: Terminal): void {
   const suspects = report.samples.filter((s) => s.flagged);
   if (flags.json) {
-    out.write(
-      `${JSON.stringify(
-        {
-          report: path,
-          backend: report.settings.backend,
-          method: report.settings.method,
-          audited: report.dataset.audited,
-          skipped: report.skipped.length,
-          flagged: report.summary.flagged,
-          flagRate: report.summary.flagRate,
-          noiseMatrix: report.noiseMatrix,
-          seconds: report.timings.total,
-          ...(report.duplicates ? { duplicates: report.duplicates } : {}),
-          ...(report.classes ? { classWarnings: report.classes.filter((c) => c.warning) } : {}),
-          ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
-          suspects: suspects.slice(0, flags.top),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    out.json({
+      report: path,
+      backend: report.settings.backend,
+      method: report.settings.method,
+      audited: report.dataset.audited,
+      skipped: report.skipped.length,
+      flagged: report.summary.flagged,
+      flagRate: report.summary.flagRate,
+      noiseMatrix: report.noiseMatrix,
+      seconds: report.timings.total,
+      ...(report.duplicates ? { duplicates: report.duplicates } : {}),
+      ...(report.classes ? { classWarnings: report.classes.filter((c) => c.warning) } : {}),
+      ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
+      suspects: suspects.slice(0, flags.top),
+    });
     return;
   }
-  out.write(formatSuspects(report, flags.top));
-  out.write(`\nReport: ${path}\n`);
+  out.out(formatSuspects(report, flags.top));
+  out.out(`\nReport: ${path}\n`);
 }
 
 interface ExportFlags {
@@ -285,11 +278,7 @@ interface ExportFlags {
   json?: boolean;
 }
 
-async function exportCommand(
-  datasetPath: string,
-  flags: ExportFlags,
-  io: { stdout: NodeJS.WriteStream },
-): Promise<number> {
+async function exportCommand(datasetPath: string, flags: ExportFlags, io: Terminal): Promise<number> {
   if (Boolean(flags.acceptSuggestions) === Boolean(flags.decisions)) {
     throw new AuditError('badOption', 'Pass exactly one of --accept-suggestions and --decisions <file>.');
   }
@@ -305,12 +294,13 @@ async function exportCommand(
     folderFormat: flags.format,
     outPath: flags.out,
     overwrite: flags.force,
+    replaceHint: 'pass --force',
     classActions,
     decisionsFile: flags.decisions,
   });
-  if (flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (flags.json) io.json(result);
   else {
-    io.stdout.write(
+    io.out(
       `Cleaned labels: ${result.labelsPath}\nDecisions log:  ${result.logPath}\n` +
         `${result.relabeled} relabeled, ${result.removed} removed, ${result.kept} kept, ${result.unchanged} without a decision` +
         `${result.classChanged ? `, ${result.classChanged} moved by a class merge or rename` : ''}\n`,
@@ -320,13 +310,13 @@ async function exportCommand(
 }
 
 /** Prints an error the way a user can act on it, and picks the exit code. */
-function reportError(error: unknown, stderr: NodeJS.WriteStream): number {
+function reportError(error: unknown, io: Terminal): number {
   if (isCancellation(error)) {
-    stderr.write('label-audit: cancelled; no report was written.\n');
+    io.err('label-audit: cancelled; no report was written.\n');
     return EXIT.cancelled;
   }
   if (error instanceof AuditError) {
-    stderr.write(`label-audit: ${error.message}\n`);
+    io.err(`label-audit: ${error.message}\n`);
     return error.reason === 'badOption' || error.reason === 'backendUnavailable' ? EXIT.usage : EXIT.badInput;
   }
   const code = (error as { code?: string }).code;
@@ -334,7 +324,7 @@ function reportError(error: unknown, stderr: NodeJS.WriteStream): number {
     // commander has printed the message (or the help/version text) already.
     return code === 'commander.helpDisplayed' || code === 'commander.version' ? EXIT.ok : EXIT.usage;
   }
-  stderr.write(`label-audit: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  io.err(`label-audit: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
   return EXIT.internal;
 }
 

@@ -1,8 +1,13 @@
 import { SingleBar } from 'cli-progress';
 import { describePhase, formatDuration } from '../core/progressPhrases';
 import type { AuditPhase, AuditProgress } from '../core/shared/types';
+import { terminalSafe } from './terminalText';
 
-/** Renders audit progress on stderr: a live bar with ETA in a terminal, plain lines otherwise. */
+/**
+ * Renders audit progress on stderr: a live bar with ETA in a terminal, plain lines otherwise. Text
+ * from the audit (phases, messages naming files) goes through `terminalSafe`; only the bar's own
+ * cursor codes reach the terminal as they are.
+ */
 export interface ProgressView {
   update(progress: AuditProgress): void;
   /** Prints a log line without breaking the bar. */
@@ -30,7 +35,7 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
   return {
     update(progress) {
       const value = Math.round(progress.overall * 1000);
-      const payload = { phase: describePhase(progress), etaText: formatEta(progress.etaSeconds) };
+      const payload = { phase: terminalSafe(describePhase(progress)), etaText: formatEta(progress.etaSeconds) };
       if (!started) {
         bar.start(1000, value, payload);
         started = true;
@@ -39,7 +44,7 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
     },
     log(line) {
       // cli-progress redraws on the next update; clear the line first so the log stays readable.
-      stream.write(`\r\x1b[2K${line}\n`);
+      stream.write(`\r\x1b[2K${terminalSafe(line)}\n`);
     },
     stop() {
       if (started) bar.stop();
@@ -67,7 +72,7 @@ function lineView(stream: NodeJS.WriteStream): ProgressView {
       lastPhase = progress.phase;
     },
     log(line) {
-      stream.write(`${line}\n`);
+      stream.write(`${terminalSafe(line)}\n`);
     },
     stop() {},
   };

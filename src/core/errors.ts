@@ -19,6 +19,8 @@ export type AuditErrorReason =
   | 'decisionsMalformed'
   | 'exportExists'
   | 'outputNotWritable'
+  /** Another label-audit holds the lock of the file to write (two exports at once, a stuck lock). */
+  | 'busy'
   | 'cancelled';
 
 export class AuditError extends Error {

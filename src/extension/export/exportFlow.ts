@@ -70,7 +70,14 @@ export async function exportDataset(
   }
   try {
     return {
-      ...(await exportCleanedLabels(dataset, decisions, { folderFormat, reviewLog, classActions, decisionsFile })),
+      ...(await exportCleanedLabels(dataset, decisions, {
+        folderFormat,
+        reviewLog,
+        classActions,
+        decisionsFile,
+        // Shown only if the files appear between the two attempts: the editor asks before replacing.
+        replaceHint: 'confirm the replacement when asked',
+      })),
       warnings,
     };
   } catch (error) {

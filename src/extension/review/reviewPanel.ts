@@ -88,6 +88,35 @@ export class ReviewPanel {
       watcher.onDidCreate(() => void this.reload()),
       watcher.onDidChange(() => void this.reload()),
     );
+    // Another window (or a script) saving decisions of this dataset: show them here too.
+    const decisionsWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(datasetRoot), `${AUDIT_DIR}/decisions.json`),
+    );
+    this.disposables.push(
+      decisionsWatcher,
+      decisionsWatcher.onDidCreate(() => void this.pickUpDecisions()),
+      decisionsWatcher.onDidChange(() => void this.pickUpDecisions()),
+      decisionsWatcher.onDidDelete(() => void this.pickUpDecisions()),
+    );
+  }
+
+  /**
+   * Reads the decisions file again after a change on disk and, when it holds something this panel
+   * does not show yet (another window's decisions), sends it to the webview. The webview takes it
+   * once its own changes are acknowledged. Our own writes change nothing here and send nothing.
+   */
+  private async pickUpDecisions(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    try {
+      if (!(await store.reload()) || !this.ready) return;
+    } catch (error) {
+      this.log(
+        `Could not read the decisions changed elsewhere: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    this.post({ type: 'decisions/didChange', decisions: store.decisions, classActions: store.classActions });
   }
 
   /**

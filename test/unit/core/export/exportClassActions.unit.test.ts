@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { loadDataset } from '../../../../src/core/data/dataset';
@@ -95,7 +95,12 @@ describe('exportCleanedLabels with class actions', () => {
         },
         { relabeled: 1, removed: 1, kept: 2, classChanged: 5, unchanged: 3 },
       );
-      const log = parse(await readFile(result.logPath, 'utf8'), { columns: true }) as Record<string, string>[];
+      const rows = parse(await readFile(result.logPath, 'utf8'), { columns: true }) as Record<string, string>[];
+      // The last row is the export itself, naming the labels file the log belongs to.
+      const exportRow = rows.at(-1);
+      assert.equal(exportRow?.action, 'export');
+      assert.equal(exportRow?.path, basename(result.labelsPath));
+      const log = rows.slice(0, -1);
       assert.equal(log.length, 9, 'one row per decision and per sample a class action moved');
       assert.deepEqual(
         new Set(log.map((row) => row.action)),

@@ -155,15 +155,18 @@ describe('exportCleanedLabels: CSV', () => {
       ]);
 
       const log = await readFile(result.logPath, 'utf8');
+      // Every row names the labels file it belongs to by hash; the last row is the export itself.
+      const sha = sha256(Buffer.from(exported));
       const logLines = [
-        'path,given_label,action,final_label,exported_at',
-        `${paths[0]},${digits.labels[0]},keep,${digits.labels[0]},${NOW.toISOString()}`,
-        `${paths[1]},${digits.labels[1]},relabel,${otherLabel(1)},${NOW.toISOString()}`,
-        `${paths[3]},${digits.labels[3]},keep,${digits.labels[3]},${NOW.toISOString()}`,
-        `${paths[4]},${digits.labels[4]},relabel,${otherLabel(4)},${NOW.toISOString()}`,
-        `${paths[5]},${digits.labels[5]},remove,,${NOW.toISOString()}`,
-        `${paths[6]},${digits.labels[6]},relabel,${otherLabel(6)},${NOW.toISOString()}`,
-        `${paths[9]},${digits.labels[9]},relabel,"nine; or ""9""",${NOW.toISOString()}`,
+        'path,given_label,action,final_label,exported_at,labels_sha256',
+        `${paths[0]},${digits.labels[0]},keep,${digits.labels[0]},${NOW.toISOString()},${sha}`,
+        `${paths[1]},${digits.labels[1]},relabel,${otherLabel(1)},${NOW.toISOString()},${sha}`,
+        `${paths[3]},${digits.labels[3]},keep,${digits.labels[3]},${NOW.toISOString()},${sha}`,
+        `${paths[4]},${digits.labels[4]},relabel,${otherLabel(4)},${NOW.toISOString()},${sha}`,
+        `${paths[5]},${digits.labels[5]},remove,,${NOW.toISOString()},${sha}`,
+        `${paths[6]},${digits.labels[6]},relabel,${otherLabel(6)},${NOW.toISOString()},${sha}`,
+        `${paths[9]},${digits.labels[9]},relabel,"nine; or ""9""",${NOW.toISOString()},${sha}`,
+        `labels.cleaned.csv,,export,,${NOW.toISOString()},${sha}`,
       ];
       assert.equal(log, `${bom ? '\uFEFF' : ''}${logLines.join(eol)}${eol}`);
     });
@@ -174,7 +177,11 @@ describe('exportCleanedLabels: CSV', () => {
     const manifest = join(root, 'labels.csv');
     const result = await exportCleanedLabels(await loadDataset(manifest), {}, { now: NOW });
     assert.equal(await readFile(result.labelsPath, 'utf8'), await readFile(manifest, 'utf8'));
-    assert.equal(await readFile(result.logPath, 'utf8'), 'path,given_label,action,final_label,exported_at\n');
+    const exported = await readFile(result.labelsPath, 'utf8');
+    assert.equal(
+      await readFile(result.logPath, 'utf8'),
+      `path,given_label,action,final_label,exported_at,labels_sha256\nlabels.cleaned.csv,,export,,${NOW.toISOString()},${sha256(Buffer.from(exported))}\n`,
+    );
     assert.equal(result.unchanged, COUNT);
   });
 });
@@ -321,7 +328,7 @@ describe('exportCleanedLabels: refusals', () => {
     const firstText = await readFile(first.labelsPath, 'utf8');
     await assert.rejects(
       exportCleanedLabels(dataset, {}, { now: NOW }),
-      rejectsWith('exportExists', /labels\.cleaned\.csv already exists; pass overwrite/),
+      rejectsWith('exportExists', /labels\.cleaned\.csv already exists; pass `overwrite: true`/),
     );
     assert.equal(await readFile(first.labelsPath, 'utf8'), firstText);
 
