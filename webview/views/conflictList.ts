@@ -8,11 +8,12 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../../src/protocol/webview';
 import { otherLabels, finalLabel } from '../state/conflictState';
 import { el } from '../dom';
+import { LAYOUT } from '../layout';
 import type { ReviewAction } from '../state/reviewState';
 import { statusText } from './suspectGrid';
 
-/** Row height in CSS pixels; review.css sizes `.conflict-row` to match. */
-export const CONFLICT_ROW_HEIGHT = 286;
+/** Row height in CSS pixels (the styles read it as `--conflict-row-height`). */
+const CONFLICT_ROW_HEIGHT = LAYOUT.conflictRowHeight;
 const OVERSCAN_ROWS = 2;
 
 /** How the list reports decisions. */

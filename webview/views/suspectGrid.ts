@@ -7,10 +7,10 @@
  */
 import { ownValue, type Decision, type Decisions, type SuspectView } from '../../src/protocol/webview';
 import { el, percent } from '../dom';
+import { LAYOUT } from '../layout';
 
-/** Card size and spacing in CSS pixels; review.css sizes `.card` to match. */
-export const CARD_WIDTH = 180;
-export const CARD_HEIGHT = 218;
+// Card size in CSS pixels (the styles read the same numbers as CSS variables); spacing is the grid's own.
+const { cardWidth: CARD_WIDTH, cardHeight: CARD_HEIGHT } = LAYOUT;
 const GAP = 8;
 const PADDING = 8;
 /** Rows rendered beyond the visible ones, so a fast scroll does not show blanks. */

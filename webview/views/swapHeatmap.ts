@@ -2,7 +2,7 @@
  * The class-swap heatmap: rows are given labels, columns suggested (or estimated true) labels, each
  * cell the number of samples. A table, so screen readers announce row and column headers; every
  * off-diagonal cell with a count is a button that filters the grid to that swap. Colours come from
- * theme variables (review.css); the heat is a CSS custom property set through the CSSOM, which the
+ * theme variables (styles/swaps.css); the heat is a CSS custom property set through the CSSOM, which the
  * page's CSP allows (no style attributes).
  */
 import type { SwapMatrixView } from '../../src/protocol/webview';
@@ -118,7 +118,7 @@ export class SwapHeatmap {
             button.dataset.given = cell.given;
             button.dataset.other = cell.other;
             button.style.setProperty('--heat', `${Math.round(20 + 60 * cell.heat)}%`);
-            // Past about two thirds of the colour, dark themes read better with dark digits (review.css).
+            // Past about two thirds of the colour, dark themes read better with dark digits (styles/swaps.css).
             button.classList.toggle('hot', cell.heat >= 0.75);
             this.buttons.set(cellKey(cell.given, cell.other), button);
             td.append(button);
