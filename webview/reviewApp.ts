@@ -23,6 +23,7 @@ import { contentAfterClassActions, decisionsAfterClassActions } from './state/ap
 import { pushRecent } from './state/classPickerState';
 import { ConflictList } from './views/conflictList';
 import { conflictProgress, conflictTarget } from './state/conflictState';
+import { Banner } from './views/banner';
 import { ClassNotice } from './views/classNotice';
 import { ClassesView } from './views/classesView';
 import { ConflictsView } from './views/conflictsView';
@@ -37,7 +38,7 @@ import {
   type ReviewView,
   type ViewState,
 } from './state/viewState';
-import { el } from './dom';
+import { el, firstFocusable, focusDropped } from './dom';
 import { HelpOverlay } from './dialogs/helpOverlay';
 import { commandForKey, type KeyCommand } from './state/keyboard';
 import { PreviewPane } from './views/previewPane';
@@ -114,7 +115,8 @@ export class ReviewApp {
   private readonly progress: ProgressOverlay;
   private readonly main: HTMLElement;
   private readonly stateMessage: HTMLElement;
-  private readonly banner: HTMLElement;
+  private readonly banner: Banner;
+  private readonly heading: HTMLElement;
 
   constructor(
     root: HTMLElement,
@@ -197,17 +199,18 @@ export class ReviewApp {
       this.state.view = 'classes';
       this.refresh();
     });
-    this.help = new HelpOverlay(() => this.toggleHelp(false));
+    // A dialog gives the focus back to the control that opened it; when that is gone, to the view's main list.
+    const fallbackFocus = () => this.mainFocus();
+    this.help = new HelpOverlay(() => this.toggleHelp(false), fallbackFocus);
     this.picker = new ClassPicker(
       (label) => this.act({ kind: 'relabel', label }),
-      () => this.grid.element.focus({ preventScroll: true }),
+      () => undefined,
+      fallbackFocus,
     );
-    this.progress = new ProgressOverlay(() => {
-      this.progress.hide();
-      this.grid.element.focus({ preventScroll: true });
+    this.progress = new ProgressOverlay(() => this.progress.hide(), fallbackFocus);
+    this.banner = new Banner(() => {
+      if (focusDropped()) this.mainFocus()?.focus({ preventScroll: true });
     });
-    this.banner = el('div', { className: 'banner', attrs: { role: 'alert', hidden: '' } });
-    this.banner.addEventListener('click', () => (this.banner.hidden = true));
     this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
     this.spotCheckView = new SpotCheckView(this.main);
@@ -219,14 +222,19 @@ export class ReviewApp {
       conflicts: this.conflictsView,
       classes: new ClassesView(this.classPanel),
     };
+    // One landmark for the page's content and one top heading (the dataset's name, for screen readers).
+    this.heading = el('h1', { className: 'visually-hidden', text: 'Review' });
     root.replaceChildren(
-      this.banner,
+      this.banner.element,
       this.toolbar.element,
-      this.classNotice.element,
-      this.main,
-      this.conflictList.element,
-      this.classPanel.element,
-      this.stateMessage,
+      el('main', { className: 'page-content' }, [
+        this.heading,
+        this.classNotice.element,
+        this.main,
+        this.conflictList.element,
+        this.classPanel.element,
+        this.stateMessage,
+      ]),
       this.help.element,
       this.picker.element,
       this.progress.element,
@@ -244,6 +252,7 @@ export class ReviewApp {
         this.reportContent = message.content;
         this.decisions = message.decisions;
         document.title = `Review: ${message.datasetName}`;
+        this.heading.textContent = `Review suspected label errors: ${message.datasetName}`;
         // A new report: its images may have changed, and the thumbnails with them.
         this.thumbnails.clear();
         this.applyClassActions(message.classActions ?? []);
@@ -269,8 +278,7 @@ export class ReviewApp {
   }
 
   private showFailure(message: string): void {
-    this.banner.textContent = `${message} (click to dismiss)`;
-    this.banner.hidden = false;
+    this.banner.show(message);
   }
 
   /**
@@ -334,8 +342,22 @@ export class ReviewApp {
     this.conflictsView.scrollOnNextShow(0);
   }
 
-  /** Recomputes what is shown after the content, decisions or filters changed, and redraws. */
+  /**
+   * Recomputes what is shown after the content, decisions or filters changed, and redraws. When the
+   * redraw took away the control that had the focus (a hidden "Clear filters", a rebuilt row, another
+   * view), the focus goes to the view's main list instead of dropping to the page.
+   */
   private refresh(): void {
+    const hadFocus = !focusDropped();
+    this.render();
+    if (hadFocus && focusDropped() && !this.dialogOpen()) this.mainFocus()?.focus({ preventScroll: true });
+  }
+
+  private dialogOpen(): boolean {
+    return this.picker.visible || this.help.visible || this.progress.visible;
+  }
+
+  private render(): void {
     const content = this.content;
     if (content === undefined) return;
     if (content.status !== 'ready') {
@@ -425,8 +447,7 @@ export class ReviewApp {
   private goToNextUnreviewed(): void {
     const next = nextUnreviewed(this.visiblePaths, this.decisions, this.state.selection.focus);
     if (next === undefined) {
-      this.banner.textContent = 'Every card shown has a decision. (click to dismiss)';
-      this.banner.hidden = false;
+      this.banner.show('Every card shown has a decision.');
       return;
     }
     this.setSelection(selectOnly(next), true);
@@ -499,6 +520,8 @@ export class ReviewApp {
     if (undo) this.state.undo = pushUndo(this.state.undo, undo);
     this.send(changes);
     this.refresh();
+    // The member's row was rebuilt with the decision: keep the focus on the member, not the page.
+    this.conflictList.focusMember(member.path, action.kind === 'relabel' ? action.label : action.kind);
   }
 
   private undoLast(): void {
@@ -543,7 +566,19 @@ export class ReviewApp {
 
   private toggleHelp(visible = !this.help.visible): void {
     this.help.setVisible(visible);
-    if (!visible) this.grid.element.focus({ preventScroll: true });
+  }
+
+  /** Where the focus goes when the control that had it is gone: the current view's main list or first control. */
+  private mainFocus(): HTMLElement | undefined {
+    switch (this.state.view) {
+      case 'suspects':
+      case 'spotCheck':
+        return this.main.hidden ? firstFocusable(this.stateMessage) : this.grid.element;
+      case 'conflicts':
+        return firstFocusable(this.conflictList.element);
+      case 'classes':
+        return firstFocusable(this.classPanel.element);
+    }
   }
 
   private onKeyDown(event: KeyboardEvent): void {
@@ -561,6 +596,12 @@ export class ReviewApp {
         event.preventDefault();
         this.toggleHelp(false);
       }
+      return;
+    }
+    // Escape closes the banner first (then, pressed again, collapses the selection).
+    if (event.key === 'Escape' && this.banner.visible && !isInEditableControl(event)) {
+      event.preventDefault();
+      this.banner.dismiss();
       return;
     }
     // Typing in the class picker, a filter or the score fields belongs to that control.

@@ -123,12 +123,12 @@ export class SwapHeatmap {
             this.buttons.set(cellKey(cell.given, cell.other), button);
             td.append(button);
           } else {
+            // A span may not carry aria-label: the cell's words are hidden text, the dot is decoration.
             td.append(
-              el('span', {
-                className: 'swaps-cell empty',
-                text: cell.given === cell.other ? '' : '·',
-                attrs: { title: cell.label, 'aria-label': cell.label },
-              }),
+              el('span', { className: 'swaps-cell empty', attrs: { title: cell.label } }, [
+                el('span', { text: cell.given === cell.other ? '' : '·', attrs: { 'aria-hidden': 'true' } }),
+                el('span', { className: 'visually-hidden', text: cell.label }),
+              ]),
             );
           }
           return td;
