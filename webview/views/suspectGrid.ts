@@ -209,12 +209,12 @@ function createCard(suspect: SuspectView): HTMLDivElement {
     el('div', { className: 'thumb' }),
     // Up to two lines, so long class names stay readable; the full names are in the title and the card's name.
     // The card is named by its content (image alt, labels, figures, status), so its name holds every
-    // visible word; the hidden words say which label is which.
+    // visible word; the hidden word and the arrow's name say which label is which.
     el('div', { className: 'card-labels' }, [
       el('span', { className: 'visually-hidden', text: 'given ' }),
       el('span', { className: 'label-given' }),
-      el('span', { className: 'label-arrow', text: ' → ', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { className: 'visually-hidden', text: ', suggested ' }),
+      // Read out as "suggested", seen as an arrow.
+      el('span', { className: 'label-arrow', text: ' → ', attrs: { role: 'img', 'aria-label': 'suggested' } }),
       el('span', { className: 'label-suggested' }),
     ]),
     el('div', { className: 'card-figures' }),
