@@ -28,3 +28,28 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function percent(value: number): string {
   return `${Math.round(value * 100)}%`;
 }
+
+/** Controls the keyboard can reach, in the order a page lists them. */
+const FOCUSABLE =
+  'button:not([disabled]):not([tabindex="-1"]), vscode-button, vscode-single-select, vscode-textfield, vscode-checkbox, input, [tabindex="0"]';
+
+/** The controls in `container` the keyboard can reach (not inside a hidden part), in document order. */
+export function focusables(container: HTMLElement): HTMLElement[] {
+  return [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (element) => !element.closest('[hidden], [inert], [aria-hidden="true"]'),
+  );
+}
+
+/** The first control in `container` the keyboard can reach, if any. */
+export function firstFocusable(container: HTMLElement): HTMLElement | undefined {
+  return focusables(container)[0];
+}
+
+/**
+ * True when the keyboard focus is on nothing: the page itself (the focused control was removed), or a
+ * control just hidden (the browser moves the focus off it only at its next rendering step).
+ */
+export function focusDropped(): boolean {
+  const active = document.activeElement;
+  return active === null || active === document.body || (active instanceof HTMLElement && !active.checkVisibility());
+}

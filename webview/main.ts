@@ -9,10 +9,14 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import './review.css';
+import './styles/index.css';
 import { parseHostMessage } from '../src/protocol/webview';
-import { ReviewApp, type PersistedState } from './reviewApp';
+import { writeLayoutVariables } from './layout';
+import { ReviewApp } from './reviewApp';
+import type { PersistedState } from './state/viewState';
 
+// Before the first card is drawn: the styles size cards and rows from these variables.
+writeLayoutVariables();
 const vscode = acquireVsCodeApi<PersistedState>();
 const root = document.getElementById('app') ?? document.body;
 const app = new ReviewApp(

@@ -19,27 +19,39 @@ import {
 } from '../src/protocol/webview';
 import { ClassPanel } from './views/classPanel';
 import { ClassPicker } from './dialogs/classPicker';
-import { contentAfterClassActions, decisionsAfterClassActions } from './state/classView';
+import { contentAfterClassActions, decisionsAfterClassActions } from './state/appliedClassActions';
 import { pushRecent } from './state/classPickerState';
 import { ConflictList } from './views/conflictList';
 import { conflictProgress, conflictTarget } from './state/conflictState';
-import { el } from './dom';
+import { Banner } from './views/banner';
+import { ClassNotice } from './views/classNotice';
+import { ClassesView } from './views/classesView';
+import { ConflictsView } from './views/conflictsView';
+import type { PageView, ViewContext } from './views/pageView';
+import { SpotCheckView } from './views/spotCheckView';
+import { SuspectsView } from './views/suspectsView';
+import {
+  persistedState,
+  restoreViewState,
+  viewStateForNewDataset,
+  type PersistedState,
+  type ReviewView,
+  type ViewState,
+} from './state/viewState';
+import { el, firstFocusable, focusDropped } from './dom';
 import { HelpOverlay } from './dialogs/helpOverlay';
 import { commandForKey, type KeyCommand } from './state/keyboard';
 import { PreviewPane } from './views/previewPane';
 import { ProgressOverlay } from './dialogs/progressOverlay';
 import { nextUnreviewed, reviewProgress } from './dialogs/reviewProgress';
 import {
-  DEFAULT_FILTERS,
   EMPTY_SELECTION,
   acceptsHostDecisions,
   actionTargets,
   applyChanges,
   classForDigit,
   digitKeys,
-  clearFilters,
   clickCard,
-  isFiltering,
   moveFocus,
   planAction,
   popUndo,
@@ -49,45 +61,17 @@ import {
   selectAll,
   selectOnly,
   selectionAfterUndo,
-  visibleSuspects,
   type Filters,
   type ReviewAction,
   type Selection,
-  type UndoEntry,
 } from './state/reviewState';
-import {
-  DEFAULT_SPOT_CHECK_SIZE,
-  spotCheckEstimate,
-  spotCheckSamples,
-  spotCheckSizes,
-  spotCheckText,
-} from './state/spotCheckState';
 import { SuspectGrid, type CardAction } from './views/suspectGrid';
 import { ThumbnailStore } from './state/thumbnailStore';
 import { SwapHeatmap } from './views/swapHeatmap';
-import { activeSwap, toggleSwap } from './state/swapState';
-import { Toolbar, type ReviewView } from './views/toolbar';
+import { toggleSwap } from './state/swapState';
+import { Toolbar } from './views/toolbar';
 
-/** What the page keeps in `vscode.setState` (view state only; decisions are the host's). */
-export interface PersistedState {
-  /** The dataset shown; the host's panel serializer reopens the panel on it after a reload. */
-  readonly datasetRoot?: string;
-  readonly filters: Filters;
-  readonly selection: Selection;
-  readonly scrollTop: number;
-  readonly undo: readonly UndoEntry[];
-  /** Number of the last change sent, so numbering goes on after a reload. */
-  readonly seq: number;
-  /** The list shown (absent in state saved before the conflicts view existed). */
-  readonly view?: ReviewView;
-  /** Whether the class-swap heatmap is open. */
-  readonly swapsOpen?: boolean;
-  readonly conflictScrollTop?: number;
-  /** The reviewer's recent relabel choices, newest first (the picker lists them after the suggestion). */
-  readonly recentLabels?: readonly string[];
-  /** The size of the spot check picked. */
-  readonly spotCheckSize?: number;
-}
+export type { PersistedState } from './state/viewState';
 
 /** How the page talks to its host. */
 export interface HostConnection {
@@ -104,22 +88,15 @@ export class ReviewApp {
   private content: ReviewContent | undefined;
   private classActions: readonly ClassAction[] = [];
   private decisions: Decisions = {};
-  private filters: Filters;
-  private selection: Selection;
-  private undo: UndoEntry[];
+  /** How the page is looked at: view, filters, selection, scroll, undo… (saved with `vscode.setState`). */
+  private state: ViewState;
   private seq: number;
   private lastAcked: number;
-  private scrollTop: number;
+  /** A grid scroll position to restore once the cards are there (after a reload). */
   private pendingScroll: number | undefined;
   private byPath = new Map<string, SuspectView>();
-  private visible: SuspectView[] = [];
+  private visible: readonly SuspectView[] = [];
   private visiblePaths: string[] = [];
-  private view: ReviewView;
-  private swapsOpen: boolean;
-  private conflictScrollTop: number;
-  private pendingConflictScroll: number | undefined;
-  private recentLabels: string[];
-  private spotCheckSize: number;
 
   private readonly toolbar: Toolbar;
   private readonly grid: SuspectGrid;
@@ -129,13 +106,17 @@ export class ReviewApp {
   private readonly heatmap: SwapHeatmap;
   private readonly conflictList: ConflictList;
   private readonly classPanel: ClassPanel;
-  private readonly classNotice: HTMLElement;
+  private readonly classNotice: ClassNotice;
+  private readonly spotCheckView: SpotCheckView;
+  private readonly conflictsView: ConflictsView;
+  private readonly views: Readonly<Record<ReviewView, PageView>>;
   private readonly help: HelpOverlay;
   private readonly picker: ClassPicker;
   private readonly progress: ProgressOverlay;
   private readonly main: HTMLElement;
   private readonly stateMessage: HTMLElement;
-  private readonly banner: HTMLElement;
+  private readonly banner: Banner;
+  private readonly heading: HTMLElement;
 
   constructor(
     root: HTMLElement,
@@ -143,45 +124,36 @@ export class ReviewApp {
     restored: PersistedState | undefined,
   ) {
     this.datasetRoot = restored?.datasetRoot;
-    this.filters = { ...DEFAULT_FILTERS, ...restored?.filters };
-    this.selection = restored?.selection ?? EMPTY_SELECTION;
-    this.undo = [...(restored?.undo ?? [])];
+    this.state = restoreViewState(restored);
     this.seq = restored?.seq ?? 0;
     this.lastAcked = this.seq;
-    this.scrollTop = restored?.scrollTop ?? 0;
-    this.pendingScroll = restored ? this.scrollTop : undefined;
-    this.view = restored?.view ?? 'suspects';
-    this.swapsOpen = restored?.swapsOpen ?? false;
-    this.conflictScrollTop = restored?.conflictScrollTop ?? 0;
-    this.pendingConflictScroll = restored ? this.conflictScrollTop : undefined;
-    this.recentLabels = [...(restored?.recentLabels ?? [])];
-    this.spotCheckSize = restored?.spotCheckSize ?? DEFAULT_SPOT_CHECK_SIZE;
+    this.pendingScroll = restored ? this.state.scrollTop : undefined;
 
     this.toolbar = new Toolbar(
       {
         onFilters: (f) => this.setFilters(f),
         onHelp: () => this.toggleHelp(),
         onView: (view) => {
-          this.view = view;
+          this.state.view = view;
           this.refresh();
         },
         onToggleSwaps: () => {
-          this.swapsOpen = !this.swapsOpen;
+          this.state.swapsOpen = !this.state.swapsOpen;
           this.refresh();
         },
         onNextUnreviewed: () => this.goToNextUnreviewed(),
         onProgress: () => this.showProgress(),
         onSpotCheckSize: (size) => {
           if (!Number.isInteger(size) || size <= 0) return;
-          this.spotCheckSize = size;
+          this.state.spotCheckSize = size;
           this.refresh();
         },
       },
-      this.filters,
+      this.state.filters,
     );
     this.heatmap = new SwapHeatmap({
-      onPick: (given, suggested) => this.setFilters(toggleSwap(this.filters, given, suggested)),
-      onClear: () => this.setFilters({ ...this.filters, given: null, suggested: null }),
+      onPick: (given, suggested) => this.setFilters(toggleSwap(this.state.filters, given, suggested)),
+      onClear: () => this.setFilters({ ...this.state.filters, given: null, suggested: null }),
       onMerge: (from, into) => {
         const problem = this.addClassAction({ action: 'merge', from, into });
         if (problem !== undefined) this.showFailure(problem);
@@ -191,19 +163,19 @@ export class ReviewApp {
       onAction: (member, action) => this.decideConflict(member, action),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
       onScroll: (top) => {
-        this.conflictScrollTop = top;
+        this.state.conflictScrollTop = top;
         this.save();
       },
     });
     this.grid = new SuspectGrid({
       onClick: (path, modifiers) => {
-        this.setSelection(clickCard(this.selection, this.visiblePaths, path, modifiers));
+        this.setSelection(clickCard(this.state.selection, this.visiblePaths, path, modifiers));
         this.grid.element.focus({ preventScroll: true });
       },
       onAction: (path, action) => this.cardAction(path, action),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
       onScroll: (top) => {
-        this.scrollTop = top;
+        this.state.scrollTop = top;
         this.save();
       },
       thumbnail: (path) => this.thumbnails.get(path),
@@ -223,28 +195,46 @@ export class ReviewApp {
       onRename: (from, to) => this.addClassAction({ action: 'rename', from, to }),
       onUndo: () => this.takeBackClassAction(),
     });
-    this.classNotice = el('div', { className: 'class-notice', attrs: { role: 'status', hidden: '' } });
-    this.help = new HelpOverlay(() => this.toggleHelp(false));
+    this.classNotice = new ClassNotice(() => {
+      this.state.view = 'classes';
+      this.refresh();
+    });
+    // A dialog gives the focus back to the control that opened it; when that is gone, to the view's main list.
+    const fallbackFocus = () => this.mainFocus();
+    this.help = new HelpOverlay(() => this.toggleHelp(false), fallbackFocus);
     this.picker = new ClassPicker(
       (label) => this.act({ kind: 'relabel', label }),
-      () => this.grid.element.focus({ preventScroll: true }),
+      () => undefined,
+      fallbackFocus,
     );
-    this.progress = new ProgressOverlay(() => {
-      this.progress.hide();
-      this.grid.element.focus({ preventScroll: true });
+    this.progress = new ProgressOverlay(() => this.progress.hide(), fallbackFocus);
+    this.banner = new Banner(() => {
+      if (focusDropped()) this.mainFocus()?.focus({ preventScroll: true });
     });
-    this.banner = el('div', { className: 'banner', attrs: { role: 'alert', hidden: '' } });
-    this.banner.addEventListener('click', () => (this.banner.hidden = true));
     this.main = el('div', { className: 'main' }, [this.heatmap.element, this.grid.element, this.preview.element]);
     this.stateMessage = el('div', { className: 'state-message' });
+    this.spotCheckView = new SpotCheckView(this.main);
+    this.conflictsView = new ConflictsView(this.conflictList);
+    this.conflictsView.scrollOnNextShow(restored ? this.state.conflictScrollTop : undefined);
+    this.views = {
+      suspects: new SuspectsView(this.main, this.heatmap, (filters) => this.setFilters(filters)),
+      spotCheck: this.spotCheckView,
+      conflicts: this.conflictsView,
+      classes: new ClassesView(this.classPanel),
+    };
+    // One landmark for the page's content and one top heading (the dataset's name, for screen readers).
+    this.heading = el('h1', { className: 'visually-hidden', text: 'Review' });
     root.replaceChildren(
-      this.banner,
+      this.banner.element,
       this.toolbar.element,
-      this.classNotice,
-      this.main,
-      this.conflictList.element,
-      this.classPanel.element,
-      this.stateMessage,
+      el('main', { className: 'page-content' }, [
+        this.heading,
+        this.classNotice.element,
+        this.main,
+        this.conflictList.element,
+        this.classPanel.element,
+        this.stateMessage,
+      ]),
       this.help.element,
       this.picker.element,
       this.progress.element,
@@ -262,6 +252,7 @@ export class ReviewApp {
         this.reportContent = message.content;
         this.decisions = message.decisions;
         document.title = `Review: ${message.datasetName}`;
+        this.heading.textContent = `Review suspected label errors: ${message.datasetName}`;
         // A new report: its images may have changed, and the thumbnails with them.
         this.thumbnails.clear();
         this.applyClassActions(message.classActions ?? []);
@@ -287,8 +278,7 @@ export class ReviewApp {
   }
 
   private showFailure(message: string): void {
-    this.banner.textContent = `${message} (click to dismiss)`;
-    this.banner.hidden = false;
+    this.banner.show(message);
   }
 
   /**
@@ -309,11 +299,11 @@ export class ReviewApp {
     this.picker.setClasses(classes, classExamples ?? {}, keys);
     this.help.setDigitKeys(keys);
     const follow = (label: string | null) => (label === null ? null : mapClass(label, actions));
-    const given = follow(this.filters.given);
-    const suggested = follow(this.filters.suggested);
+    const given = follow(this.state.filters.given);
+    const suggested = follow(this.state.filters.suggested);
     // A swap whose two classes were just merged is no swap any more: drop that filter.
     const merged = given !== null && given === suggested;
-    this.filters = { ...this.filters, given: merged ? null : given, suggested: merged ? null : suggested };
+    this.state.filters = { ...this.state.filters, given: merged ? null : given, suggested: merged ? null : suggested };
   }
 
   /** The report's own classes, before any class action. */
@@ -326,7 +316,7 @@ export class ReviewApp {
     if (this.content?.status !== 'ready') return 'There is no report to change.';
     const problem = newClassActionProblem(action, this.reportClasses(), this.classActions);
     if (problem !== undefined) return `Not done: ${problem}.`;
-    this.undo = pushUndo(this.undo, { restore: [], classActions: this.classActions });
+    this.state.undo = pushUndo(this.state.undo, { restore: [], classActions: this.classActions });
     this.sendClassActions([...this.classActions, action]);
     return undefined;
   }
@@ -334,7 +324,7 @@ export class ReviewApp {
   /** Takes the newest class action back; Ctrl/Cmd+Z then brings it back, like any other step. */
   private takeBackClassAction(): void {
     if (this.classActions.length === 0) return;
-    this.undo = pushUndo(this.undo, { restore: [], classActions: this.classActions });
+    this.state.undo = pushUndo(this.state.undo, { restore: [], classActions: this.classActions });
     this.sendClassActions(this.classActions.slice(0, -1));
   }
 
@@ -347,19 +337,27 @@ export class ReviewApp {
   }
 
   private resetView(): void {
-    this.filters = DEFAULT_FILTERS;
-    this.selection = EMPTY_SELECTION;
-    this.undo = [];
-    this.scrollTop = 0;
+    this.state = viewStateForNewDataset(this.state);
     this.pendingScroll = 0;
-    this.view = 'suspects';
-    this.conflictScrollTop = 0;
-    this.pendingConflictScroll = 0;
-    this.spotCheckSize = DEFAULT_SPOT_CHECK_SIZE;
+    this.conflictsView.scrollOnNextShow(0);
   }
 
-  /** Recomputes what is shown after the content, decisions or filters changed, and redraws. */
+  /**
+   * Recomputes what is shown after the content, decisions or filters changed, and redraws. When the
+   * redraw took away the control that had the focus (a hidden "Clear filters", a rebuilt row, another
+   * view), the focus goes to the view's main list instead of dropping to the page.
+   */
   private refresh(): void {
+    const hadFocus = !focusDropped();
+    this.render();
+    if (hadFocus && focusDropped() && !this.dialogOpen()) this.mainFocus()?.focus({ preventScroll: true });
+  }
+
+  private dialogOpen(): boolean {
+    return this.picker.visible || this.help.visible || this.progress.visible;
+  }
+
+  private render(): void {
     const content = this.content;
     if (content === undefined) return;
     if (content.status !== 'ready') {
@@ -368,114 +366,50 @@ export class ReviewApp {
         content.message,
       );
       this.toolbar.element.hidden = true;
-      this.classNotice.hidden = true;
-      this.classPanel.element.hidden = true;
+      this.classNotice.hide();
       this.save();
       return;
     }
-    const conflicts = content.conflicts ?? [];
+    const state = this.state;
     // A new report without conflicts (or one from before they existed) has no such view to show.
-    if (conflicts.length === 0 && this.view === 'conflicts') this.view = 'suspects';
-    if (!content.spotCheck && this.view === 'spotCheck') this.view = 'suspects';
-    this.showClassNotice(content);
-    const spotCheck = this.spotCheckModel(content);
-    const toolbarExtras = {
-      view: this.view,
-      conflicts: content.conflicts ? conflictProgress(conflicts, this.decisions) : undefined,
-      swaps: { available: content.swaps !== undefined, open: this.swapsOpen },
-      ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
-    };
-    this.classPanel.element.hidden = this.view !== 'classes';
-    // The classes and conflicts views replace the grid: the toolbar stays, with nothing "shown".
-    const showWithoutGrid = () => {
-      this.toolbar.element.hidden = false;
-      this.toolbar.show({
-        filters: this.filters,
-        counts: reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged),
-        shown: 0,
-        hiddenCount: content.hiddenCount,
-        ...toolbarExtras,
-      });
-      this.main.hidden = true;
-      this.stateMessage.hidden = true;
-      this.conflictList.element.hidden = this.view !== 'conflicts';
-    };
-    if (this.view === 'classes') {
-      showWithoutGrid();
-      this.classPanel.show({
-        classes: content.classes,
-        health: content.classHealth,
-        suggestions: content.mergeSuggestions ?? [],
-        actions: this.classActions,
-      });
-      this.save();
-      return;
+    if (!this.views[state.view].available(content)) state.view = 'suspects';
+    this.classNotice.show(content, state.view);
+    const counts = reviewCounts(content.suspects, this.decisions, state.filters.includeUnflagged);
+    const context: ViewContext = { content, decisions: this.decisions, state, classActions: this.classActions, counts };
+    const spotCheck = this.spotCheckView.summary(context);
+    // The others first: the Suspects and Spot-check views share the card area.
+    for (const [name, view] of Object.entries(this.views)) if (name !== state.view) view.hide();
+    const outcome = this.views[state.view].show(context);
+    if (outcome.cards) {
+      const previous = this.visiblePaths;
+      this.visible = outcome.cards;
+      this.visiblePaths = this.visible.map((s) => s.path);
+      this.state.selection = reconcileSelection(
+        state.selection,
+        previous.length > 0 ? previous : this.visiblePaths,
+        this.visiblePaths,
+      );
     }
-    if (this.view === 'conflicts') {
-      showWithoutGrid();
-      this.conflictList.setModel(conflicts, this.decisions, content.classes);
-      if (this.pendingConflictScroll !== undefined) {
-        this.conflictList.restoreScroll(this.pendingConflictScroll);
-        this.pendingConflictScroll = undefined;
-      }
-      this.save();
-      return;
-    }
-    this.conflictList.element.hidden = true;
-    const swapsShown = content.swaps !== undefined && this.swapsOpen && this.view === 'suspects';
-    this.heatmap.element.hidden = !swapsShown;
-    this.main.classList.toggle('with-swaps', swapsShown);
-    if (content.swaps && swapsShown) this.heatmap.show(content.swaps, activeSwap(this.filters));
-    const previous = this.visiblePaths;
-    this.visible =
-      spotCheck && this.view === 'spotCheck'
-        ? spotCheck.samples
-        : visibleSuspects(content.suspects, this.decisions, this.filters).map((i) => content.suspects[i]);
-    this.visiblePaths = this.visible.map((s) => s.path);
-    this.selection = reconcileSelection(
-      this.selection,
-      previous.length > 0 ? previous : this.visiblePaths,
-      this.visiblePaths,
-    );
-    this.toolbar.element.hidden = false;
-    const counts = reviewCounts(content.suspects, this.decisions, this.filters.includeUnflagged);
+    this.toolbar.element.hidden = outcome.empty?.hideToolbar === true;
     this.toolbar.show({
-      filters: this.filters,
+      filters: state.filters,
       counts,
-      shown: this.visible.length,
+      // The classes and conflicts views replace the grid: nothing "shown".
+      shown: outcome.cards?.length ?? 0,
       hiddenCount: content.hiddenCount,
-      ...toolbarExtras,
+      view: state.view,
+      conflicts: content.conflicts ? conflictProgress(content.conflicts, this.decisions) : undefined,
+      swaps: { available: content.swaps !== undefined, open: state.swapsOpen },
+      ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     });
-
-    if (this.visible.length === 0 && this.view === 'suspects') {
-      if (counts.total === 0 && !isFiltering(this.filters)) {
-        // Nothing to filter: the toolbar would only show zeros.
-        this.toolbar.element.hidden = true;
-        const browse = content.suspects.length > 0 && !this.filters.includeUnflagged;
-        this.showMessage(
-          'No suspects: the audit found no likely label errors',
-          `${content.auditedTotal} images were audited.`,
-          browse
-            ? {
-                text: 'Browse all audited images',
-                run: () => this.setFilters({ ...this.filters, includeUnflagged: true }),
-              }
-            : undefined,
-        );
-      } else {
-        this.showMessage('No suspects match the filters', '', {
-          text: 'Clear filters',
-          run: () => this.setFilters(clearFilters(this.filters)),
-        });
+    if (outcome.empty) this.showMessage(outcome.empty.title, outcome.empty.detail, outcome.empty.action);
+    else this.stateMessage.hidden = true;
+    if (outcome.cards) {
+      this.draw();
+      if (this.pendingScroll !== undefined && this.visible.length > 0) {
+        this.grid.restoreScroll(this.pendingScroll);
+        this.pendingScroll = undefined;
       }
-    } else {
-      this.main.hidden = false;
-      this.stateMessage.hidden = true;
-    }
-    this.draw();
-    if (this.pendingScroll !== undefined && this.visible.length > 0) {
-      this.grid.restoreScroll(this.pendingScroll);
-      this.pendingScroll = undefined;
     }
     this.save();
   }
@@ -485,54 +419,35 @@ export class ReviewApp {
     this.grid.setModel({
       suspects: this.visible,
       decisions: this.decisions,
-      focus: this.selection.focus,
-      selected: new Set(this.selection.selected),
+      focus: this.state.selection.focus,
+      selected: new Set(this.state.selection.selected),
     });
-    const focused = this.selection.focus === null ? undefined : this.byPath.get(this.selection.focus);
+    const focused = this.state.selection.focus === null ? undefined : this.byPath.get(this.state.selection.focus);
     this.preview.show({
       suspect: focused,
       decision: focused ? ownValue(this.decisions, focused.path) : undefined,
-      targetCount: actionTargets(this.selection).length,
-      canUndo: this.undo.length > 0,
-      spotCheck: this.view === 'spotCheck',
+      targetCount: actionTargets(this.state.selection).length,
+      canUndo: this.state.undo.length > 0,
+      spotCheck: this.state.view === 'spotCheck',
     });
-  }
-
-  /** The spot check's images at the size picked, and what the toolbar says about them; undefined without unflagged samples. */
-  private spotCheckModel(content: Extract<ReviewContent, { status: 'ready' }>) {
-    const pool = content.spotCheck;
-    if (!pool) return undefined;
-    const sizes = spotCheckSizes(pool.unflaggedTotal);
-    // The size picked, or the nearest offered one when this report has fewer unflagged samples.
-    const size = sizes.includes(this.spotCheckSize)
-      ? this.spotCheckSize
-      : (sizes.filter((n) => n <= this.spotCheckSize).pop() ?? sizes[0]);
-    const samples = spotCheckSamples(pool, size);
-    const estimate = spotCheckEstimate(samples, this.decisions, pool.unflaggedTotal);
-    return {
-      samples,
-      toolbar: {
-        sizes,
-        size,
-        text: spotCheckText(estimate, size, pool.unflaggedTotal),
-        counter: `${estimate?.checked ?? 0} checked of ${size}`,
-      },
-    };
   }
 
   /** Opens the class picker for the selection (nothing to relabel: nothing happens). */
   private openPicker(): void {
-    if (actionTargets(this.selection).length === 0) return;
-    const focused = this.selection.focus === null ? undefined : this.byPath.get(this.selection.focus);
-    this.picker.open({ focus: focused, targetCount: actionTargets(this.selection).length, recent: this.recentLabels });
+    if (actionTargets(this.state.selection).length === 0) return;
+    const focused = this.state.selection.focus === null ? undefined : this.byPath.get(this.state.selection.focus);
+    this.picker.open({
+      focus: focused,
+      targetCount: actionTargets(this.state.selection).length,
+      recent: this.state.recentLabels,
+    });
   }
 
   /** N and the toolbar button: focus the next card shown without a decision. */
   private goToNextUnreviewed(): void {
-    const next = nextUnreviewed(this.visiblePaths, this.decisions, this.selection.focus);
+    const next = nextUnreviewed(this.visiblePaths, this.decisions, this.state.selection.focus);
     if (next === undefined) {
-      this.banner.textContent = 'Every card shown has a decision. (click to dismiss)';
-      this.banner.hidden = false;
+      this.banner.show('Every card shown has a decision.');
       return;
     }
     this.setSelection(selectOnly(next), true);
@@ -543,43 +458,6 @@ export class ReviewApp {
     const { suspects, classes, flaggedTotal } = this.content;
     const listed = suspects.filter((s) => s.flagged).length;
     this.progress.show(reviewProgress(suspects, this.decisions, classes), flaggedTotal - listed);
-  }
-
-  /**
-   * The banner above the suspects: classes too small (or too doubtful) for a reliable verdict, and the
-   * merges the audit suggests, each with the way to the Classes view. Hidden there and when there is none.
-   */
-  private showClassNotice(content: Extract<ReviewContent, { status: 'ready' }>): void {
-    const warned = (content.classHealth ?? []).filter((c) => c.warning);
-    const merges = content.mergeSuggestions ?? [];
-    this.classNotice.hidden = this.view === 'classes' || (warned.length === 0 && merges.length === 0);
-    if (this.classNotice.hidden) return;
-    const parts: string[] = [];
-    const rare = warned.filter((c) => c.enough !== undefined);
-    const capped = warned.filter((c) => c.heldBack > 0);
-    if (rare.length > 0) {
-      const names = rare.map((c) => `“${c.name}” (${c.count} of about ${c.enough} needed)`).join(', ');
-      parts.push(`Too few images for a reliable verdict: ${names}.`);
-    }
-    if (capped.length > 0) {
-      parts.push(
-        `The models reject more than half of ${capped.map((c) => `“${c.name}”`).join(', ')}: only the strongest half is flagged.`,
-      );
-    }
-    for (const m of merges)
-      parts.push(`The audit suggests merging “${m.from}” into “${m.into}”: the models mostly confuse them.`);
-    const show = document.createElement('vscode-button');
-    show.textContent = 'Show classes';
-    (show as HTMLElement & { secondary: boolean }).secondary = true;
-    show.addEventListener('click', () => {
-      this.view = 'classes';
-      this.refresh();
-    });
-    this.classNotice.replaceChildren(
-      el('span', { className: 'class-notice-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { text: parts.join(' ') }),
-      show,
-    );
   }
 
   private showMessage(title: string, detail: string, action?: { text: string; run: () => void }): void {
@@ -593,18 +471,16 @@ export class ReviewApp {
     }
     this.stateMessage.replaceChildren(...children);
     this.stateMessage.hidden = false;
-    this.main.hidden = true;
-    this.conflictList.element.hidden = true;
-    this.classPanel.element.hidden = true;
+    for (const view of Object.values(this.views)) view.hide();
   }
 
   private setFilters(filters: Filters): void {
-    this.filters = filters;
+    this.state.filters = filters;
     this.refresh();
   }
 
   private setSelection(selection: Selection, focusGrid = false): void {
-    this.selection = selection;
+    this.state.selection = selection;
     if (selection.focus !== null) this.grid.reveal(selection.focus);
     // Keyboard moves put the focus on the grid, so the selection shows in the active colours.
     if (focusGrid) this.grid.element.focus({ preventScroll: true });
@@ -614,24 +490,24 @@ export class ReviewApp {
 
   /** Applies an action to the selection, sends it, and moves on to the next card. */
   private act(action: ReviewAction): void {
-    const targets = actionTargets(this.selection)
+    const targets = actionTargets(this.state.selection)
       .map((path) => this.byPath.get(path))
       .filter((s): s is SuspectView => s !== undefined);
     if (targets.length === 0) return;
     const { changes, undo } = planAction(action, targets, this.decisions);
-    if (action.kind === 'relabel') this.recentLabels = pushRecent(this.recentLabels, action.label);
-    if (undo) this.undo = pushUndo(this.undo, undo);
+    if (action.kind === 'relabel') this.state.recentLabels = pushRecent(this.state.recentLabels, action.label);
+    if (undo) this.state.undo = pushUndo(this.state.undo, undo);
     this.send(changes);
     // One card decided: go on to the next, as a reviewer working down the list expects. A bulk
     // decision keeps its selection so the result can be checked (and undone) as a whole.
-    if (targets.length === 1 && this.selection.focus !== null) {
+    if (targets.length === 1 && this.state.selection.focus !== null) {
       const before = this.visiblePaths;
       this.refresh();
       const index = before.indexOf(targets[0].path);
       const stillShown = this.visiblePaths.includes(targets[0].path);
       if (stillShown && index >= 0 && index < before.length - 1)
-        this.setSelection(moveFocus(this.selection, this.visiblePaths, 1));
-      else this.setSelection(this.selection);
+        this.setSelection(moveFocus(this.state.selection, this.visiblePaths, 1));
+      else this.setSelection(this.state.selection);
     } else {
       this.refresh();
     }
@@ -641,15 +517,17 @@ export class ReviewApp {
   /** A decision on one image of a conflicting group: the same decisions, undo and numbering as a suspect's. */
   private decideConflict(member: ConflictMemberView, action: ReviewAction): void {
     const { changes, undo } = planAction(action, [conflictTarget(member)], this.decisions);
-    if (undo) this.undo = pushUndo(this.undo, undo);
+    if (undo) this.state.undo = pushUndo(this.state.undo, undo);
     this.send(changes);
     this.refresh();
+    // The member's row was rebuilt with the decision: keep the focus on the member, not the page.
+    this.conflictList.focusMember(member.path, action.kind === 'relabel' ? action.label : action.kind);
   }
 
   private undoLast(): void {
-    const { entry, stack } = popUndo(this.undo);
+    const { entry, stack } = popUndo(this.state.undo);
     if (!entry) return;
-    this.undo = stack;
+    this.state.undo = stack;
     if (entry.classActions !== undefined) {
       this.sendClassActions(entry.classActions);
       return;
@@ -688,7 +566,19 @@ export class ReviewApp {
 
   private toggleHelp(visible = !this.help.visible): void {
     this.help.setVisible(visible);
-    if (!visible) this.grid.element.focus({ preventScroll: true });
+  }
+
+  /** Where the focus goes when the control that had it is gone: the current view's main list or first control. */
+  private mainFocus(): HTMLElement | undefined {
+    switch (this.state.view) {
+      case 'suspects':
+      case 'spotCheck':
+        return this.main.hidden ? firstFocusable(this.stateMessage) : this.grid.element;
+      case 'conflicts':
+        return firstFocusable(this.conflictList.element);
+      case 'classes':
+        return firstFocusable(this.classPanel.element);
+    }
   }
 
   private onKeyDown(event: KeyboardEvent): void {
@@ -708,12 +598,22 @@ export class ReviewApp {
       }
       return;
     }
+    // Escape closes the banner first (then, pressed again, collapses the selection).
+    if (event.key === 'Escape' && this.banner.visible && !isInEditableControl(event)) {
+      event.preventDefault();
+      this.banner.dismiss();
+      return;
+    }
     // Typing in the class picker, a filter or the score fields belongs to that control.
     if (isInEditableControl(event)) return;
     const command = commandForKey(event);
     if (!command || this.content?.status !== 'ready') return;
     // The conflicts and classes views are worked with their buttons; of the grid's keys only undo and help apply there.
-    if ((this.view === 'conflicts' || this.view === 'classes') && command.kind !== 'undo' && command.kind !== 'help')
+    if (
+      (this.state.view === 'conflicts' || this.state.view === 'classes') &&
+      command.kind !== 'undo' &&
+      command.kind !== 'help'
+    )
       return;
     // Enter on a focused button presses that button, not "accept".
     if (command.kind === 'accept' && isOnButton(event)) return;
@@ -725,13 +625,13 @@ export class ReviewApp {
     switch (command.kind) {
       case 'move':
         this.setSelection(
-          moveFocus(this.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend),
+          moveFocus(this.state.selection, this.visiblePaths, this.moveDelta(command.direction), command.extend),
           true,
         );
         return;
       case 'accept':
         // In a spot check Enter confirms the label: accepting the runner-up of an unflagged image is never the intent.
-        this.act({ kind: this.view === 'spotCheck' ? 'keep' : 'accept' });
+        this.act({ kind: this.state.view === 'spotCheck' ? 'keep' : 'accept' });
         return;
       case 'keep':
       case 'remove':
@@ -752,13 +652,15 @@ export class ReviewApp {
         this.undoLast();
         return;
       case 'selectAll':
-        this.setSelection(selectAll(this.selection, this.visiblePaths), true);
+        this.setSelection(selectAll(this.state.selection, this.visiblePaths), true);
         return;
       case 'help':
         this.toggleHelp(true);
         return;
       case 'escape':
-        this.setSelection(this.selection.focus === null ? EMPTY_SELECTION : selectOnly(this.selection.focus));
+        this.setSelection(
+          this.state.selection.focus === null ? EMPTY_SELECTION : selectOnly(this.state.selection.focus),
+        );
         return;
     }
   }
@@ -786,19 +688,7 @@ export class ReviewApp {
   }
 
   private save(): void {
-    this.host.saveState({
-      datasetRoot: this.datasetRoot,
-      filters: this.filters,
-      selection: this.selection,
-      scrollTop: this.scrollTop,
-      undo: this.undo,
-      seq: this.seq,
-      view: this.view,
-      swapsOpen: this.swapsOpen,
-      conflictScrollTop: this.conflictScrollTop,
-      recentLabels: this.recentLabels,
-      spotCheckSize: this.spotCheckSize,
-    });
+    this.host.saveState(persistedState(this.datasetRoot, this.seq, this.state));
   }
 }
 

@@ -176,7 +176,7 @@ describe('review webview', () => {
 
     // A card's own button acts on that card only, and the remove button dims it.
     const e = flagged[5];
-    await card(page, e.path).locator('button[data-action="remove"]').click();
+    await card(page, e.path).locator('[data-action="remove"]').click();
     await page.waitForFunction((path) => window.__host.decisions()[path]?.action === 'remove', e.path);
     assert.equal(Object.keys(await decisionsOnHost(page)).length, 5);
     assert.equal(await card(page, e.path).evaluate((el) => el.classList.contains('decided-remove')), true);

@@ -1,6 +1,6 @@
 /**
  * VS Code theme colours for the browser harness, as VS Code sets them on a webview's <html>: a subset
- * of "Dark Modern", "Light Modern" and "Dark High Contrast" covering every variable review.css and the
+ * of "Dark Modern", "Light Modern" and "Dark High Contrast" covering every variable webview/styles and the
  * vscode-elements components read.
  */
 export type ThemeName = 'dark' | 'light' | 'highContrast';

@@ -4,11 +4,11 @@
  * the rest. Type to filter (a class's digit key works too), ↑/↓ to move, Enter or a click to pick,
  * Escape to close. Built for 20+ classes: the list scrolls and the filter narrows it to a few rows.
  */
-import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { ownValue, type ClassExampleView } from '../../src/protocol/webview';
 import { filterRows, pickerRows, type PickerRow } from '../state/classPickerState';
 import { el } from '../dom';
 import type { DigitKey } from '../state/reviewState';
+import { Modal } from './modal';
 
 /** What the picker is opened for. */
 export interface PickerRequest {
@@ -24,7 +24,13 @@ export interface PickerRequest {
 export class ClassPicker {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
-  private readonly filter: VscodeTextfield;
+  /**
+   * A native input, not a vscode-textfield: the combobox role and aria-activedescendant must sit on
+   * the element that has the focus, and a textfield's focus is in its shadow input, which cannot
+   * point at the options out here by id.
+   */
+  private readonly filter: HTMLInputElement;
+  private readonly modal: Modal;
   private readonly list: HTMLElement;
   private classes: readonly string[] = [];
   private examples: Readonly<Record<string, readonly ClassExampleView[]>> = {};
@@ -35,18 +41,29 @@ export class ClassPicker {
 
   /**
    * @param onPick - A class was picked; the dialog has closed.
-   * @param onClose - The dialog closed without a choice (the grid takes the focus back).
+   * @param onClose - The dialog closed without a choice.
+   * @param fallbackFocus - Where the focus goes on close when the control that opened it is gone.
    */
   constructor(
     private readonly onPick: (label: string) => void,
     private readonly onClose: () => void,
+    fallbackFocus: () => HTMLElement | undefined,
   ) {
     this.title = el('h2', { attrs: { id: 'picker-title' } });
-    this.filter = document.createElement('vscode-textfield');
-    this.filter.placeholder = 'Type a class name or its digit';
-    this.filter.setAttribute('aria-label', 'Filter classes');
-    this.filter.setAttribute('aria-controls', 'picker-list');
-    this.filter.className = 'picker-filter';
+    this.filter = el('input', {
+      className: 'picker-filter',
+      attrs: {
+        type: 'text',
+        role: 'combobox',
+        'aria-label': 'Filter classes',
+        'aria-controls': 'picker-list',
+        'aria-expanded': 'true',
+        'aria-autocomplete': 'list',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: 'Type a class name or its digit',
+      },
+    });
     this.filter.addEventListener('input', () => this.render(0));
     this.list = el('div', {
       className: 'picker-list',
@@ -71,6 +88,7 @@ export class ClassPicker {
     );
     dialog.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.element = el('div', { className: 'help-overlay picker-overlay', attrs: { hidden: '' } }, [dialog]);
+    this.modal = new Modal(this.element, fallbackFocus);
     this.element.addEventListener('click', (event) => {
       if (event.target === this.element) this.close();
     });
@@ -78,7 +96,7 @@ export class ClassPicker {
 
   /** True while the dialog is shown. */
   get visible(): boolean {
-    return !this.element.hidden;
+    return this.modal.isOpen;
   }
 
   /** The dataset's classes (after class actions), each one's typical images, and the digit keys. */
@@ -97,7 +115,7 @@ export class ClassPicker {
     this.rows = pickerRows(this.classes, request.focus, request.recent, this.keys);
     this.title.textContent = request.targetCount > 1 ? `Relabel ${request.targetCount} samples to…` : 'Relabel to…';
     this.filter.value = '';
-    this.element.hidden = false;
+    this.modal.open();
     this.render(0);
     this.list.scrollTop = 0;
     this.filter.focus();
@@ -105,13 +123,13 @@ export class ClassPicker {
 
   /** Closes the dialog without a choice. */
   close(): void {
-    if (this.element.hidden) return;
-    this.element.hidden = true;
+    if (!this.visible) return;
+    this.modal.close();
     this.onClose();
   }
 
   private pick(label: string): void {
-    this.element.hidden = true;
+    this.modal.close();
     this.onPick(label);
   }
 

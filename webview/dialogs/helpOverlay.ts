@@ -2,6 +2,7 @@
  * The keyboard help overlay that `?` toggles: the review keys, and the digit key of each class.
  */
 import { el } from '../dom';
+import { Modal } from './modal';
 import { KEY_HELP } from '../state/keyboard';
 import type { DigitKey } from '../state/reviewState';
 
@@ -10,8 +11,16 @@ export class HelpOverlay {
   readonly element: HTMLElement;
   private readonly classKeys: HTMLElement;
   private readonly closeButton: HTMLElement;
+  private readonly modal: Modal;
 
-  constructor(private readonly onClose: () => void) {
+  /**
+   * @param onClose - The reviewer asked to close it (button, backdrop).
+   * @param fallbackFocus - Where the focus goes on close when the control that opened it is gone.
+   */
+  constructor(
+    private readonly onClose: () => void,
+    fallbackFocus: () => HTMLElement | undefined,
+  ) {
     this.classKeys = el('tbody');
     this.closeButton = document.createElement('vscode-button');
     this.closeButton.textContent = 'Close';
@@ -31,6 +40,7 @@ export class HelpOverlay {
       ],
     );
     this.element = el('div', { className: 'help-overlay', attrs: { hidden: '' } }, [dialog]);
+    this.modal = new Modal(this.element, fallbackFocus);
     // A click on the dimmed backdrop (not the dialog) closes it, as in VS Code's own dialogs.
     this.element.addEventListener('click', (event) => {
       if (event.target === this.element) this.onClose();
@@ -39,7 +49,7 @@ export class HelpOverlay {
 
   /** True while the overlay is shown. */
   get visible(): boolean {
-    return !this.element.hidden;
+    return this.modal.isOpen;
   }
 
   /** Lists the digit key of each class ({@link digitKeys}). */
@@ -58,7 +68,12 @@ export class HelpOverlay {
 
   /** Shows or hides the overlay. */
   setVisible(visible: boolean): void {
-    this.element.hidden = !visible;
-    if (visible) this.closeButton.focus();
+    if (visible === this.visible) return;
+    if (!visible) {
+      this.modal.close();
+      return;
+    }
+    this.modal.open();
+    this.closeButton.focus();
   }
 }

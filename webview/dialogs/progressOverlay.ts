@@ -3,6 +3,7 @@
  * removed / kept among the flagged suspects, overall and per given class.
  */
 import { el } from '../dom';
+import { Modal } from './modal';
 import type { ProgressTally, ReviewProgress } from './reviewProgress';
 
 const COLUMNS: readonly [keyof ProgressTally, string][] = [
@@ -20,8 +21,16 @@ export class ProgressOverlay {
   private readonly body: HTMLElement;
   private readonly note: HTMLElement;
   private readonly closeButton: HTMLElement;
+  private readonly modal: Modal;
 
-  constructor(private readonly onClose: () => void) {
+  /**
+   * @param onClose - The reviewer asked to close it (button, Escape, backdrop).
+   * @param fallbackFocus - Where the focus goes on close when the control that opened it is gone.
+   */
+  constructor(
+    private readonly onClose: () => void,
+    fallbackFocus: () => HTMLElement | undefined,
+  ) {
     this.body = el('tbody');
     this.note = el('p', { className: 'progress-note' });
     this.closeButton = document.createElement('vscode-button');
@@ -51,6 +60,7 @@ export class ProgressOverlay {
       }
     });
     this.element = el('div', { className: 'help-overlay', attrs: { hidden: '' } }, [dialog]);
+    this.modal = new Modal(this.element, fallbackFocus);
     this.element.addEventListener('click', (event) => {
       if (event.target === this.element) this.onClose();
     });
@@ -58,7 +68,7 @@ export class ProgressOverlay {
 
   /** True while the dialog is shown. */
   get visible(): boolean {
-    return !this.element.hidden;
+    return this.modal.isOpen;
   }
 
   /** Fills the table and shows it. */
@@ -77,12 +87,12 @@ export class ProgressOverlay {
       (hiddenFlagged > 0
         ? ` ${hiddenFlagged} more flagged samples are not listed (setting labelAudit.maxSuspectsShown).`
         : '');
-    this.element.hidden = false;
+    this.modal.open();
     this.closeButton.focus();
   }
 
   /** Hides the dialog. */
   hide(): void {
-    this.element.hidden = true;
+    if (this.visible) this.modal.close();
   }
 }

@@ -7,7 +7,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { ClassAction, ClassHealth, MergeSuggestion } from '../../src/protocol/webview';
-import { classBars, describeClassAction, mergeHint, percent, type ClassBar } from '../state/classView';
+import { classBars, describeClassAction, mergeHint, percent, type ClassBar } from '../state/appliedClassActions';
 import { el } from '../dom';
 
 /** How the panel reports the reviewer's class actions; each returns why it was refused, if it was. */

@@ -8,11 +8,12 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../../src/protocol/webview';
 import { otherLabels, finalLabel } from '../state/conflictState';
 import { el } from '../dom';
+import { LAYOUT } from '../layout';
 import type { ReviewAction } from '../state/reviewState';
 import { statusText } from './suspectGrid';
 
-/** Row height in CSS pixels; review.css sizes `.conflict-row` to match. */
-export const CONFLICT_ROW_HEIGHT = 286;
+/** Row height in CSS pixels (the styles read it as `--conflict-row-height`). */
+const CONFLICT_ROW_HEIGHT = LAYOUT.conflictRowHeight;
 const OVERSCAN_ROWS = 2;
 
 /** How the list reports decisions. */
@@ -59,6 +60,19 @@ export class ConflictList {
     this.decisions = decisions;
     this.classes = classes;
     this.render();
+  }
+
+  /**
+   * Focuses a member's button after its row was rebuilt for a decision: the same button if it is
+   * still there, else the member's first one.
+   */
+  focusMember(path: string, key: string): void {
+    const member = [...this.canvas.querySelectorAll<HTMLElement>('.conflict-member')].find(
+      (m) => m.dataset.path === path,
+    );
+    if (!member) return;
+    const buttons = [...member.querySelectorAll<HTMLButtonElement>('button')];
+    (buttons.find((b) => b.dataset.key === key) ?? buttons[0])?.focus({ preventScroll: true });
   }
 
   /** Restores a saved scroll position. */
@@ -123,7 +137,7 @@ export class ConflictList {
       group.members.map((m) => this.buildMember(group, m)),
     );
     return el(
-      'section',
+      'div',
       {
         className: 'conflict-row',
         attrs: {
@@ -147,11 +161,19 @@ export class ConflictList {
     const quick = otherLabels(group, member.label)
       .slice(0, 2)
       .map((label) =>
-        actionButton(`→ ${label}`, `Relabel ${member.path} to ${label}`, act({ kind: 'relabel', label })),
+        actionButton(
+          `→ ${label}`,
+          `Relabel ${member.path} to ${label}`,
+          act({ kind: 'relabel', label }),
+          'relabel',
+          label,
+        ),
       );
     const picker = document.createElement('vscode-single-select') as VscodeSingleSelect;
     picker.className = 'conflict-picker';
     picker.setAttribute('aria-label', `Relabel ${member.path} to class`);
+    // The select's own combobox (in its shadow root) is named from `label`, not from the host's aria-label.
+    picker.label = `Relabel ${member.path} to class`;
     for (const name of this.classes) {
       const option = document.createElement('vscode-option');
       option.value = name;
@@ -164,7 +186,11 @@ export class ConflictList {
       'div',
       {
         className: `conflict-member${decision ? ` decided-${decision.action}` : ''}`,
-        attrs: { role: 'group', 'aria-label': `${member.path}, labeled ${member.label}: ${statusText(decision)}` },
+        attrs: {
+          role: 'group',
+          'aria-label': `${member.path}, labeled ${member.label}: ${statusText(decision)}`,
+          'data-path': member.path,
+        },
       },
       [
         el('div', { className: 'thumb' }, [image]),
@@ -175,9 +201,9 @@ export class ConflictList {
         el('div', { className: 'member-path', text: member.path, attrs: { title: member.path } }),
         el('div', { className: 'card-status', text: statusText(decision) }),
         el('div', { className: 'card-actions' }, [
-          actionButton('Keep', `Keep ${member.path} as ${member.label}`, act({ kind: 'keep' }), 'keep'),
+          actionButton('Keep', `Keep ${member.path} as ${member.label}`, act({ kind: 'keep' }), 'keep', 'keep'),
           ...quick,
-          actionButton('✕', `Remove ${member.path} from the dataset`, act({ kind: 'remove' }), 'remove'),
+          actionButton('✕', `Remove ${member.path} from the dataset`, act({ kind: 'remove' }), 'remove', 'remove'),
         ]),
         picker,
       ],
@@ -186,12 +212,24 @@ export class ConflictList {
   }
 }
 
-function actionButton(text: string, label: string, onClick: () => void, kind = 'relabel'): HTMLButtonElement {
+/**
+ * A member's button, named with the member's path (each row holds several members); the name begins
+ * with the visible words, as speech input needs.
+ * @param key - Which button it is (`keep`, `remove` or the relabel target), to find it again after a rebuild.
+ */
+function actionButton(
+  text: string,
+  description: string,
+  onClick: () => void,
+  kind: string,
+  key: string,
+): HTMLButtonElement {
   const button = el('button', {
     className: `card-button card-button-${kind}`,
     text,
-    attrs: { type: 'button', title: label, 'aria-label': label },
+    attrs: { type: 'button', title: description, 'aria-label': description },
   });
+  button.dataset.key = key;
   button.addEventListener('click', onClick);
   return button;
 }

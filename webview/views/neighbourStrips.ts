@@ -5,9 +5,10 @@
  */
 import type { NeighbourView, SuspectView } from '../../src/protocol/webview';
 import { el } from '../dom';
+import { LAYOUT } from '../layout';
 
-/** Side of a neighbour thumbnail in CSS pixels (review.css `.neighbour`): six fit the pane's width. */
-const THUMB_SIZE = 40;
+/** Side of a neighbour thumbnail in CSS pixels (the styles read it as `--neighbour-size`). */
+const THUMB_SIZE = LAYOUT.neighbourSize;
 
 /** The two strips. */
 export class NeighbourStrips {

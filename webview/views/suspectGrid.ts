@@ -7,10 +7,10 @@
  */
 import { ownValue, type Decision, type Decisions, type SuspectView } from '../../src/protocol/webview';
 import { el, percent } from '../dom';
+import { LAYOUT } from '../layout';
 
-/** Card size and spacing in CSS pixels; review.css sizes `.card` to match. */
-export const CARD_WIDTH = 180;
-export const CARD_HEIGHT = 218;
+// Card size in CSS pixels (the styles read the same numbers as CSS variables); spacing is the grid's own.
+const { cardWidth: CARD_WIDTH, cardHeight: CARD_HEIGHT } = LAYOUT;
 const GAP = 8;
 const PADDING = 8;
 /** Rows rendered beyond the visible ones, so a fast scroll does not show blanks. */
@@ -77,7 +77,7 @@ export class SuspectGrid {
     this.element.addEventListener('click', (event) => this.onClick(event));
     this.element.addEventListener('dblclick', (event) => {
       const path = this.cardPath(event);
-      if (path !== undefined && !(event.target as Element).closest('button')) handlers.onOpen(path);
+      if (path !== undefined && !(event.target as Element).closest('[data-action]')) handlers.onOpen(path);
     });
     new ResizeObserver(() => this.render()).observe(this.element);
   }
@@ -192,7 +192,7 @@ export class SuspectGrid {
   private onClick(event: MouseEvent): void {
     const path = this.cardPath(event);
     if (path === undefined) return;
-    const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    const button = (event.target as Element).closest<HTMLElement>('[data-action]');
     if (button) {
       this.handlers.onAction(path, button.dataset.action as CardAction);
       return;
@@ -207,14 +207,22 @@ function createCard(suspect: SuspectView): HTMLDivElement {
   const card = el('div', { className: 'card', attrs: { role: 'option', id: `card-${++cardIds}` } }, [
     // Empty until the host sends the thumbnail (showImage).
     el('div', { className: 'thumb' }),
+    // Up to two lines, so long class names stay readable; the full names are in the title and the card's name.
+    // The card is named by its content (image alt, labels, figures, status), so its name holds every
+    // visible word; the hidden word and the arrow's name say which label is which.
     el('div', { className: 'card-labels' }, [
-      el('span', { className: 'label-given', attrs: { title: 'Given label' } }),
-      el('span', { className: 'label-arrow', text: '→', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { className: 'label-suggested', attrs: { title: 'Suggested label' } }),
+      el('span', { className: 'visually-hidden', text: 'given ' }),
+      el('span', { className: 'label-given' }),
+      // Read out as "suggested", seen as an arrow.
+      el('span', { className: 'label-arrow', text: ' → ', attrs: { role: 'img', 'aria-label': 'suggested' } }),
+      el('span', { className: 'label-suggested' }),
     ]),
     el('div', { className: 'card-figures' }),
     el('div', { className: 'card-status' }),
-    el('div', { className: 'card-actions' }, [
+    // The buttons are for the mouse: the keyboard acts on the focused card with the same keys (Enter,
+    // K, R, Delete), and an option may hold no focusable controls, so they are not <button>s but
+    // spans out of the accessibility tree. Short words, so all four fit the card at any name length.
+    el('div', { className: 'card-actions', attrs: { 'aria-hidden': 'true' } }, [
       cardButton('accept', 'Accept', 'Accept the suggested label (Enter)'),
       cardButton('keep', 'Keep', 'Keep the given label (K)'),
       cardButton('relabel', 'Relabel', 'Relabel to another class (R)'),
@@ -240,13 +248,9 @@ function showImage(card: HTMLDivElement, uri: string | undefined): void {
   if (image.getAttribute('src') !== uri) image.src = uri;
 }
 
-function cardButton(action: CardAction, text: string, title: string): HTMLButtonElement {
-  // Buttons are not tab stops: the grid is one stop and the keyboard works through it.
-  const button = el('button', {
-    className: `card-button card-button-${action}`,
-    text,
-    attrs: { type: 'button', title, 'aria-label': title, tabindex: '-1' },
-  });
+function cardButton(action: CardAction, text: string, title: string): HTMLElement {
+  // Not a tab stop, not focusable at all: the grid is one stop and the keyboard works through it.
+  const button = el('span', { className: `card-button card-button-${action}`, text, attrs: { title } });
   button.dataset.action = action;
   return button;
 }
@@ -284,12 +288,13 @@ function paintCard(
     card.querySelector('.card-status') as HTMLElement,
     `${statusText(decision)} · score ${suspect.score.toFixed(2)}`,
   );
-  card.setAttribute(
-    'aria-label',
-    `${suspect.path}: given ${suspect.givenLabel}, suggested ${suspect.suggestedLabel}, ${statusText(decision)}`,
-  );
+  const labels = card.querySelector('.card-labels') as HTMLElement;
+  labels.title = `Given label: ${suspect.givenLabel}\nSuggested label: ${suspect.suggestedLabel}`;
   const accept = card.querySelector('.card-button-accept') as HTMLButtonElement;
-  setText(accept, suspect.suggestedLabel === suspect.givenLabel ? 'Accept' : `→ ${suspect.suggestedLabel}`);
+  accept.title =
+    suspect.suggestedLabel === suspect.givenLabel
+      ? 'Accept the given label (Enter)'
+      : `Accept the suggested label “${suspect.suggestedLabel}” (Enter)`;
 }
 
 /** How a card names its decision. */

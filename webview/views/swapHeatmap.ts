@@ -2,7 +2,7 @@
  * The class-swap heatmap: rows are given labels, columns suggested (or estimated true) labels, each
  * cell the number of samples. A table, so screen readers announce row and column headers; every
  * off-diagonal cell with a count is a button that filters the grid to that swap. Colours come from
- * theme variables (review.css); the heat is a CSS custom property set through the CSSOM, which the
+ * theme variables (styles/swaps.css); the heat is a CSS custom property set through the CSSOM, which the
  * page's CSP allows (no style attributes).
  */
 import type { SwapMatrixView } from '../../src/protocol/webview';
@@ -118,17 +118,17 @@ export class SwapHeatmap {
             button.dataset.given = cell.given;
             button.dataset.other = cell.other;
             button.style.setProperty('--heat', `${Math.round(20 + 60 * cell.heat)}%`);
-            // Past about two thirds of the colour, dark themes read better with dark digits (review.css).
+            // Past about two thirds of the colour, dark themes read better with dark digits (styles/swaps.css).
             button.classList.toggle('hot', cell.heat >= 0.75);
             this.buttons.set(cellKey(cell.given, cell.other), button);
             td.append(button);
           } else {
+            // A span may not carry aria-label: the cell's words are hidden text, the dot is decoration.
             td.append(
-              el('span', {
-                className: 'swaps-cell empty',
-                text: cell.given === cell.other ? '' : '·',
-                attrs: { title: cell.label, 'aria-label': cell.label },
-              }),
+              el('span', { className: 'swaps-cell empty', attrs: { title: cell.label } }, [
+                el('span', { text: cell.given === cell.other ? '' : '·', attrs: { 'aria-hidden': 'true' } }),
+                el('span', { className: 'visually-hidden', text: cell.label }),
+              ]),
             );
           }
           return td;

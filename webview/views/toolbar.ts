@@ -16,9 +16,7 @@ import {
   type ReviewCounts,
   type SortOrder,
 } from '../state/reviewState';
-
-/** Which list the page shows. */
-export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck' | 'classes';
+import type { ReviewView } from '../state/viewState';
 
 /** How the toolbar reports user input. */
 export interface ToolbarHandlers {

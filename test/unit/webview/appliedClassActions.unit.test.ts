@@ -7,7 +7,7 @@ import {
   contentAfterClassActions,
   decisionsAfterClassActions,
   describeClassAction,
-} from '../../../webview/state/classView';
+} from '../../../webview/state/appliedClassActions';
 import { reviewProgress } from '../../../webview/dialogs/reviewProgress';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;

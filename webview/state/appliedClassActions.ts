@@ -2,7 +2,7 @@
  * The review as the class actions (merges, renames) make it, with no DOM: the content with every
  * class name mapped, the per-class bars, and the undo step of a class action. The webview shows
  * what export will write, so filters, the relabel picker and the heatmap see the new names.
- * Unit-tested in Node (test/unit/webview/classView.unit.test.ts).
+ * Unit-tested in Node (test/unit/webview/appliedClassActions.unit.test.ts).
  */
 import {
   classesAfter,
