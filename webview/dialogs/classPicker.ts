@@ -5,7 +5,8 @@
  * Escape to close. Built for 20+ classes: the list scrolls and the filter narrows it to a few rows.
  */
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import { ownValue, type ClassExampleView } from '../../src/protocol/webview';
+import type { ClassExampleView } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 import { filterRows, pickerRows, type PickerRow } from '../state/classPickerState';
 import { el } from '../dom';
 import type { DigitKey } from '../state/reviewState';
