@@ -22,6 +22,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/export/exportFlow.ts',
   'src/extension/review/reviewContent.ts',
   'src/extension/review/reviewHtml.ts',
+  'src/extension/review/reviewSession.ts',
   'src/extension/review/swapMatrix.ts',
   'src/extension/review/thumbnailCache.ts',
   'src/extension/review/thumbnailRequests.ts',
