@@ -149,7 +149,10 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
         // The content's classes are its report's (buildReviewContent copies them), so a test's own content checks against its own classes.
         loadReport: async () => {
           const shown = options.content ?? content;
-          return { content: shown, samplePaths, classes: shown.status === 'ready' ? shown.classes : [] };
+          if (shown.status !== 'ready') return { content: shown, samplePaths, classes: [] };
+          // A test's own duplicate groups stand for its report's: their members are samples too.
+          const members = (shown.conflicts ?? []).flatMap((group) => group.members.map((m) => m.path));
+          return { content: shown, samplePaths: new Set([...samplePaths, ...members]), classes: shown.classes };
         },
       });
       hosts.set(page, { session, datasetRoot, log, opened });
