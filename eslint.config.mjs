@@ -26,6 +26,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/review/reviewContent.ts',
   'src/extension/review/reviewHtml.ts',
   'src/extension/review/sharedDecisionStores.ts',
+  'src/extension/review/reviewSession.ts',
   'src/extension/review/swapMatrix.ts',
   'src/extension/review/thumbnailCache.ts',
   'src/extension/review/thumbnailRequests.ts',

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   try {
     for (const run of ['cold', 'warm']) {
       const page = await pages.open({ deferLoad: true });
-      const first = await loadTimed(page, pages.content);
+      const first = await loadTimed(page, pages);
       console.log(
         `page (${run} thumbnails): first card ${first.cardMs.toFixed(0)} ms, images in view ${first.imagesMs.toFixed(0)} ms`,
       );

@@ -4,19 +4,18 @@
  * The decisions live on the host, on disk; this page applies its own changes at once and numbers
  * them, and the host's answers (`decisions/didChange` with `ack`) confirm or correct them.
  */
-import {
-  mapClass,
-  newClassActionProblem,
-  ownValue,
-  type ClassAction,
-  type ConflictMemberView,
-  type Decisions,
-  type DecisionChange,
-  type HostToWebview,
-  type ReviewContent,
-  type SuspectView,
-  type WebviewToHost,
+import type {
+  ClassAction,
+  ConflictMemberView,
+  Decisions,
+  DecisionChange,
+  HostToWebview,
+  ReviewContent,
+  SuspectView,
+  WebviewToHost,
 } from '../src/protocol/webview';
+import { mapClass, newClassActionProblem } from '../src/core/shared/classActions';
+import { ownValue } from '../src/core/shared/ownValue';
 import { ClassPanel } from './views/classPanel';
 import { ClassPicker } from './dialogs/classPicker';
 import { contentAfterClassActions, decisionsAfterClassActions } from './state/appliedClassActions';

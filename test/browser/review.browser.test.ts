@@ -1,15 +1,14 @@
 /**
  * The review webview in a real browser: the built dist/webview.js in headless Chromium, in the page
- * the extension builds (same CSP), with harnessHost.js playing the host's side of the protocol and
- * the sample digits as images. Screenshots go to test-output/ (ignored by git).
+ * the extension builds (same CSP), talking to the real ReviewSession (reviewPage.ts) over a copy of
+ * the sample digits. Screenshots go to test-output/ (ignored by git).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
 import { sampleAnswerKey } from '../helpers/sampleReport';
-import type { Harness } from './harness';
 import {
   OUTPUT,
   ROOT,
@@ -23,16 +22,15 @@ import {
   type OpenOptions,
   type ReviewPages,
 } from './reviewPage';
+import { msUntilShown } from './scalePage';
 
 let pages: ReviewPages;
-let harness: Harness;
-let browser: Browser;
 let content: ReviewPages['content'];
 let flagged: SuspectView[];
 
 before(async () => {
   pages = await launchReviewPages();
-  ({ harness, browser, content } = pages);
+  ({ content } = pages);
   flagged = content.suspects.filter((s) => s.flagged);
 });
 
@@ -253,7 +251,7 @@ describe('review webview', () => {
     assert.ok(scrollTop > 1000, `the grid scrolled (${scrollTop}px)`);
     await page.close();
 
-    const restored = await openReview({ height: 600, state, decisions });
+    const restored = await openReview({ height: 600, state, decisions, reopen: page });
     await restored.waitForSelector('.card.focused');
     assert.equal(await focusedPath(restored), focus);
     assert.equal(await restored.$eval('.grid', (g) => g.scrollTop), scrollTop);
@@ -370,21 +368,8 @@ describe('review webview', () => {
       };
     });
     const big: ReviewContent = { ...content, suspects, flaggedTotal: 1000, auditedTotal: 1000 };
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    await page.addInitScript({ content: 'window.__initialState = undefined;' });
-    await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
-    await page.goto(harness.pageUrl);
-    await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
-    await page.evaluate((c) => {
-      window.__big = c;
-    }, big);
-    const ms = (await page.evaluate(`(async () => {
-      const start = performance.now();
-      window.__host.load('/workspace/big', window.__big, {});
-      while (!document.querySelector('.card')) await new Promise((done) => requestAnimationFrame(done));
-      await new Promise((done) => requestAnimationFrame(done));
-      return performance.now() - start;
-    })()`)) as number;
+    const page = await pages.open({ content: big, deferLoad: true });
+    const ms = await msUntilShown(page, pages, '.card');
     console.log(`# time to first render, 1 000 suspects: ${ms.toFixed(0)} ms`);
     // A sanity bound only: the machine may be busy, and the figure itself belongs to `npm run bench:panel`.
     assert.ok(ms < 10_000, `first render took ${ms.toFixed(0)} ms`);

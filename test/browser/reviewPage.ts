@@ -1,15 +1,21 @@
 /**
  * What every browser test of the review webview needs: Chromium, the harness server, the sample
- * report's content, and a page opened the way VS Code opens the webview (state, theme, handshake).
+ * report's content, and a page opened the way VS Code opens the webview (state, theme, handshake),
+ * talking to the real host side: a ReviewSession (src/extension/review/reviewSession.ts) in this
+ * process, with a real DecisionStore writing into the page's own copy of the dataset.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
+import { sampleFilesInside } from '../../src/core/data/containment';
+import { defaultDecisionsPath, readDecisionsDocument, writeDecisions } from '../../src/core/review/decisions';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
+import { ReviewSession } from '../../src/extension/review/reviewSession';
 import { ThumbnailCache } from '../../src/extension/review/thumbnailCache';
-import { ThumbnailRequests } from '../../src/extension/review/thumbnailRequests';
 import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
 import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
 import { startHarness, type Harness } from './harness';
@@ -18,22 +24,40 @@ import { THEMES, type ThemeName } from './themes';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots go here (ignored by git). */
 export const OUTPUT = resolve(__dirname, '..', '..', 'test-output');
-/** The dataset root the harness pretends to review. */
+/** A dataset root for messages a test writes itself (the session names the page's own copy). */
 export const ROOT = '/workspace/digits';
 
 /** How to open the page. */
 export interface OpenOptions {
+  /** What the session shows (default: the report's content); changes are checked against the report's samples and these classes. */
   content?: ReviewContent;
+  /** Decisions already on disk when the page opens. */
   decisions?: Decisions;
-  /** Class merges and renames the host already holds. */
+  /** Class merges and renames already on disk. */
   classActions?: readonly ClassAction[];
   /** The webview state VS Code would hand back after a reload. */
   state?: unknown;
   theme?: ThemeName;
   width?: number;
   height?: number;
-  /** Leave the content unsent after the handshake (the caller sends it, e.g. to time it). */
+  /**
+   * The page this one reloads (VS Code restoring a panel): the same dataset root, so the saved view
+   * state applies, and its decisions file as it was left unless `decisions` is given.
+   */
+  reopen?: Page;
+  /** Leave the content unsent after the handshake (the caller sends it with `load`, e.g. to time it). */
   deferLoad?: boolean;
+}
+
+/** The host side of one open page. */
+export interface PageHost {
+  readonly session: ReviewSession;
+  /** The page's dataset root (a copy of the dataset, or the dataset itself for a generated one). */
+  readonly datasetRoot: string;
+  /** What the session logged (the "Label Audit" output channel). */
+  readonly log: string[];
+  /** The image files the session opened (`vscode.open` in the editor). */
+  readonly opened: string[];
 }
 
 /** A running browser and harness, with the sample report's content. */
@@ -43,12 +67,19 @@ export interface ReviewPages {
   readonly content: Extract<ReviewContent, { status: 'ready' }>;
   /** Opens the review page, plays `webview/ready` → `suspects/didChange`. */
   open(options?: OpenOptions): Promise<Page>;
+  /** The host side of a page `open` returned. */
+  hostOf(page: Page): PageHost;
+  /** Has the page's session send its content (after `open({ deferLoad: true })`). */
+  load(page: Page): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Which dataset the pages review; default: the sample digits, at most 1 000 suspects shown. */
 export interface ReviewSource {
-  /** The dataset root the harness serves images from. */
+  /**
+   * A generated dataset the pages review in place (they then share its decisions file, so open one
+   * at a time); default: each page gets its own copy of the sample digits.
+   */
   readonly dataRoot?: string;
   /** Its report (default: the sample digits' perfect audit). */
   readonly report?: AuditReport;
@@ -59,63 +90,102 @@ export interface ReviewSource {
 /** Starts the harness and Chromium and builds the content of a report (the sample digits' by default). */
 export async function launchReviewPages(source: ReviewSource = {}): Promise<ReviewPages> {
   const dataRoot = source.dataRoot ?? SAMPLE_DIGITS;
-  const harness = await startHarness(dataRoot);
+  const copies = await mkdtemp(join(tmpdir(), 'label-audit-review-'));
+  const harness = await startHarness(dataRoot, [copies]);
+  // One cache for all pages, as panels of one dataset share its folder; warm across runs.
   const thumbnailCache = new ThumbnailCache(dataRoot);
   const browser = await launchChromium();
-  const built = buildReviewContent(source.report ?? (await sampleDigitsReport()), source.maxShown ?? 1000, (path) =>
-    harness.imageUrl(path),
-  );
+  const report = source.report ?? (await sampleDigitsReport());
+  const built = buildReviewContent(report, source.maxShown ?? 1000, (path) => harness.imageUrl(path));
   assert.equal(built.status, 'ready');
   const content = built as ReviewPages['content'];
+  const samplePaths = new Set(report.samples.map((s) => s.path));
   mkdirSync(OUTPUT, { recursive: true });
-  return {
+  const hosts = new WeakMap<Page, PageHost>();
+  let pageCount = 0;
+
+  /** A fresh dataset root with the given decisions on disk. */
+  async function datasetFor(options: OpenOptions): Promise<string> {
+    if (options.reopen) {
+      const root = pages.hostOf(options.reopen).datasetRoot;
+      if (options.decisions || options.classActions) await write(root, options);
+      return root;
+    }
+    let root = dataRoot;
+    if (!source.dataRoot) {
+      root = join(copies, `page${++pageCount}`, basename(SAMPLE_DIGITS));
+      await mkdir(root, { recursive: true });
+      // The images only: no thumbnails or decisions of earlier runs.
+      await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (from) => !from.includes('.label-audit') });
+    }
+    await write(root, options);
+    return root;
+  }
+  function write(root: string, options: OpenOptions): Promise<void> {
+    return writeDecisions(defaultDecisionsPath(root), options.decisions ?? {}, new Date(), options.classActions ?? []);
+  }
+
+  const pages: ReviewPages = {
     harness,
     browser,
     content,
     async open(options = {}) {
+      const datasetRoot = await datasetFor(options);
       const page = await browser.newPage({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 } });
       page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+      const log: string[] = [];
+      const opened: string[] = [];
+      // The session's posts reach the page in order, each as one JSON string (as VS Code serialises them).
+      let delivery = Promise.resolve();
+      const session = new ReviewSession({
+        datasetRoot,
+        post: (message) => {
+          const json = JSON.stringify(message);
+          delivery = delivery.then(() => page.evaluate((m) => window.__fromHost(m), json)).catch(() => undefined);
+        },
+        openImage: (file) => void opened.push(file),
+        log: (line) => void log.push(line),
+        uriOf: (file) => harness.fileUrl(file),
+        thumbnails: thumbnailCache,
+        // The content's classes are its report's (buildReviewContent copies them), so a test's own content checks against its own classes.
+        loadReport: async () => {
+          const shown = options.content ?? content;
+          if (shown.status !== 'ready') return { content: shown, samplePaths, classes: [], files: new Map() };
+          // A test's own duplicate groups stand for its report's: their members are samples too.
+          const members = (shown.conflicts ?? []).flatMap((group) => group.members.map((m) => m.path));
+          const paths = new Set([...samplePaths, ...members]);
+          const files = await sampleFilesInside(datasetRoot, [...paths]);
+          return { content: shown, samplePaths: paths, classes: shown.classes, files };
+        },
+      });
+      hosts.set(page, { session, datasetRoot, log, opened });
+      page.once('close', () => session.dispose());
+      await page.exposeBinding('__toHost', (_source, message: unknown) => session.handle(message));
       await page.addInitScript({
         content: `window.__initialState = ${JSON.stringify(options.state ?? null) ?? 'undefined'} ?? undefined;`,
       });
-      await page.addInitScript({ path: join(__dirname, 'harnessHost.js') });
-      await serveThumbnails(page, harness, thumbnailCache, dataRoot);
+      await page.addInitScript({ path: join(__dirname, 'webviewApi.js') });
       await page.goto(harness.pageUrl);
       await applyTheme(page, options.theme ?? 'dark');
       await page.waitForFunction(() => window.__host.ofType('webview/ready').length === 1);
-      if (options.deferLoad) return page;
-      await page.evaluate(([root, c, d, a]) => window.__host.load(root, c, d, a), [
-        ROOT,
-        options.content ?? content,
-        options.decisions ?? {},
-        options.classActions ?? [],
-      ] as const);
+      if (!options.deferLoad) await session.reload();
       return page;
+    },
+    hostOf(page) {
+      const host = hosts.get(page);
+      assert.ok(host, 'a page opened by these ReviewPages');
+      return host;
+    },
+    async load(page) {
+      await pages.hostOf(page).session.reload();
     },
     async close() {
       await browser.close();
       await harness.close();
+      await rm(copies, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Answers the page's `thumbnails/request` as the panel does, with the extension's own thumbnail code
- * running here in Node; the files are served by the harness from the dataset folder.
- */
-async function serveThumbnails(page: Page, harness: Harness, cache: ThumbnailCache, dataRoot: string): Promise<void> {
-  const requests = new ThumbnailRequests(
-    cache,
-    (file) => harness.imageUrl(relative(dataRoot, file).split(sep).join('/')),
-    (path) => join(dataRoot, path),
-    (thumbnails) =>
-      void page
-        .evaluate((m) => window.__host.send(m), { type: 'thumbnails/didCreate', thumbnails })
-        .catch(() => undefined),
-    (line) => console.log(`# ${line}`),
-  );
-  page.once('close', () => requests.dispose());
-  await page.exposeFunction('__requestThumbnails', (paths: string[]) => requests.request(paths));
+  return pages;
 }
 
 /** Headless Debian Chromium, as every browser test and the panel bench run it. */
@@ -185,10 +255,18 @@ export async function chooseOption(page: Page, label: string, option: string): P
   await settle(page);
 }
 
-/** The decisions as the (harness) host holds them: what would be on disk. */
+/** The decisions as the host last reported them to the page (written to disk by then). */
 export function decisionsOnHost(page: Page): Promise<Decisions> {
   return page.evaluate(() => window.__host.decisions());
 }
+
+/** The decisions in the page's decisions file, once the session's writes are done. */
+export async function decisionsOnDisk(pages: ReviewPages, page: Page): Promise<ReviewDecisionsOnDisk> {
+  const host = pages.hostOf(page);
+  await host.session.flush();
+  return readDecisionsDocument(defaultDecisionsPath(host.datasetRoot));
+}
+type ReviewDecisionsOnDisk = Awaited<ReturnType<typeof readDecisionsDocument>>;
 
 /** Waits until the host holds `count` decisions. */
 export async function waitForDecisionCount(page: Page, count: number): Promise<void> {
@@ -198,16 +276,18 @@ export async function waitForDecisionCount(page: Page, count: number): Promise<v
 declare global {
   interface Window {
     __big: unknown;
-    __requestThumbnails?: (paths: string[]) => Promise<void>;
+    __fromHost(json: string): void;
+    __toHost(message: unknown): Promise<void>;
     __host: {
       posted: import('../../src/protocol/webview').WebviewToHost[];
+      received: string[];
+      deliveredAt: Record<string, number>;
       cspViolations: string[];
       consoleErrors: string[];
       decisions(): Decisions;
       classActions(): ClassAction[];
       state(): unknown;
       send(message: unknown): void;
-      load(root: string, content: unknown, decisions: Decisions, classActions?: readonly ClassAction[]): void;
       ofType(type: string): unknown[];
     };
   }

@@ -5,8 +5,7 @@
  * round trips of the test driver do not count.
  */
 import type { Page } from 'playwright-core';
-import type { ReviewContent } from '../../src/protocol/webview';
-import { ROOT } from './reviewPage';
+import type { ReviewPages } from './reviewPage';
 
 /** How long the first screen took, from the host's message to the page painting it. */
 export interface FirstRender {
@@ -35,26 +34,38 @@ export interface ScrollFigures {
 }
 
 /**
- * Sends `content` the way the host does and times the first render. The content is put in the page
- * before the clock starts, so only the message and the webview's own work are timed.
+ * Has the page's session send its content and times the first render. The clock starts when the
+ * message is handed to the page (after its JSON is parsed there), so only the message and the
+ * webview's own work are timed, not the test driver's round trips.
  */
-export async function loadTimed(page: Page, content: ReviewContent): Promise<FirstRender> {
-  // As one JSON string: the driver's own serialisation of a 100 000-element object takes a minute.
-  await page.evaluate((json) => {
-    window.__big = JSON.parse(json);
-  }, JSON.stringify(content));
-  return (await page.evaluate(`(async () => {
+export async function loadTimed(page: Page, pages: ReviewPages): Promise<FirstRender> {
+  const timing = page.evaluate(`(async () => {
     const frame = () => new Promise((done) => requestAnimationFrame(done));
-    const start = performance.now();
-    window.__host.load(${JSON.stringify(ROOT)}, window.__big, {});
-    window.__big = undefined;
+    while (window.__host.deliveredAt['suspects/didChange'] === undefined) await frame();
+    const start = window.__host.deliveredAt['suspects/didChange'];
     while (!document.querySelector('.grid .card')) await frame();
     await frame();
     const cardMs = performance.now() - start;
     const imagesShown = ${imagesShownSource};
     while (!imagesShown()) await frame();
     return { cardMs, imagesMs: performance.now() - start };
-  })()`)) as FirstRender;
+  })()`) as Promise<FirstRender>;
+  await pages.load(page);
+  return timing;
+}
+
+/** Like {@link loadTimed}, until `selector` is painted: ms from the session's message. */
+export async function msUntilShown(page: Page, pages: ReviewPages, selector: string): Promise<number> {
+  const timing = page.evaluate(`(async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(done));
+    while (window.__host.deliveredAt['suspects/didChange'] === undefined) await frame();
+    const start = window.__host.deliveredAt['suspects/didChange'];
+    while (!document.querySelector(${JSON.stringify(selector)})) await frame();
+    await frame();
+    return performance.now() - start;
+  })()`) as Promise<number>;
+  await pages.load(page);
+  return timing;
 }
 
 /** True when every card in view shows a decoded image (runs in the page). */

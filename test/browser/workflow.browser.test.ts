@@ -276,7 +276,7 @@ describe('spot check', () => {
     const state = await page.evaluate(() => window.__host.state());
     const decisions = await decisionsOnHost(page);
     await page.close();
-    const again = await pages.open({ state, decisions, height: 900 });
+    const again = await pages.open({ state, decisions, height: 900, reopen: page });
     await again.waitForSelector('.card');
     assert.equal(await again.textContent('.counter'), '5 checked of 50');
     assert.deepEqual(await cardPaths(again), shown.slice(0, (await cardPaths(again)).length));

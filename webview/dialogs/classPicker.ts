@@ -4,7 +4,8 @@
  * the rest. Type to filter (a class's digit key works too), ↑/↓ to move, Enter or a click to pick,
  * Escape to close. Built for 20+ classes: the list scrolls and the filter narrows it to a few rows.
  */
-import { ownValue, type ClassExampleView } from '../../src/protocol/webview';
+import type { ClassExampleView } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 import { filterRows, pickerRows, type PickerRow } from '../state/classPickerState';
 import { el } from '../dom';
 import type { DigitKey } from '../state/reviewState';

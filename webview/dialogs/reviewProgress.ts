@@ -3,7 +3,8 @@
  * per class, and where the next card without a decision is. Unit-tested in
  * test/unit/webview/reviewProgress.unit.test.ts.
  */
-import { ownValue, type Decisions, type SuspectView } from '../../src/protocol/webview';
+import type { Decisions, SuspectView } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 
 /** Counts of one group of suspects. `accepted` relabels follow the suggestion, `relabeled` ones pick another class. */
 export interface ProgressTally {

@@ -4,19 +4,18 @@
  * what export will write, so filters, the relabel picker and the heatmap see the new names.
  * Unit-tested in Node (test/unit/webview/appliedClassActions.unit.test.ts).
  */
-import {
-  classesAfter,
-  mapClass,
-  type ClassAction,
-  type ClassExampleView,
-  type ClassHealth,
-  type Decision,
-  type Decisions,
-  type MergeSuggestion,
-  type ReviewContent,
-  type SuspectView,
-  type SwapMatrixView,
+import type {
+  ClassAction,
+  ClassExampleView,
+  ClassHealth,
+  Decision,
+  Decisions,
+  MergeSuggestion,
+  ReviewContent,
+  SuspectView,
+  SwapMatrixView,
 } from '../../src/protocol/webview';
+import { classesAfter, mapClass } from '../../src/core/shared/classActions';
 
 type ReadyContent = Extract<ReviewContent, { status: 'ready' }>;
 

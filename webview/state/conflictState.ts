@@ -2,7 +2,8 @@
  * The conflicting-duplicates view's logic, with no DOM: which groups are resolved and what a member's
  * decision does. Unit-tested in Node.
  */
-import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../../src/protocol/webview';
+import type { ConflictGroupView, ConflictMemberView, Decisions } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 
 /** Groups in the view and how many have a decision for every member. */
 export function conflictProgress(

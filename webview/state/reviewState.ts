@@ -4,17 +4,10 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
-import {
-  mapClass,
-  ownValue,
-  sameDecision,
-  withChanges,
-  type ClassAction,
-  type Decision,
-  type DecisionChange,
-  type Decisions,
-  type SuspectView,
-} from '../../src/protocol/webview';
+import type { ClassAction, Decision, DecisionChange, Decisions, SuspectView } from '../../src/protocol/webview';
+import { mapClass } from '../../src/core/shared/classActions';
+import { sameDecision, withChanges } from '../../src/core/shared/decisionValues';
+import { ownValue } from '../../src/core/shared/ownValue';
 
 /** Which decision states the grid shows. */
 export type DecisionFilter = 'all' | 'pending' | 'decided' | 'keep' | 'relabel' | 'remove';

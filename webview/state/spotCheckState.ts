@@ -2,13 +2,8 @@
  * The spot check without a DOM: which sizes to offer, which of the sample's images the reviewer
  * found wrong, and the sentence the panel shows about the errors the audit missed.
  */
-import {
-  ownValue,
-  SPOT_CHECK_SIZES,
-  type Decisions,
-  type SpotCheckPool,
-  type SuspectView,
-} from '../../src/protocol/webview';
+import { SPOT_CHECK_SIZES, type Decisions, type SpotCheckPool, type SuspectView } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 import { estimateMisses, type MissEstimate } from './missRate';
 
 /** The default size of a new spot check. */

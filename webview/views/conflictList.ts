@@ -5,7 +5,8 @@
  * exist in the DOM, and a dataset with thousands of groups costs what a screenful does.
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import { ownValue, type ConflictGroupView, type ConflictMemberView, type Decisions } from '../../src/protocol/webview';
+import type { ConflictGroupView, ConflictMemberView, Decisions } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 import { otherLabels, finalLabel } from '../state/conflictState';
 import { el } from '../dom';
 import { LAYOUT } from '../layout';

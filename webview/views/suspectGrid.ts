@@ -5,7 +5,8 @@
  * makes on demand (`thumbnails/request`): the grid says which cards it shows, and draws each image
  * once its URI is known, never a full-size original.
  */
-import { ownValue, type Decision, type Decisions, type SuspectView } from '../../src/protocol/webview';
+import type { Decision, Decisions, SuspectView } from '../../src/protocol/webview';
+import { ownValue } from '../../src/core/shared/ownValue';
 import { el, percent } from '../dom';
 import { LAYOUT } from '../layout';
 

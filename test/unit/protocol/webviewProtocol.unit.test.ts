@@ -240,3 +240,58 @@ test('thumbnail requests and answers are checked', () => {
   assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: { 'a.png': 3 } }).ok, false);
   assert.equal(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: ['x'] }).ok, false);
 });
+
+test('each problem names the message type, where and the field, in one line', () => {
+  const problem = (value: unknown) => {
+    const parsed = parseWebviewMessage(value);
+    return parsed.ok ? '' : parsed.problem;
+  };
+  assert.equal(
+    problem({ type: 'review/decideMany', seq: 1, changes: [{ path: 'a', decision: null }, { path: 3 }] }),
+    'review/decideMany: changes[1]: "path" must be a non-empty string',
+  );
+  assert.equal(
+    problem({ type: 'review/decide', seq: 1, path: 'a', decision: { action: 'relabel', label: '  ' } }),
+    'review/decide: "decision" relabel needs a non-empty "label"',
+  );
+  assert.equal(
+    problem({ type: 'review/decide', seq: 1, path: 'a', decision: [] }),
+    'review/decide: "decision" must be an object or null',
+  );
+  // A missing field reads like a wrong one.
+  assert.equal(
+    problem({ type: 'review/decide', seq: 1, decision: null }),
+    'review/decide: "path" must be a non-empty string',
+  );
+  assert.equal(problem({ type: 'review/decideMany', seq: 1 }), 'review/decideMany: "changes" must be an array');
+  assert.equal(problem([]), 'message is not an object');
+  assert.equal(
+    JSON.stringify(parseHostMessage({ type: 'thumbnails/didCreate', thumbnails: { 'a.png': 3 } })),
+    JSON.stringify({ ok: false, problem: 'thumbnails/didCreate: thumbnails["a.png"]: must be a URI string' }),
+  );
+  assert.equal(
+    JSON.stringify(parseHostMessage({ type: 'decisions/didChange', decisions: {}, ack: 1.5 })),
+    JSON.stringify({ ok: false, problem: 'decisions/didChange: "ack" must be a non-negative integer' }),
+  );
+});
+
+test('fields the webview adds are dropped; paths named like Object members are kept as entries', () => {
+  const parsed = parseWebviewMessage({
+    type: 'review/openImage',
+    path: 'a.png',
+    command: 'rm -rf',
+  });
+  assert.deepEqual(parsed, { ok: true, message: { type: 'review/openImage', path: 'a.png' } });
+  // Parsed from JSON, as a message arrives: a "__proto__" key in a literal would set the prototype instead.
+  const decisions = JSON.parse('{"__proto__":{"action":"keep"},"constructor":{"action":"remove"}}') as unknown;
+  const didChange = parseHostMessage({ type: 'decisions/didChange', decisions, ack: 2 });
+  assert.ok(didChange.ok && didChange.message.type === 'decisions/didChange');
+  assert.ok(Object.hasOwn(didChange.message.decisions, '__proto__'), 'a path named "__proto__" stays a key');
+  assert.deepEqual(Object.keys(didChange.message.decisions), ['__proto__', 'constructor']);
+  const bad = JSON.parse('{"__proto__":{"action":"burn"}}') as unknown;
+  const refused = parseHostMessage({ type: 'decisions/didChange', decisions: bad });
+  assert.deepEqual(refused, {
+    ok: false,
+    problem: 'decisions/didChange: decisions["__proto__"]: "action" is an unknown action "burn"',
+  });
+});

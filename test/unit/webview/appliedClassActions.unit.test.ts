@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClassAction, Decisions, ReviewContent, SuspectView } from '../../../src/protocol/webview';
-import { ownValue } from '../../../src/protocol/webview';
+import { ownValue } from '../../../src/core/shared/ownValue';
 import {
   classBars,
   contentAfterClassActions,

@@ -12,8 +12,8 @@ import {
   writeDecisions,
 } from '../../../../src/core/review/decisions';
 import { AuditError } from '../../../../src/core/errors';
-import { sameDecision as webviewSameDecision } from '../../../../src/protocol/webview';
 import { AUDIT_DIR } from '../../../../src/core/report';
+import { REPO } from '../../../helpers/repo';
 
 const FILE = '/data/digits/.label-audit/decisions.json';
 
@@ -248,11 +248,16 @@ describe('acceptSuggestions', () => {
   });
 });
 
-test('sameDecision (one copy for the review log and the webview): action, the label of a relabel, and pending', () => {
+test('sameDecision (one copy for the review log and the webview): action, the label of a relabel, and pending', async () => {
   assert.ok(sameDecision({ action: 'relabel', label: '3' }, { action: 'relabel', label: '3' }));
   assert.ok(!sameDecision({ action: 'relabel', label: '3' }, { action: 'relabel', label: '5' }));
   assert.ok(!sameDecision({ action: 'keep' }, { action: 'remove' }));
   assert.ok(sameDecision(null, null));
   assert.ok(!sameDecision(null, { action: 'keep' }) && !sameDecision({ action: 'keep' }, null));
-  assert.equal(webviewSameDecision, sameDecision, 'the webview gets the same function through the protocol');
+  // The webview imports this very function (src/core/shared is browser-safe), not a copy of its own.
+  const webviewState = await readFile(join(REPO, 'webview', 'state', 'reviewState.ts'), 'utf8');
+  assert.match(
+    webviewState,
+    /import \{[^}]*\bsameDecision\b[^}]*\} from '\.\.\/\.\.\/src\/core\/shared\/decisionValues'/,
+  );
 });
