@@ -1,9 +1,11 @@
 // Bundles the CLI (and, later, the extension, the engine process and the webview) with esbuild.
 // `node esbuild.mjs [--watch] [--production]`.
 import * as esbuild from 'esbuild';
-import { cp, copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { copyRuntimePackages } from './scripts/packaging/runtimePackages.mjs';
+import { hostTarget } from './scripts/packaging/targets.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -32,37 +34,14 @@ async function copyWasmBinaries() {
 }
 
 /**
- * sharp is a native module, so it stays outside the bundles; but the VSIX is packaged without
- * node_modules (`vsce package --no-dependencies`). So copy sharp and the packages it loads at run
- * time (its dependencies, and whichever of its optional platform packages, @img/sharp-<platform> with
- * libvips, npm installed here) to dist/node_modules, where `require('sharp')` from dist/*.js finds
- * them first. Packages already copied at the same version are left alone.
+ * sharp (and webgpu) are native modules, so they stay outside the bundles; but the VSIX is packaged
+ * without node_modules (`vsce package --no-dependencies`). So copy them and what they load at run
+ * time, for this machine's platform, to dist/node_modules, where `require('sharp')` from dist/*.js
+ * finds them first. `npm run package:all` does the same per target from a staging install
+ * (scripts/packaging/).
  */
-async function copyNativeModules(roots) {
-  const seen = new Set();
-  const pending = [...roots];
-  while (pending.length > 0) {
-    const name = pending.pop();
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const manifest = await readPackageJson(join('node_modules', name));
-    // An optional dependency for another platform is simply not installed.
-    if (!manifest) continue;
-    const target = join('dist', 'node_modules', name);
-    if ((await readPackageJson(target))?.version !== manifest.version) {
-      await rm(target, { recursive: true, force: true });
-      await cp(join('node_modules', name), target, { recursive: true, dereference: true });
-    }
-    pending.push(...Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }));
-  }
-}
-
-async function readPackageJson(folder) {
-  try {
-    return JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
+async function copyHostRuntimePackages() {
+  await copyRuntimePackages({ from: 'node_modules', to: join('dist', 'node_modules'), target: hostTarget() });
 }
 
 /**
@@ -106,7 +85,7 @@ const webviewContext = await esbuild.context({
   plugins: [problemMatcherPlugin],
 });
 await copyWasmBinaries();
-await copyNativeModules(['sharp']);
+await copyHostRuntimePackages();
 if (watch) {
   await Promise.all([context.watch(), webviewContext.watch()]);
 } else {

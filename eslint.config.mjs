@@ -73,7 +73,16 @@ const zones = [
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.tools/**', 'test-output/**', 'bench-output/**', 'sample-data/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.tools/**',
+      '.package/**',
+      'vsix/**',
+      'test-output/**',
+      'bench-output/**',
+      'sample-data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
