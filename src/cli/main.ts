@@ -6,7 +6,8 @@ import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
 import { readReport, reportPath, writeReport, type AuditReport } from '../core/report';
-import { chooseBackend, type BackendPreference } from '../engine/backend';
+import { BACKEND_NAMES, type BackendPreference } from '../protocol/backends';
+import { chooseAuditBackend } from '../engine/backend';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
 import { workerModelRunner } from '../engine/workerRunner';
@@ -25,8 +26,6 @@ export const EXIT = {
   /** Interrupted (Ctrl+C); nothing half-written was left. */
   cancelled: 130,
 } as const;
-
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * Runs the `label-audit` command line and resolves to the exit code (the caller exits).
@@ -133,7 +132,11 @@ function buildProgram(
       ).choices(['both', 'mixup']),
     )
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend (see docs/backends.md)')
+        .choices(BACKEND_NAMES)
+        .default('auto'),
+    )
     .option('--no-cache', 'decode every image again instead of reusing <dataset>/.label-audit/cache')
     .option('--out <file>', 'also write the report to this file')
     .option('--top <n>', 'suspects to print', nonNegativeInteger, 20)
@@ -198,7 +201,7 @@ async function auditCommand(
 ): Promise<number> {
   const view = createProgressView(io.stderr, Boolean(flags.quiet));
   try {
-    const backend = await chooseBackend(flags.backend);
+    const backend = await chooseAuditBackend(flags.backend);
     view.log(`backend: ${backend.reason}`);
     const { report, reportPath: written } = await runAudit(
       datasetPath,

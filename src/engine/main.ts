@@ -22,7 +22,7 @@ import {
   type AuditRunResult,
   type EngineErrorData,
 } from '../protocol/engine';
-import { chooseBackend } from './backend';
+import { chooseAuditBackend } from './backend';
 import { workerModelRunner } from './workerRunner';
 
 /**
@@ -65,7 +65,9 @@ async function audit(
   const subscription = token.onCancellationRequested(() => controller.abort());
   try {
     // chooseBackend logs each backend it tries; its success line would repeat the reason logged below.
-    const backend = await chooseBackend(params.backend, { log: (line) => line.startsWith('backend: ') || log(line) });
+    const backend = await chooseAuditBackend(params.backend, {
+      log: (line) => line.startsWith('backend: ') || log(line),
+    });
     log(`backend: ${backend.reason}`);
     const started = performance.now();
     const { report, reportPath } = await runAudit(

@@ -5,9 +5,10 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AuditErrorReason } from '../core/errors';
 import type { AuditOptionsInput } from '../core/options';
 import type { AuditProgress } from '../core/shared/types';
+import type { BackendPreference } from './backends';
 
-/** The TensorFlow.js backends a user can ask for (the `labelAudit.backend` setting). */
-export type EngineBackend = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** The TensorFlow.js backends a user can ask for (the `labelAudit.backend` setting; see `BACKENDS`). */
+export type EngineBackend = BackendPreference;
 
 /** Parameters of {@link AuditRunRequest}. */
 export interface AuditRunParams {

@@ -5,14 +5,10 @@ import { REPO } from '../../helpers/repo';
 import { test } from 'node:test';
 import { AuditError } from '../../../src/core/errors';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, resolveAuditOptions } from '../../../src/core/options';
-import {
-  BACKENDS,
-  OPTION_SETTINGS,
-  readAuditSettings,
-  SETTINGS_SECTION,
-} from '../../../src/extension/audit/auditSettings';
+import { OPTION_SETTINGS, readAuditSettings, SETTINGS_SECTION } from '../../../src/extension/audit/auditSettings';
 import { DEFAULT_MAX_SUSPECTS_SHOWN } from '../../../src/extension/review/reviewContent';
 import { COMMANDS } from '../../../src/extension/commandIds';
+import { BACKENDS } from '../../../src/protocol/backends';
 
 // package.json is the extension's public face: its commands, settings and activation must agree
 // with the code that implements them.
@@ -86,8 +82,15 @@ test('every setting has a description, and the defaults in package.json are the 
   assert.equal(setting('method').default, DEFAULT_AUDIT_OPTIONS.method);
   assert.deepEqual(setting('method').enum, AUDIT_METHODS);
   assert.equal(setting('method').enumDescriptions?.length, AUDIT_METHODS.length);
-  assert.deepEqual(setting('backend').enum, BACKENDS);
-  assert.equal(setting('backend').enumDescriptions?.length, BACKENDS.length);
+  // The setting is generated from the one backend list: same names, same order, same descriptions.
+  assert.deepEqual(
+    setting('backend').enum,
+    BACKENDS.map((b) => b.name),
+  );
+  assert.deepEqual(
+    setting('backend').enumDescriptions,
+    BACKENDS.map((b) => b.description),
+  );
   assert.equal(setting('backend').default, 'auto');
   assert.equal(setting('maxSuspectsShown').default, DEFAULT_MAX_SUSPECTS_SHOWN);
 });
