@@ -6,6 +6,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { AuditError } from '../core/errors';
 import { AUTO_ORDER, type BackendPreference, type ExplicitBackend } from '../protocol/backends';
 import { registerWasmTrainingKernels } from './wasm/kernels';
+import { nativeFolders, resolveOptionalPackage } from './optionalPackage';
 import { installWebgpu, type WebgpuAdapter } from './webgpuAdapter';
 
 export type { BackendPreference } from '../protocol/backends';
@@ -32,6 +33,12 @@ export interface ChooseBackendOptions {
   wasmDir?: string;
   /** Receives one line per backend tried. */
   log?: (line: string) => void;
+  /**
+   * npm prefix folders that may hold @tensorflow/tfjs-node(-gpu) (the extension's global storage, the
+   * `labelAudit.nativeTensorflowFolder` setting), searched before label-audit's own node_modules;
+   * LABEL_AUDIT_NATIVE_MODULES adds more.
+   */
+  nativeFolders?: readonly string[];
 }
 
 /** A backend that could not start; `message` completes "the X backend is unavailable: …". */
@@ -124,12 +131,13 @@ export async function chooseAuditBackend(
 
 const HOW_TO_FIX: Record<ExplicitBackend, string> = {
   'tensorflow-gpu':
-    'Install it next to label-audit with `npm install @tensorflow/tfjs-node-gpu` (Linux with an NVIDIA GPU and the CUDA/cuDNN ' +
-    'versions its README lists; its install step downloads libtensorflow, so it needs internet access and, with npm 11, ' +
-    'allowed install scripts), or choose the backend "auto".',
+    'In VS Code run "Label Audit: Install Native TensorFlow" and choose CUDA; for the CLI, `npm install @tensorflow/tfjs-node-gpu@4.22.0` ' +
+    'next to label-audit. It needs Linux x64 with an NVIDIA GPU and the CUDA/cuDNN versions its README lists, internet access ' +
+    '(its install step downloads libtensorflow) and, with npm 11, allowed install scripts. Or choose the backend "auto".',
   tensorflow:
-    'Install it next to label-audit with `npm install @tensorflow/tfjs-node` (its install step downloads libtensorflow, ' +
-    'so it needs internet access and, with npm 11, allowed install scripts), or choose the backend "auto" or "wasm".',
+    'In VS Code run "Label Audit: Install Native TensorFlow" and choose CPU; for the CLI, `npm install @tensorflow/tfjs-node@4.22.0` ' +
+    'next to label-audit (its install step downloads libtensorflow, so it needs internet access and, with npm 11, allowed install ' +
+    'scripts). Or choose the backend "auto" or "wasm".',
   webgpu:
     "WebGPU needs a GPU driver Dawn accepts: Metal (macOS), Direct3D 12 (Windows) or Vulkan (Linux: the GPU vendor's driver, " +
     'or Mesa 25 or later for a software adapter; see docs/backends.md), or choose the backend "auto".',
@@ -141,11 +149,11 @@ const HOW_TO_FIX: Record<ExplicitBackend, string> = {
 async function start(backend: ExplicitBackend, options: ChooseBackendOptions, explicit: boolean): Promise<Started> {
   switch (backend) {
     case 'tensorflow-gpu':
-      return { detail: await startTensorflow('@tensorflow/tfjs-node-gpu', explicit) };
+      return { detail: await startTensorflow('@tensorflow/tfjs-node-gpu', explicit, options.nativeFolders) };
     case 'webgpu':
       return startWebgpu(explicit);
     case 'tensorflow':
-      return { detail: await startTensorflow('@tensorflow/tfjs-node', explicit) };
+      return { detail: await startTensorflow('@tensorflow/tfjs-node', explicit, options.nativeFolders) };
     case 'wasm':
       return { detail: await startWasm(options.wasmDir) };
     case 'cpu':
@@ -197,17 +205,29 @@ interface NodeBackend extends tf.KernelBackend {
  * step downloads libtensorflow (impossible offline). The `require` is lazy and its name a variable,
  * so bundlers leave it alone and a missing package is an ordinary, reported failure.
  */
-async function startTensorflow(packageName: string, explicit: boolean): Promise<string> {
+async function startTensorflow(
+  packageName: string,
+  explicit: boolean,
+  givenFolders: readonly string[] | undefined,
+): Promise<string> {
+  const folders = nativeFolders(givenFolders);
+  const found = resolveOptionalPackage(packageName, folders);
+  if (found === undefined) {
+    const places = folders.length > 0 ? ` (looked in ${folders.join(', ')} and next to label-audit)` : '';
+    throw new Unavailable(`${packageName} is not installed${places}`);
+  }
+  const where = found.folder === undefined ? '' : ` from ${found.folder}`;
   let foreign: TfjsRegistry;
   try {
     // tfjs-node pulls in its own copies of tfjs-core and the cpu backend; when those are not the
     // very modules we loaded (a bundle, or npm not deduplicating), every kernel they register again
     // prints "already registered". That is expected, so we drop those lines.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package, resolved at run time
-    foreign = await quietly(() => require(packageName) as TfjsRegistry, /already registered/).then((r) => r.value);
+    foreign = await quietly(() => require(found.entry) as TfjsRegistry, /already registered/).then((r) => r.value);
   } catch (error) {
-    if (isMissingModule(error, packageName)) throw new Unavailable(`${packageName} is not installed`);
-    throw new Unavailable(`${packageName} failed to load (${firstLine(error)})`);
+    // Typically its native part: libtensorflow or tfjs_binding.node not downloaded (install scripts
+    // skipped or offline), or CUDA libraries missing for the GPU package.
+    throw new Unavailable(`${packageName} was found${where} but failed to load (${firstLine(error)})`);
   }
   bridgeBackend(foreign, 'tensorflow');
   await activate('tensorflow');
@@ -216,9 +236,9 @@ async function startTensorflow(packageName: string, explicit: boolean): Promise<
   if (packageName.endsWith('-gpu') && !usesGpu) {
     // The GPU package runs on the CPU when CUDA finds no device: fine for auto, not what was asked for.
     if (explicit) throw new Unavailable(`${packageName} loaded, but TensorFlow found no usable CUDA GPU`);
-    return `tensorflow (${label}, no CUDA GPU found, so native TensorFlow on the CPU)`;
+    return `tensorflow (${label}${where}, no CUDA GPU found, so native TensorFlow on the CPU)`;
   }
-  return `tensorflow (${label}${usesGpu ? ', CUDA GPU' : ', native TensorFlow on the CPU'})`;
+  return `tensorflow (${label}${where}${usesGpu ? ', CUDA GPU' : ', native TensorFlow on the CPU'})`;
 }
 
 /**
@@ -330,14 +350,6 @@ async function quietly<T>(fn: () => T | Promise<T>, hide: RegExp): Promise<{ val
   } finally {
     console.warn = original;
   }
-}
-
-function isMissingModule(error: unknown, packageName: string): boolean {
-  return (
-    error instanceof Error &&
-    (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
-    error.message.includes(`'${packageName}'`)
-  );
 }
 
 function describe(error: unknown): string {

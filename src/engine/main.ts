@@ -65,7 +65,9 @@ async function audit(
   const subscription = token.onCancellationRequested(() => controller.abort());
   try {
     // chooseBackend logs each backend it tries; its success line would repeat the reason logged below.
+    const nativeFolders = params.nativeFolders ?? [];
     const backend = await chooseAuditBackend(params.backend, {
+      nativeFolders,
       log: (line) => line.startsWith('backend: ') || log(line),
     });
     log(`backend: ${backend.reason}`);
@@ -77,7 +79,7 @@ async function audit(
         signal: controller.signal,
         // runAudit's ProgressTracker already throttles to a few updates a second; log lines always pass.
         onProgress: (progress) => void connection.sendNotification(DidProgressNotification, progress),
-        runner: workerModelRunner(params.backend),
+        runner: workerModelRunner(params.backend, { nativeFolders }),
       },
     );
     return {

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { AuditError, throwIfAborted } from '../core/errors';
 import type { ModelJobEvents, ModelOutput, ModelRunner } from '../core/training/modelRunner';
 import type { ImageSet } from '../core/shared/types';
-import type { BackendPreference } from './backend';
+import type { BackendPreference } from '../protocol/backends';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
 /**
@@ -19,7 +19,7 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  */
 export function workerModelRunner(
   backend: BackendPreference,
-  concurrency = Math.max(2, availableParallelism()),
+  { concurrency = Math.max(2, availableParallelism()), nativeFolders = [] as readonly string[] } = {},
 ): ModelRunner {
   const shared = new WeakMap<ImageSet, ImageSet>();
   const slots = new Slots(concurrency);
@@ -31,7 +31,7 @@ export function workerModelRunner(
     }
     const release = await slots.acquire(events.signal);
     try {
-      return await runInWorker({ ...job, backend, images }, events);
+      return await runInWorker({ ...job, backend, nativeFolders, images }, events);
     } finally {
       release();
     }

@@ -17,6 +17,12 @@ export interface AuditRunParams {
   /** Audit settings; anything left out takes its default from `DEFAULT_AUDIT_OPTIONS`. */
   readonly options: AuditOptionsInput;
   readonly backend: EngineBackend;
+  /**
+   * npm prefix folders that may hold @tensorflow/tfjs-node(-gpu), searched in order before the
+   * engine's own node_modules: the `labelAudit.nativeTensorflowFolder` setting, then where
+   * "Label Audit: Install Native TensorFlow" installed it (the extension's global storage).
+   */
+  readonly nativeFolders?: readonly string[];
 }
 
 /** A few headline figures of a finished audit, so the host need not read the report to say them. */

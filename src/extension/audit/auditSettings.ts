@@ -1,5 +1,6 @@
 // Turns the `labelAudit.*` settings into engine parameters. Free of `vscode` imports (unit-tested):
 // the caller passes a getter over `workspace.getConfiguration('labelAudit')`.
+import { isAbsolute } from 'node:path';
 import { AuditError } from '../../core/errors';
 import { resolveAuditOptions, type AuditOptionsInput } from '../../core/options';
 import { BACKEND_NAMES, isBackendPreference } from '../../protocol/backends';
@@ -28,6 +29,8 @@ export const OPTION_SETTINGS = {
 export interface AuditSettings {
   readonly backend: EngineBackend;
   readonly options: AuditOptionsInput;
+  /** `labelAudit.nativeTensorflowFolder`: an npm prefix holding tfjs-node(-gpu), for offline installs. */
+  readonly nativeTensorflowFolder?: string;
 }
 
 /**
@@ -67,6 +70,15 @@ export function readAuditSettings(get: SettingGetter): AuditSettings {
       throw error;
     }
     options = { ...options, ...partial, flag: { ...options.flag, ...partial.flag } };
+  }
+  const folder = get('nativeTensorflowFolder');
+  if (folder !== undefined && folder !== null && folder !== '') {
+    if (typeof folder !== 'string' || !isAbsolute(folder))
+      throw new AuditError(
+        'badOption',
+        `Setting ${SETTINGS_SECTION}.nativeTensorflowFolder: expected an absolute folder path, but got ${JSON.stringify(folder)}.`,
+      );
+    return { backend: backendValue, options, nativeTensorflowFolder: folder };
   }
   return { backend: backendValue, options };
 }

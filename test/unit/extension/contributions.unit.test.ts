@@ -38,7 +38,7 @@ const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as
 const settings = manifest.contributes.configuration.properties;
 const setting = (key: string) => settings[`${SETTINGS_SECTION}.${key}`];
 
-test('the three commands are contributed under "Label Audit", activate the extension, and nothing else does', () => {
+test('the commands are contributed under "Label Audit", activate the extension, and nothing else does', () => {
   const ids = Object.values(COMMANDS);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => c.command),
@@ -151,5 +151,25 @@ test('readAuditSettings passes on the settings given and names a bad one', () =>
   assert.throws(
     () => readAuditSettings((key) => ({ method: 'cleanlab' })[key]),
     /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/,
+  );
+});
+
+test('labelAudit.nativeTensorflowFolder is passed on when absolute and refused, named, when not', () => {
+  const folder = join(REPO, 'native');
+  assert.deepEqual(
+    readAuditSettings((key) => ({ nativeTensorflowFolder: folder })[key]),
+    {
+      backend: 'auto',
+      options: {},
+      nativeTensorflowFolder: folder,
+    },
+  );
+  assert.deepEqual(
+    readAuditSettings((key) => ({ nativeTensorflowFolder: '' })[key]),
+    { backend: 'auto', options: {} },
+  );
+  assert.throws(
+    () => readAuditSettings((key) => ({ nativeTensorflowFolder: 'relative/folder' })[key]),
+    /^AuditError: Setting labelAudit\.nativeTensorflowFolder: expected an absolute folder path, but got "relative\/folder"\.$/,
   );
 });
