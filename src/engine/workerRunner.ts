@@ -15,6 +15,9 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  * At most `concurrency` workers run at once (default: one per core, at least two): the wasm
  * backend uses one core per worker, so more would only share the cores and hold more memory;
  * the other jobs wait their turn.
+ * On webgpu each worker opens its own WebGPU device (tfjs keeps one engine per thread); the
+ * alternative, both models on one device in one thread, is measured by `npm run bench:gpu`
+ * (docs/backends.md).
  * Cancelling terminates the worker at once: it writes no files, so nothing is left half-done.
  */
 export function workerModelRunner(
