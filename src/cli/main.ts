@@ -7,7 +7,8 @@ import { exportCleanedLabels } from '../core/export/exportLabels';
 import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
 import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../core/report';
-import { chooseBackend, type BackendPreference } from '../engine/backend';
+import { BACKEND_NAMES, type BackendPreference } from '../protocol/backends';
+import { chooseAuditBackend } from '../engine/backend';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
 import { terminal, type Terminal } from './terminalText';
@@ -27,8 +28,6 @@ export const EXIT = {
   /** Interrupted (Ctrl+C); nothing half-written was left. */
   cancelled: 130,
 } as const;
-
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * Runs the `label-audit` command line and resolves to the exit code (the caller exits).
@@ -135,7 +134,11 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
     // The option's name in 0.1.0, kept so that scripts written for it still run.
     .addOption(new Option('--judge <models>', 'old name of --scored-by').choices(SCORING_MODELS).hideHelp())
     .option('--require-erm-fit', 'flag only labels the ERM model fits (the strict rule; use with --mode deep)', false)
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS as string[]).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend (see docs/backends.md)')
+        .choices(BACKEND_NAMES)
+        .default('auto'),
+    )
     .option('--no-cache', `decode every image again instead of reusing <dataset>/${AUDIT_DIR}/cache`)
     .option(
       '--out <file>',
@@ -205,7 +208,7 @@ async function auditCommand(
 ): Promise<number> {
   const view = createProgressView(io.stderr, Boolean(flags.quiet));
   try {
-    const backend = await chooseBackend(flags.backend);
+    const backend = await chooseAuditBackend(flags.backend);
     view.log(`backend: ${backend.reason}`);
     const { report, reportPath: written } = await runAudit(
       datasetPath,

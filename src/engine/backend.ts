@@ -4,16 +4,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { AuditError } from '../core/errors';
+import { AUTO_ORDER, type BackendPreference, type ExplicitBackend } from '../protocol/backends';
 import { registerWasmTrainingKernels } from './wasm/kernels';
+import { nativeFolders, resolveOptionalPackage } from './optionalPackage';
+import { installWebgpu, type WebgpuAdapter } from './webgpuAdapter';
 
-/** Which TensorFlow.js backend to train on; `auto` takes the fastest one that works. */
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendPreference } from '../protocol/backends';
 
 /** The backend {@link chooseBackend} settled on, and why. */
 export interface BackendChoice {
-  /** `tf.getBackend()` after the choice: 'tensorflow', 'wasm' or 'cpu'. */
+  /** `tf.getBackend()` after the choice: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   name: string;
   preference: BackendPreference;
+  /** On webgpu: the adapter it runs on (vendor, architecture, description; software or not). */
+  adapter?: WebgpuAdapter;
   /** One readable line for the output channel, e.g. "wasm (SIMD, 1 thread): @tensorflow/tfjs-node is not installed". */
   reason: string;
   /** The faster backends `auto` tried first, and why each failed. */
@@ -29,21 +33,29 @@ export interface ChooseBackendOptions {
   wasmDir?: string;
   /** Receives one line per backend tried. */
   log?: (line: string) => void;
+  /**
+   * npm prefix folders that may hold @tensorflow/tfjs-node(-gpu) (the extension's global storage, the
+   * `labelAudit.nativeTensorflowFolder` setting), searched before label-audit's own node_modules;
+   * LABEL_AUDIT_NATIVE_MODULES adds more.
+   */
+  nativeFolders?: readonly string[];
 }
-
-type ExplicitBackend = Exclude<BackendPreference, 'auto'>;
-
-/** Fastest first: native TensorFlow with CUDA, native TensorFlow, WebAssembly + XNNPACK, plain JS. */
-const AUTO_ORDER: readonly ExplicitBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** A backend that could not start; `message` completes "the X backend is unavailable: …". */
 class Unavailable extends Error {}
 
+/** What {@link start} reports: the description line, and the WebGPU adapter when there is one. */
+interface Started {
+  detail: string;
+  adapter?: WebgpuAdapter;
+}
+
 /**
  * Selects and initialises the TensorFlow.js backend for training, and registers the kernels we add
- * (the wasm filter gradient). With `auto` the first of tfjs-node-gpu, tfjs-node, wasm and cpu that
- * starts wins; each failure is logged and kept in `tried`. An explicit preference gets exactly that
- * backend or an error, never a silent fallback.
+ * (the wasm filter gradient). With `auto` the first of tfjs-node-gpu, webgpu on a hardware adapter,
+ * tfjs-node, wasm and cpu that starts wins (the order of `AUTO_ORDER`); each failure is logged and kept
+ * in `tried`. An explicit preference gets exactly that backend or an error, never a silent fallback;
+ * an explicit `webgpu` also runs on a software adapter, which `auto` never picks (slower than wasm).
  *
  * @param preference - `auto`, or the backend the user asked for.
  * @param options - where the `.wasm` files are, and a logger for the lines tried.
@@ -58,9 +70,15 @@ export async function chooseBackend(
   const log = options.log ?? (() => undefined);
   if (preference !== 'auto') {
     try {
-      const detail = await start(preference, options, true);
+      const { detail, adapter } = await start(preference, options, true);
       log(`backend: ${detail}`);
-      return { name: tf.getBackend(), preference, reason: `${detail}: requested`, tried: [] };
+      return {
+        name: tf.getBackend(),
+        preference,
+        reason: `${detail}: requested`,
+        tried: [],
+        ...(adapter && { adapter }),
+      };
     } catch (error) {
       throw new AuditError(
         'backendUnavailable',
@@ -71,10 +89,10 @@ export async function chooseBackend(
   const tried: BackendChoice['tried'] = [];
   for (const candidate of AUTO_ORDER) {
     try {
-      const detail = await start(candidate, options, false);
+      const { detail, adapter } = await start(candidate, options, false);
       const why = tried.length > 0 ? tried.map((t) => t.error).join('; ') : 'the fastest backend available';
       log(`backend: ${detail}`);
-      return { name: tf.getBackend(), preference, reason: `${detail}: ${why}`, tried };
+      return { name: tf.getBackend(), preference, reason: `${detail}: ${why}`, tried, ...(adapter && { adapter }) };
     } catch (error) {
       tried.push({ backend: candidate, error: describe(error) });
       log(`backend ${candidate} unavailable: ${describe(error)}`);
@@ -87,31 +105,86 @@ export async function chooseBackend(
   );
 }
 
+/**
+ * Chooses the backend for an audit whose models train on worker threads (./workerRunner.ts):
+ * the CLI and the engine process call this. The models, their scoring and embeddings run in the
+ * workers; this thread only does the small neighbour search, which reads tensors synchronously. On
+ * webgpu it cannot (tfjs-backend-webgpu's synchronous read needs OffscreenCanvas, absent in Node), so
+ * this thread then works on wasm (or cpu) while the workers use the GPU.
+ *
+ * @returns the choice for the models (what the report names).
+ */
+export async function chooseAuditBackend(
+  preference: BackendPreference,
+  options: ChooseBackendOptions = {},
+): Promise<BackendChoice> {
+  const choice = await chooseBackend(preference, options);
+  if (choice.name === 'webgpu') {
+    try {
+      await start('wasm', options, false);
+    } catch {
+      await activate('cpu');
+    }
+  }
+  return choice;
+}
+
 const HOW_TO_FIX: Record<ExplicitBackend, string> = {
   'tensorflow-gpu':
-    'Install it next to label-audit with `npm install @tensorflow/tfjs-node-gpu` (Linux with an NVIDIA GPU and the CUDA/cuDNN ' +
-    'versions its README lists; its install step downloads libtensorflow, so it needs internet access and, with npm 11, ' +
-    'allowed install scripts), or choose the backend "auto".',
+    'In VS Code run "Label Audit: Install Native TensorFlow" and choose CUDA; for the CLI, `npm install @tensorflow/tfjs-node-gpu@4.22.0` ' +
+    'next to label-audit. It needs Linux x64 with an NVIDIA GPU and the CUDA/cuDNN versions its README lists, internet access ' +
+    '(its install step downloads libtensorflow) and, with npm 11, allowed install scripts. Or choose the backend "auto".',
   tensorflow:
-    'Install it next to label-audit with `npm install @tensorflow/tfjs-node` (its install step downloads libtensorflow, ' +
-    'so it needs internet access and, with npm 11, allowed install scripts), or choose the backend "auto" or "wasm".',
+    'In VS Code run "Label Audit: Install Native TensorFlow" and choose CPU; for the CLI, `npm install @tensorflow/tfjs-node@4.22.0` ' +
+    'next to label-audit (its install step downloads libtensorflow, so it needs internet access and, with npm 11, allowed install ' +
+    'scripts). Or choose the backend "auto" or "wasm".',
+  webgpu:
+    "WebGPU needs a GPU driver Dawn accepts: Metal (macOS), Direct3D 12 (Windows) or Vulkan (Linux: the GPU vendor's driver, " +
+    'or Mesa 25 or later for a software adapter; see docs/backends.md), or choose the backend "auto".',
   wasm: 'Point wasmDir at the folder holding the tfjs-backend-wasm*.wasm files (the build copies them next to the bundle), or choose "cpu".',
   cpu: 'The cpu backend ships with label-audit; please report this as a bug.',
 };
 
 /** Starts one backend and makes it active; returns its description ("wasm (SIMD, 1 thread)"). */
-async function start(backend: ExplicitBackend, options: ChooseBackendOptions, explicit: boolean): Promise<string> {
+async function start(backend: ExplicitBackend, options: ChooseBackendOptions, explicit: boolean): Promise<Started> {
   switch (backend) {
     case 'tensorflow-gpu':
-      return startTensorflow('@tensorflow/tfjs-node-gpu', explicit);
+      return { detail: await startTensorflow('@tensorflow/tfjs-node-gpu', explicit, options.nativeFolders) };
+    case 'webgpu':
+      return startWebgpu(explicit);
     case 'tensorflow':
-      return startTensorflow('@tensorflow/tfjs-node', explicit);
+      return { detail: await startTensorflow('@tensorflow/tfjs-node', explicit, options.nativeFolders) };
     case 'wasm':
-      return startWasm(options.wasmDir);
+      return { detail: await startWasm(options.wasmDir) };
     case 'cpu':
       await activate('cpu');
-      return 'cpu (plain JavaScript, about 80× slower than wasm)';
+      return { detail: 'cpu (plain JavaScript, about 80× slower than wasm)' };
   }
+}
+
+// ---- WebGPU (Dawn) ------------------------------------------------------------------------------
+
+/**
+ * Starts tfjs-backend-webgpu on Dawn. The adapter is checked first: `auto` refuses a software one
+ * (llvmpipe, SwiftShader: a CPU emulating a GPU, slower than wasm), an explicit request takes it.
+ */
+async function startWebgpu(explicit: boolean): Promise<Started> {
+  let adapter: WebgpuAdapter | undefined;
+  try {
+    adapter = await installWebgpu();
+  } catch (error) {
+    throw new Unavailable(`the webgpu package (Dawn) failed to load (${firstLine(error)})`);
+  }
+  if (adapter === undefined) throw new Unavailable('Dawn found no WebGPU adapter (no GPU driver it can use)');
+  if (adapter.software && !explicit)
+    throw new Unavailable(`WebGPU offers only a software adapter (${adapter.label}), slower than wasm`);
+  if (tf.findBackendFactory('webgpu') === null) {
+    // Loaded only now: it registers its backend on load, and only if navigator.gpu exists by then.
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
+  await activate('webgpu');
+  const kind = adapter.software ? 'software adapter: a CPU emulating a GPU, for testing only' : 'hardware adapter';
+  return { detail: `webgpu (${adapter.label}; ${kind})`, adapter };
 }
 
 // ---- TensorFlow (tfjs-node / tfjs-node-gpu) -------------------------------------------------------
@@ -132,17 +205,29 @@ interface NodeBackend extends tf.KernelBackend {
  * step downloads libtensorflow (impossible offline). The `require` is lazy and its name a variable,
  * so bundlers leave it alone and a missing package is an ordinary, reported failure.
  */
-async function startTensorflow(packageName: string, explicit: boolean): Promise<string> {
+async function startTensorflow(
+  packageName: string,
+  explicit: boolean,
+  givenFolders: readonly string[] | undefined,
+): Promise<string> {
+  const folders = nativeFolders(givenFolders);
+  const found = resolveOptionalPackage(packageName, folders);
+  if (found === undefined) {
+    const places = folders.length > 0 ? ` (looked in ${folders.join(', ')} and next to label-audit)` : '';
+    throw new Unavailable(`${packageName} is not installed${places}`);
+  }
+  const where = found.folder === undefined ? '' : ` from ${found.folder}`;
   let foreign: TfjsRegistry;
   try {
     // tfjs-node pulls in its own copies of tfjs-core and the cpu backend; when those are not the
     // very modules we loaded (a bundle, or npm not deduplicating), every kernel they register again
     // prints "already registered". That is expected, so we drop those lines.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package, resolved at run time
-    foreign = await quietly(() => require(packageName) as TfjsRegistry, /already registered/).then((r) => r.value);
+    foreign = await quietly(() => require(found.entry) as TfjsRegistry, /already registered/).then((r) => r.value);
   } catch (error) {
-    if (isMissingModule(error, packageName)) throw new Unavailable(`${packageName} is not installed`);
-    throw new Unavailable(`${packageName} failed to load (${firstLine(error)})`);
+    // Typically its native part: libtensorflow or tfjs_binding.node not downloaded (install scripts
+    // skipped or offline), or CUDA libraries missing for the GPU package.
+    throw new Unavailable(`${packageName} was found${where} but failed to load (${firstLine(error)})`);
   }
   bridgeBackend(foreign, 'tensorflow');
   await activate('tensorflow');
@@ -151,9 +236,9 @@ async function startTensorflow(packageName: string, explicit: boolean): Promise<
   if (packageName.endsWith('-gpu') && !usesGpu) {
     // The GPU package runs on the CPU when CUDA finds no device: fine for auto, not what was asked for.
     if (explicit) throw new Unavailable(`${packageName} loaded, but TensorFlow found no usable CUDA GPU`);
-    return `tensorflow (${label}, no CUDA GPU found, so native TensorFlow on the CPU)`;
+    return `tensorflow (${label}${where}, no CUDA GPU found, so native TensorFlow on the CPU)`;
   }
-  return `tensorflow (${label}${usesGpu ? ', CUDA GPU' : ', native TensorFlow on the CPU'})`;
+  return `tensorflow (${label}${where}${usesGpu ? ', CUDA GPU' : ', native TensorFlow on the CPU'})`;
 }
 
 /**
@@ -265,14 +350,6 @@ async function quietly<T>(fn: () => T | Promise<T>, hide: RegExp): Promise<{ val
   } finally {
     console.warn = original;
   }
-}
-
-function isMissingModule(error: unknown, packageName: string): boolean {
-  return (
-    error instanceof Error &&
-    (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
-    error.message.includes(`'${packageName}'`)
-  );
 }
 
 function describe(error: unknown): string {

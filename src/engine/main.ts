@@ -22,7 +22,7 @@ import {
   type AuditRunResult,
   type EngineErrorData,
 } from '../protocol/engine';
-import { chooseBackend } from './backend';
+import { chooseAuditBackend } from './backend';
 import { workerModelRunner } from './workerRunner';
 
 /**
@@ -65,7 +65,11 @@ async function audit(
   const subscription = token.onCancellationRequested(() => controller.abort());
   try {
     // chooseBackend logs each backend it tries; its success line would repeat the reason logged below.
-    const backend = await chooseBackend(params.backend, { log: (line) => line.startsWith('backend: ') || log(line) });
+    const nativeFolders = params.nativeFolders ?? [];
+    const backend = await chooseAuditBackend(params.backend, {
+      nativeFolders,
+      log: (line) => line.startsWith('backend: ') || log(line),
+    });
     log(`backend: ${backend.reason}`);
     const started = performance.now();
     const { report, reportPath } = await runAudit(
@@ -75,7 +79,7 @@ async function audit(
         signal: controller.signal,
         // runAudit's ProgressTracker already throttles to a few updates a second; log lines always pass.
         onProgress: (progress) => void connection.sendNotification(DidProgressNotification, progress),
-        runner: workerModelRunner(params.backend),
+        runner: workerModelRunner(params.backend, { nativeFolders }),
       },
     );
     return {

@@ -14,8 +14,8 @@ const port = parentPort!;
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
 async function run(): Promise<void> {
-  const { backend, ...job } = setup;
-  await chooseBackend(backend);
+  const { backend, nativeFolders, ...job } = setup;
+  await chooseBackend(backend, { nativeFolders });
   const output = await runModelInProcess(job, {
     onBatch: (progress) => post({ type: 'batch', progress }),
     onEpoch: (summary) => post({ type: 'epoch', summary }),

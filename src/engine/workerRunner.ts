@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { AuditError, throwIfAborted } from '../core/errors';
 import type { ModelJobEvents, ModelOutput, ModelRunner } from '../core/training/modelRunner';
 import type { ImageSet } from '../core/shared/types';
-import type { BackendPreference } from './backend';
+import type { BackendPreference } from '../protocol/backends';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
 /**
@@ -15,11 +15,14 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  * At most `concurrency` workers run at once (default: one per core, at least two): the wasm
  * backend uses one core per worker, so more would only share the cores and hold more memory;
  * the other jobs wait their turn.
+ * On webgpu each worker opens its own WebGPU device (tfjs keeps one engine per thread); the
+ * alternative, both models on one device in one thread, is measured by `npm run bench:gpu`
+ * (docs/backends.md).
  * Cancelling terminates the worker at once: it writes no files, so nothing is left half-done.
  */
 export function workerModelRunner(
   backend: BackendPreference,
-  concurrency = Math.max(2, availableParallelism()),
+  { concurrency = Math.max(2, availableParallelism()), nativeFolders = [] as readonly string[] } = {},
 ): ModelRunner {
   const shared = new WeakMap<ImageSet, ImageSet>();
   const slots = new Slots(concurrency);
@@ -31,7 +34,7 @@ export function workerModelRunner(
     }
     const release = await slots.acquire(events.signal);
     try {
-      return await runInWorker({ ...job, backend, images }, events);
+      return await runInWorker({ ...job, backend, nativeFolders, images }, events);
     } finally {
       release();
     }

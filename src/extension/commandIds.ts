@@ -6,4 +6,5 @@ export const COMMANDS = {
   runAudit: 'labelAudit.runAudit',
   reviewSuspects: 'labelAudit.reviewSuspects',
   exportCleanedLabels: 'labelAudit.exportCleanedLabels',
+  installNativeTensorflow: 'labelAudit.installNativeTensorflow',
 } as const;

@@ -1,4 +1,4 @@
-// Registers the three Label Audit commands. Their ids are the ones package.json contributes.
+// Registers the Label Audit commands. Their ids are the ones package.json contributes.
 import * as vscode from 'vscode';
 import { COMMANDS } from './commandIds';
 import { pickAuditedDataset } from './audit/datasetPick';
@@ -7,6 +7,7 @@ import { exportCommand } from './export/exportCommand';
 import type { AuditLog } from './log';
 import { ReviewPanel } from './review/reviewPanel';
 import { runAuditCommand } from './audit/runAuditCommand';
+import { installNativeTensorflowCommand, nativeInstallFolder } from './audit/nativeInstallCommand';
 
 /** Workspace-state key of the root of the dataset audited last, the default for Review and Export. */
 const LAST_ROOT_KEY = 'labelAudit.lastDatasetRoot';
@@ -30,6 +31,7 @@ export function registerCommands(
         {
           client,
           log,
+          nativeInstallFolder: nativeInstallFolder(context),
           onAudited: async (root) => {
             await context.workspaceState.update(LAST_ROOT_KEY, root);
             await openReview(root);
@@ -54,5 +56,8 @@ export function registerCommands(
         log.showError(error);
       }
     }),
+    vscode.commands.registerCommand(COMMANDS.installNativeTensorflow, () =>
+      installNativeTensorflowCommand(context, log),
+    ),
   ];
 }

@@ -5,9 +5,10 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { AuditErrorReason } from '../core/errors';
 import type { AuditOptionsInput } from '../core/options';
 import type { AuditProgress } from '../core/shared/types';
+import type { BackendPreference } from './backends';
 
-/** The TensorFlow.js backends a user can ask for (the `labelAudit.backend` setting). */
-export type EngineBackend = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** The TensorFlow.js backends a user can ask for (the `labelAudit.backend` setting; see `BACKENDS`). */
+export type EngineBackend = BackendPreference;
 
 /** Parameters of {@link AuditRunRequest}. */
 export interface AuditRunParams {
@@ -16,6 +17,12 @@ export interface AuditRunParams {
   /** Audit settings; anything left out takes its default from `DEFAULT_AUDIT_OPTIONS`. */
   readonly options: AuditOptionsInput;
   readonly backend: EngineBackend;
+  /**
+   * npm prefix folders that may hold @tensorflow/tfjs-node(-gpu), searched in order before the
+   * engine's own node_modules: the `labelAudit.nativeTensorflowFolder` setting, then where
+   * "Label Audit: Install Native TensorFlow" installed it (the extension's global storage).
+   */
+  readonly nativeFolders?: readonly string[];
 }
 
 /** A few headline figures of a finished audit, so the host need not read the report to say them. */

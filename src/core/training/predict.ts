@@ -60,8 +60,9 @@ export async function predict(
       const unit = embeddings ? tf.div(hidden, tf.maximum(tf.norm(hidden, 2, 1, true), 1e-12)) : undefined;
       return { probabilities: tf.softmax(logits), unit };
     });
-    probabilities.set(batch.probabilities.dataSync(), start * numClasses);
-    if (embeddings && batch.unit) embeddings.set(batch.unit.dataSync(), start * EMBEDDING_SIZE);
+    // Asynchronous reads: a GPU backend (webgpu) cannot read synchronously in Node.
+    probabilities.set(await batch.probabilities.data(), start * numClasses);
+    if (embeddings && batch.unit) embeddings.set(await batch.unit.data(), start * EMBEDDING_SIZE);
     batch.probabilities.dispose();
     batch.unit?.dispose();
     options.onBatch?.(start + size, count);

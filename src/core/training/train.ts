@@ -134,7 +134,7 @@ export async function trainModel(
         if (config.schedule === 'one-cycle') {
           optimizer.setLearningRate(oneCycleLearningRate(step, totalSteps, config.learningRate));
         }
-        const { loss, hits } = trainStep(model, optimizer, x, y, size, numClasses, isErm);
+        const { loss, hits } = await trainStep(model, optimizer, x, y, size, numClasses, isErm);
         lossSum += loss;
         lossBatches++;
         samplesSeen += size;
@@ -192,8 +192,11 @@ class ScheduledAdam extends tf.AdamOptimizer {
   }
 }
 
-/** One optimiser step; returns the loss and, for ERM, which samples were predicted as labelled. */
-function trainStep(
+/**
+ * One optimiser step; returns the loss and, for ERM, which samples were predicted as labelled.
+ * Read back asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
+ */
+async function trainStep(
   model: Cnn,
   optimizer: tf.Optimizer,
   x: Float32Array,
@@ -201,9 +204,10 @@ function trainStep(
   size: number,
   numClasses: number,
   trackHits: boolean,
-): { loss: number; hits?: Uint8Array } {
+): Promise<{ loss: number; hits?: Uint8Array }> {
   const { inputSize, channels } = model.spec;
-  return tf.tidy(() => {
+  let hitTensor: tf.Tensor | undefined;
+  const loss = tf.tidy(() => {
     // subarray: no copy; the final batch of an epoch may be smaller than the buffers.
     const xs = tf.tensor4d(x.subarray(0, size * inputSize * inputSize * channels), [
       size,
@@ -212,8 +216,8 @@ function trainStep(
       channels,
     ]);
     const ys = tf.tensor2d(y.subarray(0, size * numClasses), [size, numClasses]);
-    let hitTensor: tf.Tensor | undefined;
-    const loss = optimizer.minimize(
+    // With returnCost = true, minimize always returns the loss.
+    return optimizer.minimize(
       () => {
         const logits = model.logits(xs);
         if (trackHits) hitTensor = tf.keep(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)));
@@ -221,14 +225,17 @@ function trainStep(
       },
       true,
       model.variables as tf.Variable[],
-    );
-    const result = {
-      loss: loss ? loss.dataSync()[0] : Number.NaN,
-      hits: hitTensor ? Uint8Array.from(hitTensor.dataSync()) : undefined,
-    };
-    hitTensor?.dispose();
-    return result;
+    ) as tf.Scalar;
   });
+  try {
+    return {
+      loss: (await loss.data())[0],
+      hits: hitTensor ? Uint8Array.from(await hitTensor.data()) : undefined,
+    };
+  } finally {
+    loss.dispose();
+    hitTensor?.dispose();
+  }
 }
 
 /** learnedAt = (last epoch it was missed) + 1 when it ended up predicted right, else 0 (never). */

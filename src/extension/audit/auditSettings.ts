@@ -1,14 +1,13 @@
 // Turns the `labelAudit.*` settings into engine parameters. Free of `vscode` imports (unit-tested):
 // the caller passes a getter over `workspace.getConfiguration('labelAudit')`.
+import { isAbsolute } from 'node:path';
 import { AuditError } from '../../core/errors';
 import { resolveAuditOptions, type AuditOptionsInput } from '../../core/options';
+import { BACKEND_NAMES, isBackendPreference } from '../../protocol/backends';
 import type { EngineBackend } from '../../protocol/engine';
 
 /** The configuration section of every setting below (`labelAudit.epochs`...). */
 export const SETTINGS_SECTION = 'labelAudit';
-
-/** Backends the `labelAudit.backend` setting accepts, in the order `auto` tries them. */
-export const BACKENDS: readonly EngineBackend[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Reads one setting of the `labelAudit` section; `undefined` when unset or unknown. */
 export type SettingGetter = (key: string) => unknown;
@@ -30,6 +29,8 @@ export const OPTION_SETTINGS = {
 export interface AuditSettings {
   readonly backend: EngineBackend;
   readonly options: AuditOptionsInput;
+  /** `labelAudit.nativeTensorflowFolder`: an npm prefix holding tfjs-node(-gpu), for offline installs. */
+  readonly nativeTensorflowFolder?: string;
 }
 
 /**
@@ -42,10 +43,10 @@ export interface AuditSettings {
  */
 export function readAuditSettings(get: SettingGetter): AuditSettings {
   const backendValue = get('backend') ?? 'auto';
-  if (!BACKENDS.includes(backendValue as EngineBackend)) {
+  if (!isBackendPreference(backendValue)) {
     throw new AuditError(
       'badOption',
-      `Setting ${SETTINGS_SECTION}.backend: expected one of ${BACKENDS.join(', ')}, but got ${JSON.stringify(backendValue)}.`,
+      `Setting ${SETTINGS_SECTION}.backend: expected one of ${BACKEND_NAMES.join(', ')}, but got ${JSON.stringify(backendValue)}.`,
     );
   }
   // One partial option set per setting the user gave, checked on its own so the error names it.
@@ -70,5 +71,14 @@ export function readAuditSettings(get: SettingGetter): AuditSettings {
     }
     options = { ...options, ...partial, flag: { ...options.flag, ...partial.flag } };
   }
-  return { backend: backendValue as EngineBackend, options };
+  const folder = get('nativeTensorflowFolder');
+  if (folder !== undefined && folder !== null && folder !== '') {
+    if (typeof folder !== 'string' || !isAbsolute(folder))
+      throw new AuditError(
+        'badOption',
+        `Setting ${SETTINGS_SECTION}.nativeTensorflowFolder: expected an absolute folder path, but got ${JSON.stringify(folder)}.`,
+      );
+    return { backend: backendValue, options, nativeTensorflowFolder: folder };
+  }
+  return { backend: backendValue, options };
 }

@@ -14,6 +14,8 @@ import { describeProgress, ProgressIncrements } from './progressNotification';
 export interface RunAuditDeps {
   readonly client: EngineClient;
   readonly log: AuditLog;
+  /** Where "Install Native TensorFlow" installs (global storage): the engine looks there too. */
+  readonly nativeInstallFolder: string;
   /** Called with the dataset root when an audit has written its report. */
   readonly onAudited: (datasetRoot: string) => Promise<void>;
 }
@@ -52,7 +54,15 @@ export async function runAuditCommand(deps: RunAuditDeps, resource?: unknown): P
         progress.report({ message: 'Starting the engine' });
         return client
           .runAudit(
-            { datasetPath, options: settings.options, backend: settings.backend },
+            {
+              datasetPath,
+              options: settings.options,
+              backend: settings.backend,
+              nativeFolders: [
+                ...(settings.nativeTensorflowFolder ? [settings.nativeTensorflowFolder] : []),
+                deps.nativeInstallFolder,
+              ],
+            },
             {
               signal: controller.signal,
               onProgress: (p) => {

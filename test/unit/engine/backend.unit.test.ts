@@ -10,6 +10,9 @@ import { AuditError } from '../../../src/core/errors';
 import { bridgeBackend, chooseBackend, type TfjsRegistry } from '../../../src/engine/backend';
 import { realImages, SOURCE_SIZE } from '../../helpers/realImages';
 
+// Mesa prints "XDG_RUNTIME_DIR is invalid or not set" when auto probes WebGPU without it.
+process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'xdg-'));
+
 // tfjs is one engine per process and these tests run in order, so the first ones see a wasm backend
 // that has not been initialised yet.
 
@@ -38,13 +41,19 @@ test('auto picks wasm here and says tfjs-node is not installed', async () => {
   assert.match(choice.reason, /@tensorflow\/tfjs-node is not installed/);
   assert.deepEqual(
     choice.tried.map((t) => t.backend),
-    ['tensorflow-gpu', 'tensorflow'],
+    ['tensorflow-gpu', 'webgpu', 'tensorflow'],
   );
+  const [gpu, webgpu, tensorflow] = choice.tried.map((t) => t.error);
   assert.deepEqual(
-    choice.tried.map((t) => t.error),
+    [gpu, tensorflow],
     ['@tensorflow/tfjs-node-gpu is not installed', '@tensorflow/tfjs-node is not installed'],
   );
-  assert.equal(lines.length, 3, lines.join('\n'));
+  // No GPU here: Dawn offers llvmpipe (scripts/install-vulkan-driver.sh), which auto refuses, or nothing.
+  assert.match(
+    webgpu,
+    /^(WebGPU offers only a software adapter \(.+\), slower than wasm|Dawn found no WebGPU adapter .*)$/,
+  );
+  assert.equal(lines.length, 4, lines.join('\n'));
   // The wasm glue's rethrowing crash handlers were removed again.
   assert.equal(
     process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection'),

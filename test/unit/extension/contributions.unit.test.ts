@@ -5,14 +5,10 @@ import { REPO } from '../../helpers/repo';
 import { test } from 'node:test';
 import { AuditError } from '../../../src/core/errors';
 import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, resolveAuditOptions } from '../../../src/core/options';
-import {
-  BACKENDS,
-  OPTION_SETTINGS,
-  readAuditSettings,
-  SETTINGS_SECTION,
-} from '../../../src/extension/audit/auditSettings';
+import { OPTION_SETTINGS, readAuditSettings, SETTINGS_SECTION } from '../../../src/extension/audit/auditSettings';
 import { DEFAULT_MAX_SUSPECTS_SHOWN } from '../../../src/extension/review/reviewContent';
 import { COMMANDS } from '../../../src/extension/commandIds';
+import { BACKENDS } from '../../../src/protocol/backends';
 
 // package.json is the extension's public face: its commands, settings and activation must agree
 // with the code that implements them.
@@ -42,7 +38,7 @@ const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as
 const settings = manifest.contributes.configuration.properties;
 const setting = (key: string) => settings[`${SETTINGS_SECTION}.${key}`];
 
-test('the three commands are contributed under "Label Audit", activate the extension, and nothing else does', () => {
+test('the commands are contributed under "Label Audit", activate the extension, and nothing else does', () => {
   const ids = Object.values(COMMANDS);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => c.command),
@@ -90,8 +86,15 @@ test('every setting has a description, and the defaults in package.json are the 
   assert.equal(setting('method').default, DEFAULT_AUDIT_OPTIONS.method);
   assert.deepEqual(setting('method').enum, AUDIT_METHODS);
   assert.equal(setting('method').enumDescriptions?.length, AUDIT_METHODS.length);
-  assert.deepEqual(setting('backend').enum, BACKENDS);
-  assert.equal(setting('backend').enumDescriptions?.length, BACKENDS.length);
+  // The setting is generated from the one backend list: same names, same order, same descriptions.
+  assert.deepEqual(
+    setting('backend').enum,
+    BACKENDS.map((b) => b.name),
+  );
+  assert.deepEqual(
+    setting('backend').enumDescriptions,
+    BACKENDS.map((b) => b.description),
+  );
   assert.equal(setting('backend').default, 'auto');
   assert.equal(setting('maxSuspectsShown').default, DEFAULT_MAX_SUSPECTS_SHOWN);
 });
@@ -152,5 +155,25 @@ test('readAuditSettings passes on the settings given and names a bad one', () =>
   assert.throws(
     () => readAuditSettings((key) => ({ method: 'cleanlab' })[key]),
     /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/,
+  );
+});
+
+test('labelAudit.nativeTensorflowFolder is passed on when absolute and refused, named, when not', () => {
+  const folder = join(REPO, 'native');
+  assert.deepEqual(
+    readAuditSettings((key) => ({ nativeTensorflowFolder: folder })[key]),
+    {
+      backend: 'auto',
+      options: {},
+      nativeTensorflowFolder: folder,
+    },
+  );
+  assert.deepEqual(
+    readAuditSettings((key) => ({ nativeTensorflowFolder: '' })[key]),
+    { backend: 'auto', options: {} },
+  );
+  assert.throws(
+    () => readAuditSettings((key) => ({ nativeTensorflowFolder: 'relative/folder' })[key]),
+    /^AuditError: Setting labelAudit\.nativeTensorflowFolder: expected an absolute folder path, but got "relative\/folder"\.$/,
   );
 });
