@@ -16,6 +16,8 @@ export type AuditErrorReason =
   | 'reportMissing'
   | 'reportMalformed'
   | 'decisionsMalformed'
+  /** A --pred-probs, --embeddings, paths or classes file that cannot be used (named in the message). */
+  | 'modelOutputsMalformed'
   | 'exportExists'
   | 'cancelled';
 

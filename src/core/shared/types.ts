@@ -33,6 +33,8 @@ export type InputIssueKind =
   | 'unknownLabel'
   | 'duplicateEntry'
   | 'conflictingDuplicate'
+  /** A row of the user's --pred-probs or --embeddings file whose path is no audited image. */
+  | 'notInDataset'
   | 'smallClass';
 
 /** The label source as read, kept so that export can write the same format back. */
