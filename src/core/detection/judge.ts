@@ -24,8 +24,17 @@ export interface Judgement {
 export interface AuditProbabilities {
   readonly erm: Float32Array;
   readonly mixup: Float32Array;
-  /** From k-fold cross-fitting; required by the 'confident-learning' and 'fused' methods. */
+  /**
+   * From k-fold cross-fitting, or the user's own model (`--pred-probs`); required by the
+   * 'confident-learning' and 'fused' methods.
+   */
   readonly outOfSample?: Float32Array;
+  /** `(N,)` 1 where `outOfSample` has a row (the user's file may lack some images); default all. */
+  readonly outOfSampleCovered?: Uint8Array;
+  /** `(N, K)` kNN label shares in the user's embedding space (`neighbourVotes.ts`), when given... */
+  readonly neighbourVotes?: Float32Array;
+  /** ...and `(N,)` 1 where an image has them. */
+  readonly neighbourCovered?: Uint8Array;
 }
 
 /**
@@ -33,6 +42,12 @@ export interface AuditProbabilities {
  * rest. Measured in bench/quality.ts (see README, "Why these defaults").
  */
 export const FUSED_OUT_OF_SAMPLE_WEIGHT = 0.5;
+
+/**
+ * Weight of the kNN label shares in the fused judge, relative to the judge's and the out-of-sample
+ * probabilities together (1 = as much as the two). Measured in bench/ownModel.ts (docs/own-model.md).
+ */
+export const FUSED_NEIGHBOUR_WEIGHT = 0.5;
 
 /**
  * Judges every sample.
@@ -68,23 +83,28 @@ function judgeUncapped(
   numClasses: number,
   options: Pick<AuditOptions, 'method' | 'flag'>,
 ): Judgement {
-  const { erm, mixup, outOfSample } = probabilities;
+  const { erm, mixup } = probabilities;
   const byErmMixup = findSuspects(labels, erm, mixup, numClasses, options.flag);
+  const judgedAll = options.flag.judge === 'both' ? averageProbabilities(erm, mixup) : mixup;
+  // Images the user's files have no row for fall back to the judge's own probabilities: that
+  // signal then adds nothing to them, neither in confident learning's counts nor in the fusion.
+  const outOfSample = withFallback(probabilities.outOfSample, probabilities.outOfSampleCovered, judgedAll, numClasses);
+  const votes = withFallback(probabilities.neighbourVotes, probabilities.neighbourCovered, judgedAll, numClasses);
+  const knn = votes && neighbourEvidence(labels, votes, numClasses, probabilities.neighbourCovered);
   if (!outOfSample) {
     if (options.method !== 'mixup')
       throw new RangeError(`The '${options.method}' method needs out-of-sample probabilities.`);
-    const judged = options.flag.judge === 'both' ? averageProbabilities(erm, mixup) : mixup;
     return {
+      // Per-sample reasons need the out-of-sample signal; without it the kNN shares only fill the strips.
       verdicts: byErmMixup,
-      noise: { ...confidentLearning(labels, judged, numClasses).estimate, source: 'judge' },
+      noise: { ...confidentLearning(labels, judgedAll, numClasses).estimate, source: 'judge' },
     };
   }
   const cl = confidentLearning(labels, outOfSample, numClasses);
   const clScores = suspicionScores(labels, outOfSample, numClasses);
   const clSuggestions = bestOtherClass(outOfSample, labels, numClasses).classes;
   const oosGiven = givenLabelProbability(outOfSample, labels, numClasses);
-  const fused =
-    options.method === 'fused' ? fusedJudge(erm, mixup, outOfSample, labels, numClasses, options) : undefined;
+  const fused = options.method === 'fused' ? fusedJudge(judgedAll, outOfSample, votes, labels, numClasses) : undefined;
   const { minMargin } = options.flag;
 
   const verdicts = byErmMixup.map((v): Verdict => {
@@ -100,6 +120,8 @@ function judgeUncapped(
       ermMixupSuggestion: v.suggestedLabel,
       confidentLearningSuggestion: clSuggestions[i],
       suggestionsAgree: v.suggestedLabel === clSuggestions[i],
+      ...(probabilities.outOfSampleCovered && !probabilities.outOfSampleCovered[i] ? { noOutOfSampleRow: true } : {}),
+      ...knn?.(i),
     };
     if (options.method === 'mixup') return { ...v, reasons };
     const suggestedLabel = fused ? fused.suggestions[i] : clSuggestions[i];
@@ -120,20 +142,63 @@ function judgeUncapped(
   return { verdicts, noise: { ...cl.estimate, source: 'out-of-sample' } };
 }
 
-/** Scores and suggestions under the fused probabilities. */
-function fusedJudge(
-  erm: Float32Array,
-  mixup: Float32Array,
+/**
+ * Scores and suggestions under the fused probabilities: the judge's and the out-of-sample ones
+ * mixed by {@link FUSED_OUT_OF_SAMPLE_WEIGHT}, then the kNN label shares, when there are any, mixed
+ * in by {@link FUSED_NEIGHBOUR_WEIGHT}.
+ */
+export function fusedProbabilities(
+  judged: Float32Array,
   outOfSample: Float32Array,
+  votes: Float32Array | undefined,
+  neighbourWeight = FUSED_NEIGHBOUR_WEIGHT,
+  outOfSampleWeight = FUSED_OUT_OF_SAMPLE_WEIGHT,
+): Float32Array {
+  const w = outOfSampleWeight;
+  const v = votes ? neighbourWeight / (1 + neighbourWeight) : 0;
+  return judged.map((p, k) => (1 - v) * ((1 - w) * p + w * outOfSample[k]) + (votes ? v * votes[k] : 0));
+}
+
+function fusedJudge(
+  judged: Float32Array,
+  outOfSample: Float32Array,
+  votes: Float32Array | undefined,
   labels: Int32Array,
   numClasses: number,
-  options: Pick<AuditOptions, 'flag'>,
 ): { scores: Float32Array; suggestions: Int32Array } {
-  const judged = options.flag.judge === 'both' ? averageProbabilities(erm, mixup) : mixup;
-  const w = FUSED_OUT_OF_SAMPLE_WEIGHT;
-  const fused = judged.map((p, k) => (1 - w) * p + w * outOfSample[k]);
+  const fused = fusedProbabilities(judged, outOfSample, votes);
   return {
     scores: suspicionScores(labels, fused, numClasses),
     suggestions: bestOtherClass(fused, labels, numClasses).classes,
   };
+}
+
+/** `values` with the rows not `covered` replaced by `fallback`'s (`values` itself when all are covered). */
+function withFallback(
+  values: Float32Array | undefined,
+  covered: Uint8Array | undefined,
+  fallback: Float32Array,
+  numClasses: number,
+): Float32Array | undefined {
+  if (!values || !covered || covered.every((c) => c === 1)) return values;
+  const out = values.slice();
+  for (let i = 0; i < covered.length; i++)
+    if (!covered[i]) out.set(fallback.subarray(i * numClasses, (i + 1) * numClasses), i * numClasses);
+  return out;
+}
+
+/** Per image, what the kNN label shares say, as the `reasons` fields of its verdict. */
+function neighbourEvidence(
+  labels: Int32Array,
+  votes: Float32Array,
+  numClasses: number,
+  covered: Uint8Array | undefined,
+): (i: number) => Pick<VerdictReasons, 'neighbourAgreement' | 'neighbourScore' | 'neighbourSuggestion'> {
+  const scores = suspicionScores(labels, votes, numClasses);
+  const suggestions = bestOtherClass(votes, labels, numClasses).classes;
+  const agreement = givenLabelProbability(votes, labels, numClasses);
+  return (i) =>
+    covered && !covered[i]
+      ? {}
+      : { neighbourAgreement: agreement[i], neighbourScore: scores[i], neighbourSuggestion: suggestions[i] };
 }

@@ -267,3 +267,22 @@ function unitRow(matrix: MatrixFile, r: number, target: Float32Array, row: numbe
 function columnName(matrix: MatrixFile, column: number): string {
   return matrix.columnNames ? `column "${matrix.columnNames[column]}"` : `column ${column}`;
 }
+
+/** The signals of the images at `rows` (the audited subset of the rows they were loaded for), in that order. */
+export function selectRows(signals: UserSignals, rows: readonly number[]): UserSignals {
+  const pick = (aligned: AlignedRows): AlignedRows => {
+    const { width } = aligned;
+    const values = new Float32Array(rows.length * width);
+    const covered = new Uint8Array(rows.length);
+    rows.forEach((row, at) => {
+      values.set(aligned.values.subarray(row * width, (row + 1) * width), at * width);
+      covered[at] = aligned.covered[row];
+    });
+    return { values, width, covered, missing: covered.length - covered.reduce((sum, c) => sum + c, 0) };
+  };
+  return {
+    ...(signals.predProbs ? { predProbs: pick(signals.predProbs) } : {}),
+    ...(signals.embeddings ? { embeddings: pick(signals.embeddings) } : {}),
+    skipped: signals.skipped,
+  };
+}
