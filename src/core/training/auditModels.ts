@@ -1,5 +1,5 @@
 import { assignFolds, foldJobs, gatherOutOfSample } from './crossFit';
-import { judgeSamples, type Judgement } from '../detection/judge';
+import { FUSED_OWN_MODEL_WEIGHT, judgeSamples, type Judgement } from '../detection/judge';
 import { accuracy } from '../detection/metrics';
 import { EMBEDDING_SIZE } from './model';
 import { neighboursOfSuspects, type SuspectNeighbours } from '../detection/neighbours';
@@ -263,7 +263,9 @@ export async function auditImages(
       erm: ermOutput.probabilities,
       mixup: mixupOutput.probabilities,
       outOfSample,
-      ...(own?.predProbs ? { outOfSampleCovered: own.predProbs.covered } : {}),
+      ...(own?.predProbs
+        ? { outOfSampleCovered: own.predProbs.covered, outOfSampleWeight: FUSED_OWN_MODEL_WEIGHT }
+        : {}),
       ...(votes ? { neighbourVotes: votes.votes, neighbourCovered: embedded.covered } : {}),
     },
     numClasses,
