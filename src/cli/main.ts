@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../core/audit';
 import { loadDataset } from '../core/data/dataset';
@@ -9,6 +11,8 @@ import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/
 import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../core/report';
 import { BACKEND_NAMES, type BackendPreference } from '../protocol/backends';
 import { chooseAuditBackend } from '../engine/backend';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { cleanlabCsv } from '../core/export/cleanlabCsv';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
 import { terminal, type Terminal } from './terminalText';
@@ -150,9 +154,31 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
       `exit with code ${EXIT.tooManySuspects} when more than this share of samples is flagged (CI gate)`,
       probability,
     )
+    .option(
+      '--pred-probs <file>',
+      "your model's out-of-sample class probabilities: CSV (path + one column per class) or .npy (N×K); replaces the fold models, method defaults to fused",
+    )
+    .option('--pred-probs-are-logits', 'the --pred-probs rows are logits: apply softmax')
+    .option('--pred-probs-paths <file>', '.npy --pred-probs: image paths, one per line, in row order')
+    .option('--pred-probs-classes <file>', '.npy --pred-probs: class names, one per line, in column order')
+    .option('--classes <names>', '.npy --pred-probs: class names in column order, comma-separated', commaList)
+    .option(
+      '--embeddings <file>',
+      "your model's embeddings: CSV (path + D columns) or .npy (N×D); used for the neighbour strips and a kNN label-agreement signal",
+    )
+    .option('--embeddings-paths <file>', '.npy --embeddings: image paths, one per line, in row order')
     .option('--json', 'print a JSON summary on stdout instead of a table')
     .option('--quiet', 'no progress output on stderr')
-    .action(async (dataset: string, flags: AuditFlags) => setExit(await auditCommand(dataset, flags, io, signal)));
+    .action(async (dataset: string, flags: AuditFlags, command: Command) =>
+      setExit(
+        await auditCommand(
+          dataset,
+          { ...flags, methodGiven: command.getOptionValueSource('method') !== 'default' },
+          io,
+          signal,
+        ),
+      ),
+    );
 
   program
     .command('export')
@@ -164,7 +190,10 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
       'a decisions JSON file ({ "version": 2, "decisions": { "<path>": { "action": ... } }, "classActions": [...] }; version 1 too)',
     )
     .addOption(
-      new Option('--format <format>', 'manifest format for folder-per-class datasets').choices(['csv', 'json']),
+      new Option(
+        '--format <format>',
+        "manifest format for folder-per-class datasets; 'cleanlab': instead write the report as a CSV with Datalab's label-issue columns (default <dataset>/.label-audit/label_issues.csv)",
+      ).choices(['csv', 'json', 'cleanlab']),
     )
     .option('--out <file>', 'where to write the cleaned label file (default: next to the original, *.cleaned.*)')
     .option('--force', 'replace a previous export')
@@ -198,6 +227,15 @@ interface AuditFlags {
   maxSuspectRate?: number;
   json?: boolean;
   quiet?: boolean;
+  /** --method was on the command line (not commander's default). */
+  methodGiven?: boolean;
+  predProbs?: string;
+  predProbsAreLogits?: boolean;
+  predProbsPaths?: string;
+  predProbsClasses?: string;
+  classes?: string[];
+  embeddings?: string;
+  embeddingsPaths?: string;
 }
 
 async function auditCommand(
@@ -214,7 +252,17 @@ async function auditCommand(
       datasetPath,
       {
         backend: backend.name,
-        method: flags.method,
+        // An explicit --method wins; otherwise --pred-probs makes the default 'fused' (options.ts).
+        method: flags.methodGiven ? flags.method : undefined,
+        ownModel: {
+          predProbs: flags.predProbs,
+          predProbsAreLogits: flags.predProbsAreLogits,
+          predProbsPaths: flags.predProbsPaths,
+          predProbsClasses: flags.predProbsClasses,
+          classes: flags.classes,
+          embeddings: flags.embeddings,
+          embeddingsPaths: flags.embeddingsPaths,
+        },
         folds: flags.folds,
         foldEpochs: flags.foldEpochs,
         mode: flags.mode,
@@ -275,13 +323,14 @@ function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags,
 interface ExportFlags {
   acceptSuggestions?: boolean;
   decisions?: string;
-  format?: 'csv' | 'json';
+  format?: 'csv' | 'json' | 'cleanlab';
   out?: string;
   force?: boolean;
   json?: boolean;
 }
 
 async function exportCommand(datasetPath: string, flags: ExportFlags, io: Terminal): Promise<number> {
+  if (flags.format === 'cleanlab') return exportCleanlab(datasetPath, flags, io);
   if (Boolean(flags.acceptSuggestions) === Boolean(flags.decisions)) {
     throw new AuditError('badOption', 'Pass exactly one of --accept-suggestions and --decisions <file>.');
   }
@@ -310,6 +359,34 @@ async function exportCommand(datasetPath: string, flags: ExportFlags, io: Termin
     );
   }
   return EXIT.ok;
+}
+
+/** `export --format cleanlab`: the report as a Datalab-style CSV; no decisions involved. */
+async function exportCleanlab(datasetPath: string, flags: ExportFlags, io: Terminal): Promise<number> {
+  if (flags.acceptSuggestions || flags.decisions)
+    throw new AuditError(
+      'badOption',
+      '--format cleanlab writes the audit report as it is: drop --accept-suggestions and --decisions.',
+    );
+  const dataset = await loadDataset(datasetPath);
+  const report = await readReport(reportPath(dataset.root));
+  const out = flags.out ?? join(dataset.root, AUDIT_DIR, 'label_issues.csv');
+  if (!flags.force && (await exists(out)))
+    throw new AuditError('exportExists', `${out} exists: pass --force to replace it.`, out);
+  await writeFileAtomic(out, cleanlabCsv(report));
+  if (flags.json) io.json({ labelIssuesPath: out, rows: report.samples.length });
+  else
+    io.out(
+      `Label issues (cleanlab columns): ${out}\n${report.samples.length} rows, ${report.summary.flagged} flagged\n`,
+    );
+  return EXIT.ok;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Prints an error the way a user can act on it, and picks the exit code. */
@@ -347,6 +424,12 @@ function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more');
   return n;
+}
+
+function commaList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new InvalidArgumentError('expected class names separated by commas');
+  return names;
 }
 
 function probability(value: string): number {

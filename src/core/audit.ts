@@ -8,8 +8,16 @@ import { throwIfAborted } from './errors';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
-import { AUDIT_DIR, buildReport, reportPath as defaultReportPath, writeReport, type AuditReport } from './report';
+import {
+  AUDIT_DIR,
+  buildReport,
+  reportPath as defaultReportPath,
+  writeReport,
+  type AuditReport,
+  type OwnModelSummary,
+} from './report';
 import type { AuditProgress } from './shared/types';
+import { loadUserSignals, selectRows, type AlignedRows, type UserSignals } from './userModel/userSignals';
 
 /** What {@link runAudit} returns: the report and where it was written. */
 export interface AuditOutcome {
@@ -72,6 +80,15 @@ export async function runAudit(
   for (const name of folder.removedTemporaries)
     progress.report('loading', 1, { message: `removed ${name}, left in ${AUDIT_DIR} by an interrupted write` });
   const useCache = options.cache && folder.cacheProblem === undefined;
+  // Checked before decoding: a bad file should fail in a second, not after minutes of decoding.
+  const ownAll = options.ownModel
+    ? await loadUserSignals(
+        options.ownModel,
+        dataset.root,
+        dataset.classes,
+        dataset.samples.map((s) => s.path),
+      )
+    : undefined;
 
   const decoded = await decodeImages(dataset, {
     size: options.imageSize,
@@ -81,7 +98,16 @@ export async function runAudit(
     onProgress: (done: number, total: number) => progress.report('decoding', done / total, { done, total }),
   });
   const decodeSeconds = lap();
-  const skipped = [...dataset.issues, ...decoded.issues];
+  const own = ownAll && selectRows(ownAll, decoded.kept);
+  const skipped = [...dataset.issues, ...decoded.issues, ...(own?.skipped ?? [])];
+  for (const [name, aligned] of [
+    ['--pred-probs', own?.predProbs],
+    ['--embeddings', own?.embeddings],
+  ] as const)
+    if (aligned)
+      progress.report('decoding', 1, {
+        message: `${name}: ${decoded.kept.length - aligned.missing} of ${decoded.kept.length} images have a row${aligned.missing ? `; ${aligned.missing} are audited without that signal` : ''}`,
+      });
   progress.report('decoding', 1, {
     message: `decoded ${decoded.kept.length} images (${decoded.cacheHits} from cache)${skipped.length ? `, skipped ${skipped.length}` : ''}`,
   });
@@ -110,6 +136,7 @@ export async function runAudit(
   const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
     signal,
     runner: events.runner,
+    ...(own ? { own } : {}),
     onTraining: (t) =>
       progress.report('training', t.fraction, {
         erm: { epoch: t.ermEpoch, epochs: t.ermEpochs },
@@ -140,6 +167,7 @@ export async function runAudit(
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       skipped,
       duplicates,
+      ...(own ? { ownModel: ownModelSummary(own, decoded.kept.length) } : {}),
     },
   );
   const written = [
@@ -149,6 +177,19 @@ export async function runAudit(
   for (const path of written) await writeReport(report, path);
   progress.report('writing', 1, { message: `report written to ${written.join(' and ')}` });
   return { report, reportPath: written[0] };
+}
+
+/** How much of the audit the user's files covered, for the report. */
+function ownModelSummary(own: UserSignals, audited: number): OwnModelSummary {
+  const coverage = (aligned: AlignedRows | undefined) =>
+    aligned && { covered: audited - aligned.missing, missing: aligned.missing };
+  const predProbs = coverage(own.predProbs);
+  const embeddings = coverage(own.embeddings);
+  return {
+    ...(predProbs ? { predProbs } : {}),
+    ...(embeddings ? { embeddings: { ...embeddings, dimensions: own.embeddings!.width } } : {}),
+    skippedRows: own.skipped.length,
+  };
 }
 
 /** Returns a function giving the seconds since the previous call (or since creation). */

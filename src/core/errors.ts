@@ -17,6 +17,8 @@ export type AuditErrorReason =
   | 'reportMissing'
   | 'reportMalformed'
   | 'decisionsMalformed'
+  /** A --pred-probs, --embeddings, paths or classes file that cannot be used (named in the message). */
+  | 'modelOutputsMalformed'
   | 'exportExists'
   | 'outputNotWritable'
   /** Another label-audit holds the lock of the file to write (two exports at once, a stuck lock). */

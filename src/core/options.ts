@@ -1,5 +1,6 @@
 import { AuditError } from './errors';
 import { DEFAULT_FLAG_OPTIONS, SCORING_MODELS, type FlagOptions } from './detection/flag';
+import type { UserModelFiles } from './userModel/userSignals';
 
 /** Settings of one audit. Every field has a default (see {@link DEFAULT_AUDIT_OPTIONS}). */
 export interface AuditOptions {
@@ -49,6 +50,12 @@ export interface AuditOptions {
   readonly maxMegapixels: number;
   /** Reuse decoded pixels from `<dataset>/.label-audit/cache`. */
   readonly cache: boolean;
+  /**
+   * The user's own model's outputs (docs/own-model.md): with `predProbs` the out-of-sample signal
+   * comes from them instead of fold models (and the method defaults to 'fused'); with `embeddings`
+   * the neighbour strips use them and a kNN label-agreement signal joins the fusion.
+   */
+  readonly ownModel?: UserModelFiles;
 }
 
 /** The ranking methods of {@link AuditOptions.method}. */
@@ -90,9 +97,14 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   const mode = input.mode ?? DEFAULT_AUDIT_OPTIONS.mode;
   // A deep audit's ERM model has memorized the wrong labels, so only mixup's probabilities may score.
   const scoredBy = input.flag?.scoredBy ?? (mode === 'deep' ? 'mixup' : DEFAULT_FLAG_OPTIONS.scoredBy);
+  const { ownModel: ownInput, ...plain } = input;
+  const ownModel = ownInput && stripUndefined(ownInput);
   const options: AuditOptions = {
     ...DEFAULT_AUDIT_OPTIONS,
-    ...stripUndefined(input),
+    // The user's probabilities are out of sample already: fusing them costs no extra training.
+    ...(ownModel?.predProbs ? { method: 'fused' } : {}),
+    ...stripUndefined(plain),
+    ...(ownModel && Object.keys(ownModel).length ? { ownModel } : {}),
     flag: { ...DEFAULT_FLAG_OPTIONS, ...stripUndefined(input.flag ?? {}), scoredBy },
   };
   if (options.mode !== 'quick' && options.mode !== 'deep') bad('mode', options.mode, "'quick' or 'deep'");
@@ -114,6 +126,19 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   integerIn('seed', options.seed, 0, 2 ** 32 - 1);
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
   for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
+  for (const [key, value] of Object.entries(options.ownModel ?? {}))
+    if (
+      key === 'classes'
+        ? !Array.isArray(value)
+        : key === 'predProbsAreLogits'
+          ? typeof value !== 'boolean'
+          : typeof value !== 'string'
+    )
+      bad(
+        `ownModel.${key}`,
+        value,
+        key === 'classes' ? 'a list of class names' : key === 'predProbsAreLogits' ? 'true or false' : 'a file path',
+      );
   if (!SCORING_MODELS.includes(options.flag.scoredBy)) bad('flag.scoredBy', options.flag.scoredBy, "'both' or 'mixup'");
   return options;
 }

@@ -34,7 +34,8 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * `training.crossFit`, per-sample `reasons`, `settings.method` and the cross-fitting settings.
  * 3: `settings.flag.judge` is `settings.flag.scoredBy`, and the noise source 'judge' is 'in-sample'
  * (the same values under names that say what they are); {@link readReport} still reads version 2.
- * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`) keep the version:
+ * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
+ * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  */
 export const REPORT_VERSION = 3;
@@ -91,6 +92,18 @@ export interface AuditReport {
   readonly classes?: readonly ClassHealth[];
   /** Class pairs the models mostly confuse with each other, from the noise matrix and mixup's near-ties (optional, as above). */
   readonly mergeSuggestions?: readonly MergeSuggestion[];
+  /** Audits with the user's own model outputs (`settings.ownModel`): how many images each file covered (optional, as above). */
+  readonly ownModel?: OwnModelSummary;
+}
+
+/** How much of the audit the user's model outputs covered (docs/own-model.md). */
+export interface OwnModelSummary {
+  /** `--pred-probs`: audited images with a row, and without one (audited without that signal). */
+  readonly predProbs?: { readonly covered: number; readonly missing: number };
+  /** `--embeddings`: the same, and the width of a vector. */
+  readonly embeddings?: { readonly covered: number; readonly missing: number; readonly dimensions: number };
+  /** File rows skipped (path outside the dataset or not audited), listed in `skipped`. */
+  readonly skippedRows: number;
 }
 
 /** The estimated class swaps, as the report stores them. */
@@ -131,6 +144,7 @@ export function buildReport(
     resources: AuditReport['resources'];
     skipped: readonly InputIssue[];
     duplicates?: DuplicateFindings;
+    ownModel?: OwnModelSummary;
     createdAt?: Date;
   },
 ): AuditReport {
@@ -196,6 +210,7 @@ export function buildReport(
       classes,
       largerCounts(noiseMatrix.counts, mixupTieCounts(audit.verdicts, classes.length)),
     ),
+    ...(extra.ownModel ? { ownModel: extra.ownModel } : {}),
   };
 }
 
@@ -293,6 +308,16 @@ function reportReasons(reasons: VerdictReasons, classes: readonly string[]): Rep
       confidentLearning: classes[reasons.confidentLearningSuggestion],
     },
     suggestionsAgree: reasons.suggestionsAgree,
+    ...(reasons.noOutOfSampleRow ? { noOutOfSampleRow: true } : {}),
+    ...(reasons.neighbourScore !== undefined
+      ? {
+          neighbours: {
+            agreement: round(reasons.neighbourAgreement!),
+            score: round(reasons.neighbourScore),
+            suggestion: classes[reasons.neighbourSuggestion!],
+          },
+        }
+      : {}),
   };
 }
 

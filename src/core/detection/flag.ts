@@ -83,6 +83,14 @@ export interface VerdictReasons {
   readonly ermMixupSuggestion: number;
   readonly confidentLearningSuggestion: number;
   readonly suggestionsAgree: boolean;
+  /** The user's --pred-probs file has no row for this image: the out-of-sample figures are the judge's. */
+  readonly noOutOfSampleRow?: boolean;
+  /** With --embeddings: share of the k nearest images carrying the given label... */
+  readonly neighbourAgreement?: number;
+  /** ...the suspicion from those shares, as for the other signals... */
+  readonly neighbourScore?: number;
+  /** ...and the label most of them carry other than the given one. */
+  readonly neighbourSuggestion?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Turns the models' probabilities into verdicts under the audit's method: ERM-vs-mixup disagreement,
+ * Turns the models' probabilities into verdicts under the audit's method: the ERM-vs-mixup judge,
  * confident learning on out-of-sample probabilities, or both fused. With cross-fitting, every
  * verdict carries the evidence of each signal, whichever method ranks.
  */
@@ -15,8 +15,7 @@ export interface Judgement {
   readonly verdicts: readonly Verdict[];
   /**
    * Confident learning's noise estimate: on the out-of-sample probabilities when the audit
-   * cross-fitted, else in sample, on the scoring probabilities of the ERM and mixup models, which
-   * trained on these very labels (`source` says which).
+   * cross-fitted, else on the ERM-vs-mixup judge's own probabilities (`source` says which).
    */
   readonly noise: NoiseEstimate & { readonly source: NoiseSource };
 }
@@ -28,23 +27,47 @@ export type NoiseSource = 'out-of-sample' | 'in-sample';
 export interface AuditProbabilities {
   readonly erm: Float32Array;
   readonly mixup: Float32Array;
-  /** From k-fold cross-fitting; required by the 'confident-learning' and 'fused' methods. */
+  /**
+   * From k-fold cross-fitting, or the user's own model (`--pred-probs`); required by the
+   * 'confident-learning' and 'fused' methods.
+   */
   readonly outOfSample?: Float32Array;
+  /** Weight of `outOfSample` in the fusion (default {@link FUSED_OUT_OF_SAMPLE_WEIGHT}; the user's model: {@link FUSED_OWN_MODEL_WEIGHT}). */
+  readonly outOfSampleWeight?: number;
+  /** `(N,)` 1 where `outOfSample` has a row (the user's file may lack some images); default all. */
+  readonly outOfSampleCovered?: Uint8Array;
+  /** `(N, K)` kNN label shares in the user's embedding space (`neighbourVotes.ts`), when given... */
+  readonly neighbourVotes?: Float32Array;
+  /** ...and `(N,)` 1 where an image has them. */
+  readonly neighbourCovered?: Uint8Array;
 }
 
 /**
- * Weight of the out-of-sample probabilities in the 'fused' method; the ERM and mixup models share
- * the rest. Measured in bench/quality.ts (see README, "Why these defaults").
+ * Weight of the out-of-sample probabilities in the fused judge; the ERM and mixup models share the
+ * rest. Measured in bench/quality.ts (see README, "Why these defaults").
  */
 export const FUSED_OUT_OF_SAMPLE_WEIGHT = 0.5;
 
 /**
+ * Weight of the kNN label shares in the fused judge, relative to the judge's and the out-of-sample
+ * probabilities together (1 = as much as the two). Measured in bench/ownModel.ts (docs/own-model.md).
+ */
+export const FUSED_NEIGHBOUR_WEIGHT = 0.5;
+
+/**
+ * Weight of the user's --pred-probs in the fused judge. At 0.5 a fair stand-in model (k-fold logistic
+ * regression, AUROC .84–.94) dragged the fusion below ERM-vs-mixup alone; at 0.2 with kNN at 0.5 the
+ * fusion beat each input on F1 and on AUROC in three of four settings (docs/own-model.md).
+ */
+export const FUSED_OWN_MODEL_WEIGHT = 0.2;
+
+/**
  * Judges every sample.
  *
- * - 'mixup': {@link ermMixupVerdicts} (score, flag and suggestion from ERM-vs-mixup disagreement).
+ * - 'mixup': {@link ermMixupVerdicts} (score, flag and suggestion from the ERM-vs-mixup judge).
  * - 'confident-learning': flagged = pruned by noise rate (Northcutt et al. 2021); score = the
  *   out-of-sample margin suspicion; suggestion = the most probable other class out of sample.
- * - 'fused': the ERM and mixup scoring probabilities and the out-of-sample ones averaged
+ * - 'fused': the judge's probabilities and the out-of-sample ones averaged
  *   ({@link FUSED_OUT_OF_SAMPLE_WEIGHT}); score, suggestion and the `minMargin` flag rule as
  *   for 'mixup', on the fused probabilities.
  *
@@ -72,17 +95,29 @@ function judgeUncapped(
   numClasses: number,
   options: Pick<AuditOptions, 'method' | 'flag'>,
 ): Judgement {
-  const { erm, mixup, outOfSample } = probabilities;
+  const { erm, mixup } = probabilities;
   const byErmMixup = ermMixupVerdicts(labels, erm, mixup, numClasses, options.flag);
+  const judgedAll = options.flag.scoredBy === 'both' ? averageProbabilities(erm, mixup) : mixup;
+  // Images the user's files have no row for fall back to the judge's own probabilities: that
+  // signal then adds nothing to them, neither in confident learning's counts nor in the fusion.
+  const outOfSample = withFallback(probabilities.outOfSample, probabilities.outOfSampleCovered, judgedAll, numClasses);
+  // Images without an embedding fall back to the mix of the other two, so the fusion is exactly theirs.
+  const votes =
+    outOfSample &&
+    withFallback(
+      probabilities.neighbourVotes,
+      probabilities.neighbourCovered,
+      fusedProbabilities(judgedAll, outOfSample, undefined, 0, probabilities.outOfSampleWeight),
+      numClasses,
+    );
+  const knn = votes && neighbourEvidence(labels, votes, numClasses, probabilities.neighbourCovered);
   if (!outOfSample) {
     if (options.method !== 'mixup')
       throw new RangeError(`The '${options.method}' method needs out-of-sample probabilities.`);
     return {
+      // Per-sample reasons need the out-of-sample signal; without it the kNN shares only fill the strips.
       verdicts: byErmMixup,
-      noise: {
-        ...confidentLearning(labels, scoringProbabilities(erm, mixup, options), numClasses).estimate,
-        source: 'in-sample',
-      },
+      noise: { ...confidentLearning(labels, judgedAll, numClasses).estimate, source: 'in-sample' },
     };
   }
   const cl = confidentLearning(labels, outOfSample, numClasses);
@@ -90,7 +125,9 @@ function judgeUncapped(
   const clSuggestions = bestOtherClass(outOfSample, labels, numClasses).classes;
   const oosGiven = givenLabelProbability(outOfSample, labels, numClasses);
   const fused =
-    options.method === 'fused' ? fusedScores(erm, mixup, outOfSample, labels, numClasses, options) : undefined;
+    options.method === 'fused'
+      ? fusedJudge(judgedAll, outOfSample, votes, labels, numClasses, probabilities.outOfSampleWeight)
+      : undefined;
   const { minMargin } = options.flag;
 
   const verdicts = byErmMixup.map((v): Verdict => {
@@ -106,6 +143,8 @@ function judgeUncapped(
       ermMixupSuggestion: v.suggestedLabel,
       confidentLearningSuggestion: clSuggestions[i],
       suggestionsAgree: v.suggestedLabel === clSuggestions[i],
+      ...(probabilities.outOfSampleCovered && !probabilities.outOfSampleCovered[i] ? { noOutOfSampleRow: true } : {}),
+      ...knn?.(i),
     };
     if (options.method === 'mixup') return { ...v, reasons };
     const suggestedLabel = fused ? fused.suggestions[i] : clSuggestions[i];
@@ -126,28 +165,64 @@ function judgeUncapped(
   return { verdicts, noise: { ...cl.estimate, source: 'out-of-sample' } };
 }
 
-/** The probabilities the ERM-vs-mixup verdicts score with (`flag.scoredBy`). */
-function scoringProbabilities(
-  erm: Float32Array,
-  mixup: Float32Array,
-  options: Pick<AuditOptions, 'flag'>,
+/**
+ * Scores and suggestions under the fused probabilities: the judge's and the out-of-sample ones
+ * mixed by {@link FUSED_OUT_OF_SAMPLE_WEIGHT}, then the kNN label shares, when there are any, mixed
+ * in by {@link FUSED_NEIGHBOUR_WEIGHT}.
+ */
+export function fusedProbabilities(
+  judged: Float32Array,
+  outOfSample: Float32Array,
+  votes: Float32Array | undefined,
+  neighbourWeight = FUSED_NEIGHBOUR_WEIGHT,
+  outOfSampleWeight = FUSED_OUT_OF_SAMPLE_WEIGHT,
 ): Float32Array {
-  return options.flag.scoredBy === 'both' ? averageProbabilities(erm, mixup) : mixup;
+  const w = outOfSampleWeight;
+  const v = votes ? neighbourWeight / (1 + neighbourWeight) : 0;
+  return judged.map((p, k) => (1 - v) * ((1 - w) * p + w * outOfSample[k]) + (votes ? v * votes[k] : 0));
 }
 
-/** Scores and suggestions under the fused probabilities. */
-function fusedScores(
-  erm: Float32Array,
-  mixup: Float32Array,
+function fusedJudge(
+  judged: Float32Array,
   outOfSample: Float32Array,
+  votes: Float32Array | undefined,
   labels: Int32Array,
   numClasses: number,
-  options: Pick<AuditOptions, 'flag'>,
+  outOfSampleWeight: number | undefined,
 ): { scores: Float32Array; suggestions: Int32Array } {
-  const w = FUSED_OUT_OF_SAMPLE_WEIGHT;
-  const fused = scoringProbabilities(erm, mixup, options).map((p, k) => (1 - w) * p + w * outOfSample[k]);
+  const fused = fusedProbabilities(judged, outOfSample, votes, FUSED_NEIGHBOUR_WEIGHT, outOfSampleWeight);
   return {
     scores: suspicionScores(labels, fused, numClasses),
     suggestions: bestOtherClass(fused, labels, numClasses).classes,
   };
+}
+
+/** `values` with the rows not `covered` replaced by `fallback`'s (`values` itself when all are covered). */
+function withFallback(
+  values: Float32Array | undefined,
+  covered: Uint8Array | undefined,
+  fallback: Float32Array,
+  numClasses: number,
+): Float32Array | undefined {
+  if (!values || !covered || covered.every((c) => c === 1)) return values;
+  const out = values.slice();
+  for (let i = 0; i < covered.length; i++)
+    if (!covered[i]) out.set(fallback.subarray(i * numClasses, (i + 1) * numClasses), i * numClasses);
+  return out;
+}
+
+/** Per image, what the kNN label shares say, as the `reasons` fields of its verdict. */
+function neighbourEvidence(
+  labels: Int32Array,
+  votes: Float32Array,
+  numClasses: number,
+  covered: Uint8Array | undefined,
+): (i: number) => Pick<VerdictReasons, 'neighbourAgreement' | 'neighbourScore' | 'neighbourSuggestion'> {
+  const scores = suspicionScores(labels, votes, numClasses);
+  const suggestions = bestOtherClass(votes, labels, numClasses).classes;
+  const agreement = givenLabelProbability(votes, labels, numClasses);
+  return (i) =>
+    covered && !covered[i]
+      ? {}
+      : { neighbourAgreement: agreement[i], neighbourScore: scores[i], neighbourSuggestion: suggestions[i] };
 }

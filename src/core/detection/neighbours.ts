@@ -143,7 +143,7 @@ function classMembers(labels: Int32Array, numClasses: number, excluded: Uint8Arr
 }
 
 /** The vectors of `rows`, copied next to each other so a scan over a class reads memory in order. */
-function packRows(embeddings: Float32Array, dim: number, rows: Int32Array): Float32Array {
+export function packRows(embeddings: Float32Array, dim: number, rows: Int32Array): Float32Array {
   const packed = new Float32Array(rows.length * dim);
   for (let m = 0; m < rows.length; m++) packed.set(embeddings.subarray(rows[m] * dim, (rows[m] + 1) * dim), m * dim);
   return packed;
@@ -155,7 +155,7 @@ function packRows(embeddings: Float32Array, dim: number, rows: Int32Array): Floa
  *
  * @param similarity The query's cosine similarity to each member, `(M,)`.
  */
-function nearest(similarity: Float32Array, rows: Int32Array, k: number, self: number): NeighbourList {
+export function nearest(similarity: Float32Array, rows: Int32Array, k: number, self: number): NeighbourList {
   const bestSimilarity = new Float64Array(k).fill(-Infinity);
   const bestMember = new Int32Array(k).fill(-1);
   let worst = -Infinity;
@@ -209,10 +209,11 @@ export function neighboursOfSuspects(
   numClasses: number,
   embeddings: Float32Array,
   dim: number,
-  options: { k?: number; limit?: number } = {},
+  options: { k?: number; limit?: number; covered?: Uint8Array } = {},
 ): Map<number, SuspectNeighbours> {
-  const flagged = verdicts.filter((v) => v.flagged);
-  const excluded = new Uint8Array(labels.length);
+  // Images without an embedding (the user's file lacked them) are no one's neighbour, and get none.
+  const flagged = verdicts.filter((v) => v.flagged && (!options.covered || options.covered[v.index]));
+  const excluded = options.covered ? options.covered.map((c) => 1 - c) : new Uint8Array(labels.length);
   for (const v of flagged) excluded[v.index] = 1;
   const queries = flagged
     .slice(0, options.limit ?? MAX_SUSPECTS_WITH_NEIGHBOURS)

@@ -33,6 +33,8 @@ export type InputIssueKind =
   | 'unknownLabel'
   | 'duplicateEntry'
   | 'conflictingDuplicate'
+  /** A row of the user's --pred-probs or --embeddings file whose path is no audited image. */
+  | 'notInDataset'
   | 'smallClass';
 
 /** The label source as read, kept so that export can write the same format back. */
@@ -202,4 +204,16 @@ export interface ReportReasons {
   readonly suggestions: { readonly ermMixup: string; readonly confidentLearning: string };
   /** Both signals suggest the same label. */
   readonly suggestionsAgree: boolean;
+  /**
+   * Audits with `--pred-probs`, where the out-of-sample signal is the user's model: true when its
+   * file had no row for this image (the confident-learning figures are then the judge's own).
+   */
+  readonly noOutOfSampleRow?: boolean;
+  /**
+   * Audits with `--embeddings`: the kNN label-agreement signal — the share of the image's nearest
+   * images (cosine, in the user's embedding space) that carry its given label, the suspicion score
+   * those shares give, and the label most of them carry instead. Absent for an image without an
+   * embedding, and in reports from before the signal existed.
+   */
+  readonly neighbours?: { readonly agreement: number; readonly score: number; readonly suggestion: string };
 }

@@ -1,8 +1,10 @@
 import { assignFolds, foldJobs, gatherOutOfSample } from './crossFit';
-import { judgeSamples, type Judgement } from '../detection/judge';
+import { FUSED_OWN_MODEL_WEIGHT, judgeSamples, type Judgement } from '../detection/judge';
 import { accuracy } from '../detection/metrics';
 import { EMBEDDING_SIZE } from './model';
 import { neighboursOfSuspects, type SuspectNeighbours } from '../detection/neighbours';
+import { neighbourVotes } from '../detection/neighbourVotes';
+import type { UserSignals } from '../userModel/userSignals';
 import { runModelInProcess, type ModelJob, type ModelOutput, type ModelRunner } from './modelRunner';
 import { type AuditOptions, quickSampleSteps } from '../options';
 import type { TrainConfig } from './train';
@@ -161,10 +163,13 @@ export async function auditImages(
     onTraining?: (progress: TrainingProgress) => void;
     runner?: ModelRunner;
     evalImages?: ImageSet;
+    /** The user's model's outputs, row-aligned: its probabilities replace the fold models. */
+    own?: UserSignals;
   } = {},
 ): Promise<ModelAudit> {
   const configs = trainConfigs(options, images.count);
-  const folds = crossFitJobs(images, labels, numClasses, options);
+  const own = events.own;
+  const folds = own?.predProbs ? [] : crossFitJobs(images, labels, numClasses, options);
   const runner = events.runner ?? runModelInProcess;
   // If one model fails, stop the others rather than let them train for nothing.
   const stop = new AbortController();
@@ -244,17 +249,36 @@ export async function auditImages(
     events.signal?.removeEventListener('abort', onOuterAbort);
   }
   const [ermOutput, mixupOutput, ...foldOutputs] = outputs;
-  const outOfSample = folds.length ? gatherOutOfSample(folds, foldOutputs, images.count, numClasses) : undefined;
+  const outOfSample = own?.predProbs
+    ? own.predProbs.values
+    : folds.length
+      ? gatherOutOfSample(folds, foldOutputs, images.count, numClasses)
+      : undefined;
   const scoringStarted = performance.now();
+  const embedded = own?.embeddings;
+  const votes = embedded && neighbourVotes(embedded.values, embedded.width, labels, numClasses, embedded.covered);
   const judged = judgeSamples(
     labels,
-    { erm: ermOutput.probabilities, mixup: mixupOutput.probabilities, outOfSample },
+    {
+      erm: ermOutput.probabilities,
+      mixup: mixupOutput.probabilities,
+      outOfSample,
+      ...(own?.predProbs
+        ? { outOfSampleCovered: own.predProbs.covered, outOfSampleWeight: FUSED_OWN_MODEL_WEIGHT }
+        : {}),
+      ...(votes ? { neighbourVotes: votes.votes, neighbourCovered: embedded.covered } : {}),
+    },
     numClasses,
     options,
   );
-  const neighbours =
-    mixupOutput.embeddings &&
-    neighboursOfSuspects(judged.verdicts, labels, numClasses, mixupOutput.embeddings, EMBEDDING_SIZE);
+  // The user's embeddings, when given, are the better space for the strips: a network that saw
+  // photos, not one trained from scratch at 32×32 on the audited labels.
+  const neighbours = embedded
+    ? neighboursOfSuspects(judged.verdicts, labels, numClasses, embedded.values, embedded.width, {
+        covered: embedded.covered,
+      })
+    : mixupOutput.embeddings &&
+      neighboursOfSuspects(judged.verdicts, labels, numClasses, mixupOutput.embeddings, EMBEDDING_SIZE);
   const judgingSeconds = (performance.now() - scoringStarted) / 1000;
   return {
     ...judged,
@@ -262,7 +286,8 @@ export async function auditImages(
     mixup: summarize(mixupOutput, labels, numClasses),
     ermProbabilities: ermOutput.probabilities,
     mixupProbabilities: mixupOutput.probabilities,
-    ...(outOfSample ? { outOfSampleProbabilities: outOfSample, crossFit: summarizeFolds(folds, foldOutputs) } : {}),
+    ...(outOfSample ? { outOfSampleProbabilities: outOfSample } : {}),
+    ...(folds.length ? { crossFit: summarizeFolds(folds, foldOutputs) } : {}),
     ...(options.mode === 'deep' && ermOutput.learnedAtEpoch ? { learnedAtEpoch: ermOutput.learnedAtEpoch } : {}),
     scoringSeconds: Math.max(ermOutput.scoringSeconds, mixupOutput.scoringSeconds) + judgingSeconds,
     ...(ermOutput.evalProbabilities && mixupOutput.evalProbabilities

@@ -74,3 +74,33 @@ test('verdicts come most suspect first under every method', () => {
     );
   }
 });
+
+test('kNN label shares join the fused probabilities and the reasons; uncovered rows fall back to the judge', () => {
+  // The neighbours of sample 3 (labelled 2) all carry label 0: only the kNN signal doubts it.
+  const votes = Float32Array.from([1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const neighbourCovered = Uint8Array.from([1, 1, 1, 1, 1, 0]);
+  const withVotes = byIndex(
+    judgeSamples(labels, { erm, mixup, outOfSample, neighbourVotes: votes, neighbourCovered }, 3, options('fused'))
+      .verdicts,
+  );
+  const without = byIndex(judgeSamples(labels, { erm, mixup, outOfSample }, 3, options('fused')).verdicts);
+  assert.equal(withVotes[3].reasons?.neighbourAgreement, 0);
+  assert.equal(withVotes[3].reasons?.neighbourSuggestion, 0);
+  assert.ok(withVotes[3].score > without[3].score, 'the disagreeing neighbours raise the suspicion');
+  assert.equal(withVotes[0].reasons?.neighbourAgreement, 1);
+  // Sample 5 has no embedding: no kNN reasons, and its fused score is as if there were no votes.
+  assert.equal(withVotes[5].reasons?.neighbourScore, undefined);
+  assert.ok(Math.abs(withVotes[5].score - without[5].score) < 1e-6);
+});
+
+test('out-of-sample rows the user file lacks are the judge probabilities, marked in the reasons', () => {
+  const outOfSampleCovered = Uint8Array.from([1, 1, 1, 1, 1, 0]);
+  const verdicts = byIndex(
+    judgeSamples(labels, { erm, mixup, outOfSample, outOfSampleCovered }, 3, options('confident-learning')).verdicts,
+  );
+  assert.equal(verdicts[5].reasons?.noOutOfSampleRow, true);
+  assert.equal(verdicts[4].reasons?.noOutOfSampleRow, undefined);
+  // Only the out-of-sample model saw sample 5's error; without its row the judge (which does not) decides.
+  assert.equal(verdicts[5].reasons?.outOfSampleRejects, false);
+  assert.ok(Math.abs(verdicts[5].reasons!.outOfSampleGiven - (0.6 + 0.8) / 2) < 1e-6);
+});
