@@ -38,7 +38,16 @@ for (const target of targets) {
   const out = join(VSIX_DIR, `${manifest.name}-${manifest.version}-${target.name}.vsix`);
   run(
     join(REPO, 'node_modules', '.bin', 'vsce'),
-    ['package', '--target', target.name, '--no-dependencies', '--allow-missing-repository', '--out', out],
+    [
+      'package',
+      '--target',
+      target.name,
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
     stage,
   );
   const megabytes = (await stat(out)).size / 1e6;
