@@ -67,6 +67,10 @@ const context = await esbuild.context({
   sourcemap: !production,
   minify: production,
   external,
+  // tfjs-backend-cpu's package.json lists its Node bundle (its "main") as free of side effects, so
+  // esbuild dropped `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend was never registered
+  // (`--backend cpu` failed). Its registration is a side effect: keep every imported module's code.
+  ignoreAnnotations: true,
   logLevel: 'warning',
   plugins: [problemMatcherPlugin],
 });

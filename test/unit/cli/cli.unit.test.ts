@@ -193,3 +193,15 @@ test('Ctrl+C during training stops the audit with code 130 and writes no report'
   assert.match(result.stderr, /cancelled/);
   await assert.rejects(stat(join(fresh, AUDIT_DIR, 'report.json')), /ENOENT/);
 });
+
+test('the built CLI audits on the pure-JavaScript cpu backend too (it is registered in the bundle)', async () => {
+  // 5 digits per class: the cpu backend is ~100× slower than wasm, and this checks only that it runs.
+  const small = join(work, 'digits-cpu');
+  for (const folder of await readdir(dataset)) {
+    const names = (await readdir(join(dataset, folder))).filter((n) => n.endsWith('.png')).slice(0, 5);
+    for (const name of names) await cp(join(dataset, folder, name), join(small, folder, name));
+  }
+  const result = await run(['audit', small, '--backend', 'cpu', '--epochs', '0.1', '--quiet', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((JSON.parse(result.stdout) as { backend: string }).backend, 'cpu');
+});
