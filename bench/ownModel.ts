@@ -22,28 +22,13 @@ import { averageProbabilities, suspicionScores } from '../src/core/detection/sco
 import { resolveAuditOptions } from '../src/core/options';
 import { chooseBackend } from '../src/engine/backend';
 import type { ImageSet } from '../src/core/shared/types';
-
-const PAIRS: Record<'mnist' | 'fashion', readonly number[]> = {
-  // 0→6, 1→7, 2→7, 3→8, 4→9, 5→6, 6→5, 7→1, 8→3, 9→4
-  mnist: [6, 7, 7, 8, 9, 6, 5, 1, 3, 4],
-  // t-shirt→shirt, trouser→dress, pullover→coat, dress→trouser, coat→pullover, sandal→sneaker,
-  // shirt→t-shirt, sneaker→ankle-boot, bag→pullover, ankle-boot→sneaker
-  fashion: [6, 3, 4, 1, 2, 7, 0, 9, 2, 7],
-};
-const NOISE = {
-  sym20: { rate: 0.2, kind: 'symmetric' },
-  pair20: { rate: 0.2, kind: 'pairFlip' },
-} as const;
-
-function argument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : fallback;
-}
+import { NOISE_SETTINGS, PAIRS } from './noiseSettings';
+import { stringOption } from './args';
 
 async function main(): Promise<void> {
-  const count = Number(argument('count', '2000'));
-  const sources = argument('sources', 'mnist,fashion').split(',') as ('mnist' | 'fashion')[];
-  const noises = argument('noise', 'sym20,pair20').split(',') as (keyof typeof NOISE)[];
+  const count = Number(stringOption('count', '2000'));
+  const sources = stringOption('sources', 'mnist,fashion').split(',') as ('mnist' | 'fashion')[];
+  const noises = stringOption('noise', 'sym20,pair20').split(',') as (keyof typeof NOISE_SETTINGS)[];
   const backend = await chooseBackend('auto');
   const options = resolveAuditOptions({ method: 'mixup' });
   console.log(
@@ -58,7 +43,7 @@ async function main(): Promise<void> {
     const data = await benchImageSet(source, count, { size: options.imageSize, seed: 11 });
     releaseSource(source);
     for (const noiseName of noises) {
-      const noisy = injectLabelNoise(data.labels, 10, { ...NOISE[noiseName], seed: 3, pairs: PAIRS[source] });
+      const noisy = injectLabelNoise(data.labels, 10, { ...NOISE_SETTINGS[noiseName], seed: 3, pairs: PAIRS[source] });
       const labels = noisy.labels;
       const audit = await auditImages(data.images, labels, 10, options, {});
       const user = kFoldLogisticRegression(data.images, labels, 10, 4);

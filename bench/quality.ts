@@ -25,43 +25,25 @@ import type { ImageSet } from '../src/core/shared/types';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { benchImageSet, releaseSource } from './data';
+import { NOISE_SETTINGS, PAIRS } from './noiseSettings';
+import { stringOption } from './args';
 
 /** Realistic confusions for pair-flip noise: class c is mislabeled as PAIRS[c]. */
-const PAIRS: Record<'mnist' | 'fashion', readonly number[]> = {
-  // 0→6, 1→7, 2→7, 3→8, 4→9, 5→6, 6→5, 7→1, 8→3, 9→4
-  mnist: [6, 7, 7, 8, 9, 6, 5, 1, 3, 4],
-  // t-shirt→shirt, trouser→dress, pullover→coat, dress→trouser, coat→pullover, sandal→sneaker,
-  // shirt→t-shirt, sneaker→ankle-boot, bag→pullover, ankle-boot→sneaker
-  fashion: [6, 3, 4, 1, 2, 7, 0, 9, 2, 7],
-};
-
-const SETTINGS = {
-  sym0: { rate: 0, kind: 'symmetric' },
-  sym20: { rate: 0.2, kind: 'symmetric' },
-  sym40: { rate: 0.4, kind: 'symmetric' },
-  pair20: { rate: 0.2, kind: 'pairFlip' },
-} as const;
-
-function argument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : fallback;
-}
-
 async function main(): Promise<void> {
-  const count = Number(argument('count', '10000'));
-  const sources = argument('sources', 'mnist,fashion').split(',') as ('mnist' | 'fashion')[];
-  const settings = argument('settings', 'sym0,sym20,sym40,pair20').split(',') as (keyof typeof SETTINGS)[];
+  const count = Number(stringOption('count', '10000'));
+  const sources = stringOption('sources', 'mnist,fashion').split(',') as ('mnist' | 'fashion')[];
+  const settings = stringOption('settings', 'sym0,sym20,sym40,pair20').split(',') as (keyof typeof NOISE_SETTINGS)[];
   const backend = await chooseBackend('auto');
   const options = resolveAuditOptions({
     method: 'fused',
-    epochs: Number(argument('epochs', '8')),
-    alpha: Number(argument('alpha', '8')),
-    imageSize: Number(argument('image-size', String(DEFAULT_AUDIT_OPTIONS.imageSize))),
-    folds: Number(argument('folds', String(DEFAULT_AUDIT_OPTIONS.folds))),
-    foldEpochs: Number(argument('fold-epochs', String(DEFAULT_AUDIT_OPTIONS.foldEpochs))),
-    foldModel: argument('fold-model', DEFAULT_AUDIT_OPTIONS.foldModel) as 'erm' | 'mixup',
+    epochs: Number(stringOption('epochs', '8')),
+    alpha: Number(stringOption('alpha', '8')),
+    imageSize: Number(stringOption('image-size', String(DEFAULT_AUDIT_OPTIONS.imageSize))),
+    folds: Number(stringOption('folds', String(DEFAULT_AUDIT_OPTIONS.folds))),
+    foldEpochs: Number(stringOption('fold-epochs', String(DEFAULT_AUDIT_OPTIONS.foldEpochs))),
+    foldModel: stringOption('fold-model', DEFAULT_AUDIT_OPTIONS.foldModel) as 'erm' | 'mixup',
   });
-  const dumpPath = process.argv.includes('--dump') ? argument('dump', '') : undefined;
+  const dumpPath = process.argv.includes('--dump') ? stringOption('dump', '') : undefined;
   const dump: unknown[] = [];
   console.log(`backend: ${backend.reason}`);
   console.log(
@@ -104,7 +86,7 @@ async function main(): Promise<void> {
     const trueTrain = all.labels.subarray(0, trainCount);
     const trueTest = all.labels.subarray(trainCount);
     for (const name of settings) {
-      const setting = SETTINGS[name];
+      const setting = NOISE_SETTINGS[name];
       const noisy =
         setting.rate === 0
           ? { labels: Int32Array.from(trueTrain), flipped: new Uint8Array(trainCount) }
