@@ -197,7 +197,11 @@ test('Ctrl+C during training stops the audit with code 130 and writes no report'
 test('the built CLI audits on the pure-JavaScript cpu backend too (it is registered in the bundle)', async () => {
   // 5 digits per class: the cpu backend is ~100× slower than wasm, and this checks only that it runs.
   const small = join(work, 'digits-cpu');
-  for (const folder of await readdir(dataset)) {
+  // Only the class folders: other tests leave exports and .label-audit/ beside them.
+  const classes = (await readdir(dataset, { withFileTypes: true })).filter(
+    (e) => e.isDirectory() && !e.name.startsWith('.'),
+  );
+  for (const { name: folder } of classes) {
     const names = (await readdir(join(dataset, folder))).filter((n) => n.endsWith('.png')).slice(0, 5);
     for (const name of names) await cp(join(dataset, folder, name), join(small, folder, name));
   }
