@@ -214,10 +214,9 @@ function createCard(suspect: SuspectView): HTMLDivElement {
     el('div', { className: 'card-labels' }, [
       el('span', { className: 'visually-hidden', text: 'given ' }),
       el('span', { className: 'label-given' }),
-      // Seen as an arrow, read out as "suggested" (a hidden word, like "given": an aria-label on the
-      // arrow would be joined to the names without spaces in the card's accessible name).
-      el('span', { className: 'label-arrow', text: ' → ', attrs: { 'aria-hidden': 'true' } }),
-      el('span', { className: 'visually-hidden', text: ' suggested ' }),
+      // Read out as "suggested", seen as an arrow. The label's spaces keep the card's accessible name
+      // from running the words together ("given A suggested B").
+      el('span', { className: 'label-arrow', text: ' → ', attrs: { role: 'img', 'aria-label': ' suggested ' } }),
       el('span', { className: 'label-suggested' }),
     ]),
     el('div', { className: 'card-figures' }),
