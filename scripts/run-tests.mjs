@@ -14,6 +14,12 @@ function findTests(dir) {
   });
 }
 
+/**
+ * No single test may run longer than this: a test that waits forever (a page that never shows what it
+ * waits for) fails with its name instead of holding CI until its own limit.
+ */
+const TEST_TIMEOUT_MS = 15 * 60_000;
+
 const roots = process.argv.slice(2);
 const files = (roots.length > 0 ? roots : ['test']).flatMap(findTests).sort();
 if (files.length === 0) {
@@ -22,7 +28,14 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files.map((f) => relative(process.cwd(), f))],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    ...files.map((f) => relative(process.cwd(), f)),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

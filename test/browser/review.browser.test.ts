@@ -11,7 +11,6 @@ import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
 import { sampleAnswerKey } from '../helpers/sampleReport';
 import {
   OUTPUT,
-  ROOT,
   assertCleanPage,
   cardPaths,
   chooseOption,
@@ -289,7 +288,7 @@ describe('review webview', () => {
           content: { status: 'noReport', message: 'There is no audit report for this dataset yet.' },
           decisions: {},
         }),
-      [ROOT] as const,
+      [pages.hostOf(page).datasetRoot] as const,
     );
     await page.waitForSelector('.state-message h2 >> text=No report yet');
     assert.equal(await page.isVisible('.toolbar'), false);

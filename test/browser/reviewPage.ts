@@ -24,8 +24,6 @@ import { THEMES, type ThemeName } from './themes';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots go here (ignored by git). */
 export const OUTPUT = resolve(__dirname, '..', '..', 'test-output');
-/** A dataset root for messages a test writes itself (the session names the page's own copy). */
-export const ROOT = '/workspace/digits';
 
 /** How to open the page. */
 export interface OpenOptions {

@@ -38,10 +38,22 @@ after(async () => {
   await pages?.close();
 });
 
-const cardImages = (page: Page) =>
-  page.$$eval('.grid .card img', (images) =>
-    images.map((img) => ({ src: img.getAttribute('src') ?? '', width: (img as HTMLImageElement).naturalWidth })),
+/**
+ * The cards' images once every one in view is decoded. Thumbnails keep arriving in batches, and a
+ * card's new <img> has no natural width until it decodes: read them all in one frame where none is pending.
+ */
+async function cardImages(page: Page): Promise<{ src: string; width: number }[]> {
+  const handle = await page.waitForFunction(
+    () => {
+      const images = [...document.querySelectorAll<HTMLImageElement>('.grid .card img')];
+      if (images.length === 0 || images.some((img) => !img.complete)) return false;
+      return images.map((img) => ({ src: img.getAttribute('src') ?? '', width: img.naturalWidth }));
+    },
+    undefined,
+    { timeout: 30_000, polling: 'raf' },
   );
+  return (await handle.jsonValue()) as { src: string; width: number }[];
+}
 
 test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class filter, a bounded DOM', async () => {
   const flagged = report.samples.filter((s) => s.flagged);
@@ -59,7 +71,7 @@ test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class fi
   const images = await cardImages(page);
   assert.ok(
     images.length > 0 && images.every((i) => i.src.includes('/.label-audit/thumbs/') && i.width === 128),
-    'the cards show 128 px thumbnails, not the 400 px photos',
+    `the cards show 128 px thumbnails, not the 400 px photos: ${JSON.stringify(images.filter((i) => !i.src.includes('/.label-audit/thumbs/') || i.width !== 128).slice(0, 3))}; ${pages.hostOf(page).log.slice(-3).join(' | ')}`,
   );
   const start = await heapAndNodes(page);
   await page.screenshot({ path: join(OUTPUT, 'scale-first.png') });
