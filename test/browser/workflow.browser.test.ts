@@ -182,7 +182,7 @@ describe('relabel picker', () => {
     await page.keyboard.press('Escape');
     assert.equal(await pickerOpen(page), false);
     assert.equal(await decisionOf(page, c.path), undefined);
-    await page.locator(`.card[data-path="${c.path}"] .card-button`, { hasText: /Relabel/ }).click();
+    await page.locator(`.card[data-path="${c.path}"] .card-button-relabel`).click();
     assert.ok(await pickerOpen(page), "the card's relabel button opens the picker");
     await page.locator('.picker-row[data-label="nine thin"]').click();
     await page.waitForFunction((p) => window.__host.decisions()[p] !== undefined, c.path);
