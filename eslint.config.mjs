@@ -31,6 +31,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/review/swapMatrix.ts',
   'src/extension/review/thumbnailCache.ts',
   'src/extension/review/thumbnailRequests.ts',
+  'src/extension/review/userModelView.ts',
 ];
 
 /** Import zones: files under `target` may not import from `from` (paths resolved, not matched as text). */

@@ -9,6 +9,7 @@ import type { Decision, Decisions, SuspectView } from '../../src/protocol/webvie
 import { ownValue } from '../../src/core/shared/ownValue';
 import { el, percent } from '../dom';
 import { LAYOUT } from '../layout';
+import { userModelFigures } from '../state/userModelFigures';
 
 // Card size in CSS pixels (the styles read the same numbers as CSS variables); spacing is the grid's own.
 const { cardWidth: CARD_WIDTH, cardHeight: CARD_HEIGHT } = LAYOUT;
@@ -291,7 +292,10 @@ function paintCard(
     `ERM confidence in the given label: ${percent(suspect.ermGiven)}\n` +
     `mixup confidence in the given label: ${percent(suspect.mixupGiven)}\n` +
     `mixup confidence in the suggested label: ${percent(suspect.mixupSuggested)}\n` +
-    `Suspicion score: ${suspect.score.toFixed(2)}${suspect.flagged ? '' : ' (not flagged)'}`;
+    `Suspicion score: ${suspect.score.toFixed(2)}${suspect.flagged ? '' : ' (not flagged)'}` +
+    userModelFigures(suspect)
+      .map(({ term, value }) => `\nYour model, ${term.toLowerCase()}: ${value}`)
+      .join('');
   setText(
     card.querySelector('.card-status') as HTMLElement,
     `${statusText(decision)} · score ${suspect.score.toFixed(2)}`,
