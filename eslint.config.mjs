@@ -19,6 +19,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/audit/datasetDiscovery.ts',
   'src/extension/audit/engineClient.ts',
   'src/extension/audit/nativeInstall.ts',
+  'src/extension/audit/ownModelChoice.ts',
   'src/extension/audit/progressNotification.ts',
   'src/extension/export/exportFlow.ts',
   'src/extension/findings/findings.ts',

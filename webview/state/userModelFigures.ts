@@ -6,7 +6,7 @@
  * with ours, so the reviewer sees at a glance which evidence agrees.
  */
 import type { SuspectView } from '../../src/protocol/webview';
-import { percent } from '../dom';
+import { percent } from '../format';
 
 /** One figure: what it is, and its value. */
 export interface FigureRow {
