@@ -88,6 +88,9 @@ const webviewContext = await esbuild.context({
   platform: 'browser',
   target: 'chrome114',
   format: 'iife',
+  // The codicon font the styles use (webview/styles/icons.css) goes to dist/webview/, which the VSIX ships.
+  loader: { '.ttf': 'file' },
+  assetNames: 'webview/[name]-[hash]',
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

@@ -128,7 +128,7 @@ function compare(a: string, b: string): number {
  *
  * @returns Groups of units (the leader first), including single units (exact-copy sets).
  */
-function leaderClusters(units: readonly number[], pairs: readonly (readonly [number, number])[]): number[][] {
+export function leaderClusters(units: readonly number[], pairs: readonly (readonly [number, number])[]): number[][] {
   const neighbours = new Map<number, Set<number>>(units.map((unit) => [unit, new Set<number>()]));
   for (const [a, b] of pairs) {
     neighbours.get(a)?.add(b);
