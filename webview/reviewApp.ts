@@ -49,6 +49,7 @@ import {
   actionTargets,
   applyChanges,
   classForDigit,
+  clearFilters,
   digitKeys,
   clickCard,
   moveFocus,
@@ -273,7 +274,28 @@ export class ReviewApp {
         this.thumbnails.add(message.thumbnails);
         this.grid.showThumbnails();
         break;
+      case 'review/reveal':
+        this.revealSample(message.path);
+        break;
     }
+  }
+
+  /**
+   * Selects one sample's card ("Open in the review panel" on a finding in the editor). When the view
+   * or the filters hide it, the suspects are shown unfiltered (with the unflagged, if it is one).
+   */
+  private revealSample(path: string): void {
+    const sample = this.byPath.get(path);
+    if (sample !== undefined && !this.visiblePaths.includes(path)) {
+      this.state.view = 'suspects';
+      this.state.filters = {
+        ...clearFilters(this.state.filters),
+        includeUnflagged: this.state.filters.includeUnflagged || !sample.flagged,
+      };
+      this.refresh();
+    }
+    if (this.visiblePaths.includes(path)) this.setSelection(selectOnly(path), true);
+    else this.banner.show(`"${path}" is not among the samples this panel lists.`);
   }
 
   private showFailure(message: string): void {

@@ -22,8 +22,8 @@ export function registerCommands(
   log: AuditLog,
 ): vscode.Disposable[] {
   const lastRoot = () => context.workspaceState.get<string>(LAST_ROOT_KEY);
-  const openReview = async (root: string) => {
-    await ReviewPanel.createOrShow(context, root, log.line);
+  const openReview = async (root: string, samplePath?: string) => {
+    await ReviewPanel.createOrShow(context, root, log.line, samplePath);
   };
   return [
     vscode.commands.registerCommand(COMMANDS.runAudit, (resource?: unknown) =>
@@ -41,10 +41,12 @@ export function registerCommands(
         resource,
       ),
     ),
-    vscode.commands.registerCommand(COMMANDS.reviewSuspects, async (resource?: unknown) => {
+    // `sample` is a finding's report path ("Open in the review panel"); from the Explorer's menu the
+    // second argument is the list of selected files instead, hence the check.
+    vscode.commands.registerCommand(COMMANDS.reviewSuspects, async (resource?: unknown, sample?: unknown) => {
       try {
         const root = await pickAuditedDataset(resource, lastRoot(), 'Review Suspects');
-        if (root) await openReview(root);
+        if (root) await openReview(root, typeof sample === 'string' ? sample : undefined);
       } catch (error) {
         log.showError(error);
       }

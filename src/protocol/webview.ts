@@ -411,17 +411,25 @@ const ThumbnailsDidCreateSchema = option({
   thumbnails: keyedBy(v.string('must be a URI string'), 'must map paths to URI strings'),
 });
 
+/**
+ * Show one sample: select its card (clearing the filters or leaving another view when they hide it).
+ * Sent after `suspects/didChange`, for "Open in the review panel" on a finding in the editor.
+ */
+const ReviewRevealSchema = option({ type: v.literal('review/reveal'), path: SamplePath });
+
 const HostToWebviewSchema = v.variant('type', [
   SuspectsDidChangeSchema,
   DecisionsDidChangeSchema,
   ReviewDidFailSchema,
   ThumbnailsDidCreateSchema,
+  ReviewRevealSchema,
 ]);
 
 export type SuspectsDidChange = Immutable<v.InferOutput<typeof SuspectsDidChangeSchema>>;
 export type DecisionsDidChange = Immutable<v.InferOutput<typeof DecisionsDidChangeSchema>>;
 export type ReviewDidFail = Immutable<v.InferOutput<typeof ReviewDidFailSchema>>;
 export type ThumbnailsDidCreate = Immutable<v.InferOutput<typeof ThumbnailsDidCreateSchema>>;
+export type ReviewReveal = Immutable<v.InferOutput<typeof ReviewRevealSchema>>;
 /** Everything the host may send. */
 export type HostToWebview = Immutable<v.InferOutput<typeof HostToWebviewSchema>>;
 

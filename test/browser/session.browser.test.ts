@@ -11,6 +11,7 @@ import { defaultReviewLogPath } from '../../src/core/review/reviewLog';
 import type { ReviewContent, SuspectView } from '../../src/protocol/webview';
 import {
   assertCleanPage,
+  chooseOption,
   decisionsOnDisk,
   decisionsOnHost,
   launchReviewPages,
@@ -100,6 +101,42 @@ describe('review webview with the real session', () => {
     const onDisk = await decisionsOnDisk(pages, page);
     assert.deepEqual(onDisk.classActions, [rename], 'the rename stays on disk');
     assert.deepEqual(await page.evaluate(() => window.__host.classActions()), [rename], 'and the page was told so');
+    await page.close();
+  });
+
+  test("a finding's 'Open in the review panel' selects its card: asked before the content arrives, or through filters that hide it", async () => {
+    const page = await pages.open({ deferLoad: true });
+    const host = pages.hostOf(page);
+    const target = flagged[5];
+    // Asked while the page still waits for its content: the session sends it right after.
+    host.session.reveal(target.path);
+    await pages.load(page);
+    await page.waitForFunction(
+      (path) => document.querySelector('.card.focused')?.getAttribute('data-path') === path,
+      target.path,
+    );
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('grid')), true, 'keys act on it');
+    assert.match((await page.textContent('.preview')) ?? '', new RegExp(target.path.replace(/[.]/g, '\\.')));
+
+    // A filter that hides the next one: the filter goes, the card is selected.
+    const other = flagged.find((s) => s.givenLabel !== target.givenLabel) as SuspectView;
+    await chooseOption(page, 'Given label', target.givenLabel);
+    assert.equal(await page.locator(`.card[data-path="${other.path}"]`).count(), 0, 'hidden by the filter');
+    host.session.reveal(other.path);
+    await page.waitForFunction(
+      (path) => document.querySelector('.card.focused')?.getAttribute('data-path') === path,
+      other.path,
+    );
+    assert.equal(await page.textContent('vscode-badge'), `${flagged.length} shown`, 'the filters were cleared');
+
+    // A path the report does not list is said so, not silently ignored.
+    host.session.reveal('elsewhere/none.png');
+    await banner(page).waitFor({ state: 'visible' });
+    assert.match(
+      (await banner(page).textContent()) ?? '',
+      /"elsewhere\/none\.png" is not among the samples this panel lists/,
+    );
+    assert.equal(await focusedPath(page), other.path, 'the selection stays');
     await page.close();
   });
 

@@ -116,7 +116,11 @@ function quickFixes(dataset: AuditedDataset, finding: Finding, diagnostic: vscod
   };
   const open = new vscode.CodeAction('Open in the review panel', vscode.CodeActionKind.QuickFix);
   open.diagnostics = [diagnostic];
-  open.command = { command: COMMANDS.reviewSuspects, title: open.title, arguments: [vscode.Uri.file(dataset.root)] };
+  open.command = {
+    command: COMMANDS.reviewSuspects,
+    title: open.title,
+    arguments: [vscode.Uri.file(dataset.root), finding.path],
+  };
   return [
     fix(
       `Relabel to '${finding.suggestedLabel}'`,

@@ -90,17 +90,20 @@ export class ReviewPanel {
   /**
    * Opens the review of a dataset, or reveals and refreshes the one already open.
    * @param datasetRoot - The dataset's root folder (its report is `<root>/.label-audit/report.json`).
+   * @param samplePath - A sample whose card the panel selects (its report path), if any.
    */
   static async createOrShow(
     context: vscode.ExtensionContext,
     datasetRoot: string,
     log: (line: string) => void,
+    samplePath?: string,
   ): Promise<ReviewPanel> {
     const root = resolve(datasetRoot);
     const existing = ReviewPanel.panels.get(root);
     if (existing) {
       existing.panel.reveal();
       await existing.reload();
+      if (samplePath !== undefined) existing.session.reveal(samplePath);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(
@@ -110,6 +113,8 @@ export class ReviewPanel {
       webviewOptions(context, root),
     );
     const review = new ReviewPanel(panel, context, root, log);
+    // Before the content: the session sends it once the page has what it shows.
+    if (samplePath !== undefined) review.session.reveal(samplePath);
     await review.reload();
     return review;
   }

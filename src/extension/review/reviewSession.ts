@@ -62,6 +62,8 @@ export class ReviewSession {
   private storeSubscription: { dispose(): void } | undefined;
   private ready = false;
   private disposed = false;
+  /** A sample to show once the page has its content (see {@link reveal}). */
+  private pendingReveal: string | undefined;
   /** Who the review log names for this editor's changes (read once: it does not change while running). */
   private readonly reviewer = currentReviewer();
   /** Appends to the review log, one batch after the other so lines keep the order of the changes. */
@@ -257,6 +259,15 @@ export class ReviewSession {
       });
   }
 
+  /**
+   * Has the page show one sample (a finding's "Open in the review panel"): sent at once when the page
+   * has its content, else right after the content it is still waiting for.
+   */
+  reveal(path: string): void {
+    this.pendingReveal = path;
+    this.sendReveal();
+  }
+
   private sendContent(): void {
     if (!this.report) return;
     this.post({
@@ -267,6 +278,13 @@ export class ReviewSession {
       decisions: this.store?.decisions ?? {},
       classActions: this.store?.classActions ?? [],
     });
+    this.sendReveal();
+  }
+
+  private sendReveal(): void {
+    if (!this.ready || !this.report || this.pendingReveal === undefined) return;
+    this.post({ type: 'review/reveal', path: this.pendingReveal });
+    this.pendingReveal = undefined;
   }
 
   private post(message: HostToWebview): void {
