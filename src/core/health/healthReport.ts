@@ -8,7 +8,7 @@ import {
   MAX_MEASURED_SIDE,
   QUALITY_THRESHOLDS,
   QUALITY_TYPES,
-  RELATIVE_QUALITY_TYPES,
+  RELATIVE_QUALITY_FLOORS,
   qualityScores,
   type QualityType,
 } from './imageQuality';
@@ -104,7 +104,7 @@ export function assessHealth(input: {
       {
         scores: scores[type],
         flags: flagIssues(scores[type], QUALITY_THRESHOLDS[type].threshold, {
-          fence: RELATIVE_QUALITY_TYPES.has(type),
+          fence: RELATIVE_QUALITY_FLOORS[type],
         }),
       },
     ]),

@@ -56,7 +56,7 @@ export const QUALITY_THRESHOLDS: Readonly<Record<QualityType, QualityThreshold>>
   lowInformation: {
     threshold: 0.15,
     score: '0.1 · entropy of the pixel histogram in bits, capped at 1',
-    why: "Datalab's default for CleanVision (0.15, i.e. under 1.5 bits), and below the dataset's own lower fence (Q1 − 1.5·IQR): on clean MNIST, whose black background fills most of each digit, 0.15 alone fires on 9% of the images (CleanVision's own 0.3 on over half)",
+    why: "Datalab's default for CleanVision (0.15, i.e. under 1.5 bits), held to the dataset's far-out fence Q1 − 3·IQR (but at least 0.01, so a blank frame is always flagged): on clean MNIST, whose black background fills most of each image, 0.15 alone fires on 9% of the images and CleanVision's own 0.3 on over half",
   },
   oddAspectRatio: {
     threshold: 0.35,
@@ -76,10 +76,11 @@ export const QUALITY_THRESHOLDS: Readonly<Record<QualityType, QualityThreshold>>
 };
 
 /**
- * Types whose threshold is also held to the dataset's own distribution: a flag needs the score below
- * both the fixed threshold and Q1 − 1.5·IQR of the dataset's scores (see {@link QUALITY_THRESHOLDS}).
+ * Types whose threshold is also held to the dataset's own distribution, with the floor below which
+ * a score is flagged anyway: a flag needs the score below both the fixed threshold and
+ * max(floor, Q1 − 3·IQR of the dataset's scores) (see {@link QUALITY_THRESHOLDS}).
  */
-export const RELATIVE_QUALITY_TYPES: ReadonlySet<QualityType> = new Set(['lowInformation']);
+export const RELATIVE_QUALITY_FLOORS: Readonly<Partial<Record<QualityType, number>>> = { lowInformation: 0.01 };
 
 /** Per-image scores, `(N,)` each, row-aligned with the images. */
 export type QualityScores = Readonly<Record<QualityType, Float32Array>>;

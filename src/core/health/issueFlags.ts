@@ -29,11 +29,13 @@ export interface IssueFlags {
  *
  * @param scores `(N,)`, lower is worse.
  * @param threshold Flag when `score < threshold`.
- * @param options `fence`: also require the score below Q1 − 1.5·IQR of `scores` (the dataset's own
- *   lower fence), so a type that is relative to the dataset does not flag its ordinary images.
+ * @param options `fence`: also require the score below Tukey's far-out fence Q1 − 3·IQR of `scores`
+ *   (the dataset's own extreme low end), but never below `fence` itself: a type that is relative to
+ *   the dataset does not flag its ordinary images, and a score under `fence` is flagged in any dataset.
  */
-export function flagIssues(scores: Float32Array, threshold: number, options: { fence?: boolean } = {}): IssueFlags {
-  const effective = options.fence ? Math.min(threshold, lowerFence(scores)) : threshold;
+export function flagIssues(scores: Float32Array, threshold: number, options: { fence?: number } = {}): IssueFlags {
+  const effective =
+    options.fence === undefined ? threshold : Math.min(threshold, Math.max(options.fence, lowerFence(scores, 3)));
   const rows: number[] = [];
   for (let row = 0; row < scores.length; row++) if (scores[row] < effective) rows.push(row);
   const share = scores.length === 0 ? 0 : rows.length / scores.length;
@@ -44,13 +46,13 @@ export function flagIssues(scores: Float32Array, threshold: number, options: { f
   return { threshold: effective, count: rows.length, share, datasetProperty, flagged };
 }
 
-/** Q1 − 1.5·IQR (Tukey's lower fence) of the values. */
-export function lowerFence(values: Float32Array): number {
+/** Q1 − scale·IQR of the values (Tukey's lower fence at 1.5, his far-out fence at 3). */
+export function lowerFence(values: Float32Array, scale: number): number {
   if (values.length === 0) return -Infinity;
   const sorted = Float32Array.from(values).sort();
   const q1 = quantile(sorted, 0.25);
   const q3 = quantile(sorted, 0.75);
-  return q1 - 1.5 * (q3 - q1);
+  return q1 - scale * (q3 - q1);
 }
 
 /** The `q` quantile of sorted values, interpolated linearly (numpy's default). */
