@@ -51,7 +51,7 @@ export const QUALITY_THRESHOLDS: Readonly<Record<QualityType, QualityThreshold>>
   blurry: {
     threshold: 0.29,
     score: '1 − exp(−0.01 · standard deviation of the 3×3 edge filter on the gray image, ≤ 64 px)',
-    why: "CleanVision's default (threshold 0.29, normalizing factor 0.01); dark and low-information images are not also called blurry",
+    why: "CleanVision's default (threshold 0.29, normalizing factor 0.01); as CleanVision does for dark images, a dark, light or low-information image gets 1 − that score added, so it is not also called blurry",
   },
   lowInformation: {
     threshold: 0.15,
@@ -109,12 +109,12 @@ export function qualityScores(
     scores.dark[row] = m.p99;
     scores.light[row] = 1 - m.p5;
     scores.lowInformation[row] = Math.min(1, 0.1 * m.entropy);
-    const blur = 1 - Math.exp(-0.01 * m.edgeSpread);
-    // As CleanVision does for dark images: a dim or flat image has weak edges for another reason.
-    const dimOrFlat =
-      m.p99 < QUALITY_THRESHOLDS.dark.threshold ||
-      scores.lowInformation[row] < QUALITY_THRESHOLDS.lowInformation.threshold;
-    scores.blurry[row] = dimOrFlat ? Math.max(blur, QUALITY_THRESHOLDS.blurry.threshold) : blur;
+    // As CleanVision does for dark images, generalized: a dim, washed-out or flat image has weak
+    // edges for another reason, so its shortfall on that type is added to its blur score.
+    let blur = 1 - Math.exp(-0.01 * m.edgeSpread);
+    for (const type of ['dark', 'light', 'lowInformation'] as const)
+      if (scores[type][row] < QUALITY_THRESHOLDS[type].threshold) blur += 1 - scores[type][row];
+    scores.blurry[row] = Math.min(1, blur);
     scores.grayscale[row] = colourSet && m.gray ? 0 : 1;
     const { width, height } = dimensions[row];
     scores.oddAspectRatio[row] = width > 0 && height > 0 ? Math.min(width / height, height / width) : 1;
