@@ -51,6 +51,12 @@ const zones = [
       'src/core/shared is bundled into the browser webview: it may import only its own files (no Node, no other core folder).',
   },
   {
+    target: './src/core/health',
+    from: ['./src/core/review', './src/core/export', './src/core/userModel'],
+    message:
+      'core/health measures the dataset from what the audit hands it (pixels, sizes, duplicate groups, embeddings): it never depends on review decisions, exports or how the user files were read.',
+  },
+  {
     target: './src/protocol',
     from: ['./src/engine', './src/cli', './src/extension', './webview'],
     message: 'src/protocol is the contract between the layers: types and message schemas only, owned by no side.',

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../core/atomicWrite';
 import { cleanlabCsv } from '../core/export/cleanlabCsv';
 import { createProgressView } from './progressBar';
 import { formatSuspects } from './summary';
+import { checkGate, GATE_TYPES, parseFailOn, type GateRule } from '../core/health/failOn';
 import { terminal, type Terminal } from './terminalText';
 import { workerModelRunner } from '../engine/workerRunner';
 
@@ -29,6 +30,8 @@ export const EXIT = {
   badInput: 3,
   /** The audit ran, but more samples were flagged than --max-suspect-rate allows. */
   tooManySuspects: 4,
+  /** The audit ran, but a dataset-health rule of --fail-on was broken (e.g. outliers>1%). */
+  healthGate: 5,
   /** Interrupted (Ctrl+C); nothing half-written was left. */
   cancelled: 130,
 } as const;
@@ -155,6 +158,12 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
       probability,
     )
     .option(
+      '--fail-on <rules>',
+      `exit with code ${EXIT.healthGate} when a dataset-health rule is broken, e.g. "outliers>1%,blurry>5%,leakySplits>0" (types: ${GATE_TYPES.join(', ')}; a share with %, else a number of images)`,
+      failOnRules,
+    )
+    .option('--no-health', 'skip the dataset-health checks (image quality, outliers, leaky splits)')
+    .option(
       '--pred-probs <file>',
       "your model's out-of-sample class probabilities: CSV (path + one column per class) or .npy (N×K); replaces the fold models, method defaults to fused",
     )
@@ -225,6 +234,8 @@ interface AuditFlags {
   out?: string;
   top: number;
   maxSuspectRate?: number;
+  failOn?: GateRule[];
+  health: boolean;
   json?: boolean;
   quiet?: boolean;
   /** --method was on the command line (not commander's default). */
@@ -274,6 +285,7 @@ async function auditCommand(
         batchSize: flags.batchSize,
         seed: flags.seed,
         cache: flags.cache,
+        health: flags.health,
         flag: {
           minMargin: flags.minMargin,
           scoredBy: flags.scoredBy ?? flags.judge,
@@ -290,7 +302,11 @@ async function auditCommand(
         `label-audit: ${(100 * report.summary.flagRate).toFixed(1)}% of samples flagged, above --max-suspect-rate ${(100 * flags.maxSuspectRate!).toFixed(1)}%\n`,
       );
     }
-    return tooMany ? EXIT.tooManySuspects : EXIT.ok;
+    if (tooMany) return EXIT.tooManySuspects;
+    const broken = flags.failOn ? checkGate(flags.failOn, report.health, report.dataset.audited) : [];
+    for (const { rule, count, share } of broken)
+      io.err(`label-audit: --fail-on ${rule.text} broken: ${count} images (${(100 * share).toFixed(1)}%)\n`);
+    return broken.length ? EXIT.healthGate : EXIT.ok;
   } finally {
     view.stop();
   }
@@ -312,12 +328,44 @@ function printAuditSummary(report: AuditReport, path: string, flags: AuditFlags,
       ...(report.duplicates ? { duplicates: report.duplicates } : {}),
       ...(report.classes ? { classWarnings: report.classes.filter((c) => c.warning) } : {}),
       ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
+      ...(report.health ? { health: healthCounts(report) } : {}),
       suspects: suspects.slice(0, flags.top),
     });
     return;
   }
   out.out(formatSuspects(report, flags.top));
   out.out(`\nReport: ${path}\n`);
+}
+
+/** The JSON summary's health figures: counts per type, without the per-sample score arrays. */
+function healthCounts(report: AuditReport): Record<string, unknown> {
+  const health = report.health!;
+  const brief = (issue: {
+    count: number;
+    share: number;
+    threshold: number;
+    datasetProperty: boolean;
+    flagged: readonly number[];
+  }) => ({
+    count: issue.count,
+    share: issue.share,
+    threshold: issue.threshold,
+    datasetProperty: issue.datasetProperty,
+    examples: issue.flagged.slice(0, 5).map((at) => report.samples[at]?.path),
+  });
+  return {
+    ...Object.fromEntries(Object.entries(health.imageQuality.types).map(([type, issue]) => [type, brief(issue)])),
+    ...(health.outliers ? { outliers: brief(health.outliers) } : {}),
+    ...(health.leakySplits
+      ? {
+          leakySplits: {
+            images: health.leakySplits.images,
+            groups: health.leakySplits.groups.length,
+            splits: health.leakySplits.splits,
+          },
+        }
+      : {}),
+  };
 }
 
 interface ExportFlags {
@@ -430,6 +478,15 @@ function commaList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) throw new InvalidArgumentError('expected class names separated by commas');
   return names;
+}
+
+/** `--fail-on`'s rules, with parseFailOn's message as commander's "argument is invalid" reason. */
+function failOnRules(value: string): GateRule[] {
+  try {
+    return parseFailOn(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function probability(value: string): number {

@@ -1,4 +1,5 @@
 import type { AuditReport, ReportSample } from '../core/report';
+import { formatHealth } from './healthSummary';
 import { formatNoiseMatrix } from './noiseMatrix';
 
 /** The human-readable result of an audit: headline figures and the top suspects as a table. */
@@ -13,6 +14,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
   ];
   if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
   lines.push(...classLines(report));
+  lines.push(...formatHealth(report));
   if (summary.medianLearnedEpoch) {
     lines.push(
       `ERM learned the flagged labels at median epoch ${summary.medianLearnedEpoch.flagged}, the others at ${summary.medianLearnedEpoch.others}: ` +

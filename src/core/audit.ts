@@ -6,6 +6,7 @@ import { decodeImages } from './data/decode';
 import { findDuplicates } from './detection/duplicates';
 import { addEmbeddingDuplicates, type DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import { throwIfAborted } from './errors';
+import { assessHealth, type DatasetHealth } from './health/healthReport';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
@@ -156,6 +157,18 @@ export async function runAudit(
       }),
   });
   throwIfAborted(signal);
+  const health = options.health
+    ? assessHealth({
+        dataset,
+        kept: decoded.kept,
+        images: decoded.images,
+        dimensions: decoded.dimensions,
+        duplicateGroups: duplicates.groups,
+        ...(audit.embeddings ? { embeddings: audit.embeddings } : {}),
+        seed: options.seed,
+      })
+    : undefined;
+  if (health) progress.report('writing', 0, { message: healthLine(health) });
 
   progress.report('writing', 0, { message: 'writing the report' });
   const report = buildReport(
@@ -178,6 +191,7 @@ export async function runAudit(
       skipped,
       duplicates,
       ...(own ? { ownModel: ownModelSummary(own, decoded.kept.length) } : {}),
+      ...(health ? { health } : {}),
     },
   );
   const written = [
@@ -200,6 +214,16 @@ function ownModelSummary(own: UserSignals, audited: number): OwnModelSummary {
     ...(embeddings ? { embeddings: { ...embeddings, dimensions: own.embeddings!.width } } : {}),
     skippedRows: own.skipped.length,
   };
+}
+
+/** The health checks in one log line: what fired how often. */
+function healthLine(health: DatasetHealth): string {
+  const fired = Object.entries(health.quality)
+    .filter(([, q]) => q.flags.count > 0)
+    .map(([type, q]) => `${q.flags.count} ${type}${q.flags.datasetProperty ? ' (dataset property)' : ''}`);
+  if (health.outliers) fired.push(`${health.outliers.flags.count} outliers`);
+  if (health.leakySplits) fired.push(`${health.leakySplits.images} images copied across splits`);
+  return `dataset health in ${health.seconds.toFixed(1)} s: ${fired.length ? fired.join(', ') : 'nothing found'}`;
 }
 
 /** Returns a function giving the seconds since the previous call (or since creation). */

@@ -50,6 +50,8 @@ export interface AuditOptions {
   readonly maxMegapixels: number;
   /** Reuse decoded pixels from `<dataset>/.label-audit/cache`. */
   readonly cache: boolean;
+  /** Run the dataset-health checks (image quality, outliers, leaky splits; docs/dataset-health.md). */
+  readonly health: boolean;
   /**
    * The user's own model's outputs (docs/own-model.md): with `predProbs` the out-of-sample signal
    * comes from them instead of fold models (and the method defaults to 'fused'); with `embeddings`
@@ -87,6 +89,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
   flag: DEFAULT_FLAG_OPTIONS,
   maxMegapixels: 50,
   cache: true,
+  health: true,
 };
 
 /** What a caller may pass: any subset of the options, thresholds included. */
@@ -125,6 +128,8 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   integerIn('deepMaxEpochs', options.deepMaxEpochs, 1, 10_000);
   integerIn('seed', options.seed, 0, 2 ** 32 - 1);
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
+  for (const key of ['cache', 'health'] as const)
+    if (typeof options[key] !== 'boolean') bad(key, options[key], 'true or false');
   for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
   for (const [key, value] of Object.entries(options.ownModel ?? {}))
     if (

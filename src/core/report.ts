@@ -15,6 +15,7 @@ import type { DuplicateFindingsWithEmbeddings } from './detection/embeddingDupli
 import type { VerdictReasons } from './detection/flag';
 import type { Judgement, NoiseSource } from './detection/judge';
 import { AuditError } from './errors';
+import { reportHealth, type DatasetHealth, type ReportHealth } from './health/healthReport';
 import type { AuditOptions } from './options';
 import type { NeighbourList, SuspectNeighbours } from './detection/neighbours';
 import type {
@@ -35,7 +36,8 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * 3: `settings.flag.judge` is `settings.flag.scoredBy`, and the noise source 'judge' is 'in-sample'
  * (the same values under names that say what they are); {@link readReport} still reads version 2.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
- * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`) keep the version:
+ * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
+ * `settings.health`, docs/dataset-health.md) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  */
 export const REPORT_VERSION = 3;
@@ -95,6 +97,8 @@ export interface AuditReport {
   readonly mergeSuggestions?: readonly MergeSuggestion[];
   /** Audits with the user's own model outputs (`settings.ownModel`): how many images each file covered (optional, as above). */
   readonly ownModel?: OwnModelSummary;
+  /** Dataset health beyond labels: image quality, outliers, leaky splits (optional, as above; docs/dataset-health.md). */
+  readonly health?: ReportHealth;
 }
 
 /** How much of the audit the user's model outputs covered (docs/own-model.md). */
@@ -146,6 +150,7 @@ export function buildReport(
     skipped: readonly InputIssue[];
     duplicates?: DuplicateFindingsWithEmbeddings;
     ownModel?: OwnModelSummary;
+    health?: DatasetHealth;
     createdAt?: Date;
   },
 ): AuditReport {
@@ -212,6 +217,7 @@ export function buildReport(
       largerCounts(noiseMatrix.counts, mixupTieCounts(audit.verdicts, classes.length)),
     ),
     ...(extra.ownModel ? { ownModel: extra.ownModel } : {}),
+    ...(extra.health ? { health: reportHealth(extra.health, position) } : {}),
   };
 }
 

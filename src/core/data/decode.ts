@@ -59,6 +59,8 @@ export interface DecodeResult {
   readonly kept: number[];
   /** SHA-256 (hex) of each kept image's file bytes, row-aligned with `images`: the cache key, reused to find exact duplicates. */
   readonly contentHashes: string[];
+  /** Width and height of each kept image's file (before resizing), row-aligned with `images`. */
+  readonly dimensions: { readonly width: number; readonly height: number }[];
   /** Images skipped: 'decodeFailed', 'notAnImage', 'tooLarge', 'missingFile' (gone since loading). */
   readonly issues: InputIssue[];
   /** Images taken from the cache instead of being decoded. */
@@ -132,7 +134,16 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
     ? await updateCache(options.cacheDir, settings, cache, images, sources)
     : undefined;
   const contentHashes = sources.map((source) => source.hash);
-  return { images, kept, contentHashes, issues: skipped, cacheHits, ...(cacheProblem ? { cacheProblem } : {}) };
+  const dimensions = sources.map(({ width, height }) => ({ width, height }));
+  return {
+    images,
+    kept,
+    contentHashes,
+    dimensions,
+    issues: skipped,
+    cacheHits,
+    ...(cacheProblem ? { cacheProblem } : {}),
+  };
 }
 
 /**

@@ -33,6 +33,8 @@ export interface DuplicateGroup {
 export interface DuplicateFindings {
   /** Groups whose members carry different labels (at least one of them is wrong, or the image is ambiguous). */
   readonly conflicts: readonly DuplicateGroup[];
+  /** Every group, conflicting or not, in no particular order (for the leaky-split check; not written to the report). */
+  readonly groups: readonly DuplicateGroup[];
   /** Counts of every group, conflicting or not. `images` counts members, `groups` the groups. */
   readonly summary: {
     readonly exact: { readonly groups: number; readonly images: number };
@@ -106,6 +108,7 @@ export function findDuplicates(
   });
   return {
     conflicts,
+    groups: found,
     summary: {
       exact: tally(found.filter((g) => g.kind === 'exact')),
       near: tally(found.filter((g) => g.kind === 'near')),

@@ -136,6 +136,8 @@ export function addEmbeddingDuplicates(
   );
   return {
     conflicts: [...findings.conflicts, ...added],
+    // Every group, for the leaky-split check: a copy across splits found only by its embedding counts too.
+    groups: [...findings.groups, ...groups],
     summary: {
       ...findings.summary,
       embeddings: {

@@ -50,6 +50,16 @@ export interface ModelAudit extends Judgement {
   readonly evalProbabilities?: { readonly erm: Float32Array; readonly mixup: Float32Array };
   /** The flagged samples' nearest unflagged samples under their given and suggested labels, by row. */
   readonly neighbours?: ReadonlyMap<number, SuspectNeighbours>;
+  /**
+   * The embedding space the neighbours were searched in, for the outlier check: the user's own
+   * embeddings when given (`covered` marks the rows they have), else the mixup model's.
+   */
+  readonly embeddings?: {
+    readonly space: 'own' | 'mixup';
+    readonly values: Float32Array;
+    readonly width: number;
+    readonly covered?: Uint8Array;
+  };
 }
 
 /** Training progress of all models together. */
@@ -294,6 +304,11 @@ export async function auditImages(
       ? { evalProbabilities: { erm: ermOutput.evalProbabilities, mixup: mixupOutput.evalProbabilities } }
       : {}),
     ...(neighbours ? { neighbours } : {}),
+    ...(embedded
+      ? { embeddings: { space: 'own', values: embedded.values, width: embedded.width, covered: embedded.covered } }
+      : mixupOutput.embeddings
+        ? { embeddings: { space: 'mixup', values: mixupOutput.embeddings, width: EMBEDDING_SIZE } }
+        : {}),
   };
 }
 

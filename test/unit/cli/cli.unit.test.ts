@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { cp, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import sharp from 'sharp';
 import { REPO } from '../../helpers/repo';
 import { AUDIT_DIR } from '../../../src/core/report';
 
@@ -163,6 +165,50 @@ test('export --accept-suggestions writes a cleaned manifest and a decision log b
   assert.match(again.stderr, /labels\.cleaned\.csv/);
 });
 
+test('dataset health: planted dark images are in the report and the summary, and --fail-on gates CI with exit code 5', async () => {
+  const planted = join(work, 'digits-health');
+  await cp(dataset, planted, {
+    recursive: true,
+    filter: (src) => !src.includes('.label-audit') && !src.includes('cleaned'),
+  });
+  const dark = ['0', '2', '4', '6', '8'].map((label) => `${label}/${readdirFirst(planted, label)}`);
+  for (const path of dark) {
+    const file = join(planted, path);
+    const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    const dimmed = Uint8Array.from(data, (v) => v * 0.2);
+    await sharp(dimmed, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .png()
+      .toFile(`${file}.tmp.png`);
+    await rename(`${file}.tmp.png`, file);
+  }
+  const result = await run(['audit', planted, '--quiet', '--max-steps', '4000', '--fail-on', 'dark>1%,blurry>50%']);
+  assert.equal(result.code, 5, result.stderr);
+  assert.match(result.stderr, /--fail-on dark>1% broken: 5 images \(1\.3%\)/);
+  assert.doesNotMatch(result.stderr, /blurry/);
+  assert.match(result.stdout, /Dataset health \([\d.]+ s\):\n(.*\n)* {2}dark: 5 \(1\.3%, score < 0\.32\), e\.g\. /);
+  const report = JSON.parse(await readFile(join(planted, AUDIT_DIR, 'report.json'), 'utf8')) as {
+    samples: { path: string }[];
+    health: {
+      imageQuality: { types: Record<string, { flagged: number[]; scores: number[]; threshold: number }> };
+      outliers: { space: string; k: number; scores: number[] };
+    };
+  };
+  const types = report.health.imageQuality.types;
+  assert.deepEqual(types.dark.flagged.map((at) => report.samples[at].path).sort(), dark.sort());
+  assert.equal(types.dark.scores.length, report.samples.length);
+  assert.equal(report.health.outliers.space, 'mixup');
+  assert.equal(report.health.outliers.k, 10);
+  const off = await run(['audit', planted, '--quiet', '--max-steps', '4000', '--no-health', '--fail-on', 'dark>1%']);
+  assert.equal(off.code, 0, off.stderr);
+});
+
+/** The first file name (sorted) in a class folder. */
+function readdirFirst(root: string, label: string): string {
+  return readdirSync(join(root, label))
+    .filter((f) => f.endsWith('.png'))
+    .sort()[0];
+}
+
 test('bad input exits with a clear message and the documented code', async () => {
   const missing = await run(['audit', join(work, 'nope')]);
   assert.equal(missing.code, 3);
@@ -172,6 +218,9 @@ test('bad input exits with a clear message and the documented code', async () =>
   const single = await run(['audit', oneClass]);
   assert.equal(single.code, 3);
   assert.match(single.stderr, /class/i);
+  const badGate = await run(['audit', dataset, '--fail-on', 'fuzzy>1%']);
+  assert.equal(badGate.code, 2);
+  assert.match(badGate.stderr, /unknown type "fuzzy"; known: dark, light/);
   const badOption = await run(['audit', dataset, '--alpha', '-1']);
   assert.equal(badOption.code, 2);
   assert.match(badOption.stderr, /--alpha/);

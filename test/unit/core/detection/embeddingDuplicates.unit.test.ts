@@ -85,7 +85,7 @@ test('uncovered images take no part; the pair limit stops a degenerate embedding
   const covered = new Uint8Array(pixels.length).fill(1);
   covered[COUNT] = 0;
   const merged = addEmbeddingDuplicates(
-    { conflicts: [], summary: findDuplicates(setup().images, samples).summary },
+    { conflicts: [], groups: [], summary: findDuplicates(setup().images, samples).summary },
     { ...embeddings, covered },
     samples,
   );

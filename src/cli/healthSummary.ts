@@ -1,0 +1,50 @@
+import type { AuditReport } from '../core/report';
+import type { ReportIssueType } from '../core/health/healthReport';
+
+/** Example paths printed per issue type. */
+const EXAMPLES = 3;
+
+/**
+ * The dataset-health part of the CLI summary: one line per issue type that fired (count, share,
+ * threshold and a few example paths), dataset properties said as such, and the leaky splits.
+ * Empty for reports without a `health` section.
+ */
+export function formatHealth(report: AuditReport): string[] {
+  const health = report.health;
+  if (!health) return [];
+  const paths = (issue: ReportIssueType) =>
+    issue.flagged
+      .slice(0, EXAMPLES)
+      .map((at) => report.samples[at]?.path ?? '?')
+      .join(', ');
+  const line = (name: string, issue: ReportIssueType) =>
+    issue.datasetProperty
+      ? `  ${name}: ${issue.count} images (${pct(issue.share)}) — above ${pct(health.maxPrevalence)}, so a property of the whole dataset, not listed per image`
+      : `  ${name}: ${issue.count} (${pct(issue.share)}, score < ${issue.threshold})${issue.count ? `, e.g. ${paths(issue)}` : ''}`;
+  const fired = Object.entries(health.imageQuality.types).filter(([, issue]) => issue.count > 0);
+  const lines = [`Dataset health (${health.seconds.toFixed(1)} s):`];
+  if (fired.length === 0)
+    lines.push('  image quality: no dark, light, blurry, low-information, odd-shaped or odd-sized images');
+  for (const [type, issue] of fired) lines.push(line(words(type), issue));
+  if (health.outliers) lines.push(line(`outliers (${health.outliers.space} embeddings)`, health.outliers));
+  const leaks = health.leakySplits;
+  if (leaks) {
+    const counts = leaks.splits.map((s) => `${s.split || '(none)'} ${s.samples}`).join(', ');
+    lines.push(
+      `  splits (from ${leaks.source === 'column' ? 'the split column' : 'folder names'}): ${counts}; ` +
+        (leaks.groups.length
+          ? `${leaks.groups.length} duplicate groups (${leaks.images} images) cross splits, e.g. ${leaks.groups[0].members.map((m) => `${m.path} [${m.split}]`).join(' = ')}`
+          : 'no duplicates across splits'),
+    );
+  }
+  return lines;
+}
+
+/** `lowInformation` → `low information`. */
+function words(type: string): string {
+  return type.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+}
+
+function pct(value: number): string {
+  return `${(100 * value).toFixed(1)}%`;
+}

@@ -1,0 +1,193 @@
+/**
+ * The dataset-health checks of one audit, computed together, and their section of report.json
+ * (`health`, documented in docs/dataset-health.md): image quality, outliers, leaky splits.
+ */
+
+import { flagIssues, type IssueFlags } from './issueFlags';
+import {
+  MAX_MEASURED_SIDE,
+  QUALITY_THRESHOLDS,
+  QUALITY_TYPES,
+  RELATIVE_QUALITY_FLOORS,
+  qualityScores,
+  type QualityType,
+} from './imageQuality';
+import { findLeaks, sampleSplits, type LeakedGroup, type LeakySplits, type SplitCounts } from './leakySplits';
+import { OUTLIER_THRESHOLD, outlierScores } from './outliers';
+import type { DuplicateGroup } from '../detection/duplicates';
+import type { Dataset, ImageSet } from '../shared/types';
+import { MAX_ISSUE_PREVALENCE } from './issueFlags';
+
+/** One issue type in the report. */
+export interface ReportIssueType {
+  /** Flag when a sample's score is below this. */
+  readonly threshold: number;
+  /** What the score measures, and why the threshold is what it is. */
+  readonly score: string;
+  readonly why: string;
+  /** Samples below the threshold, and their share of the audited samples. */
+  readonly count: number;
+  readonly share: number;
+  /** Fired on more than `health.maxPrevalence`: a property of the dataset, so `flagged` is empty. */
+  readonly datasetProperty: boolean;
+  /** Positions in `report.samples` of the flagged samples, worst first. */
+  readonly flagged: readonly number[];
+  /** Score of every sample, by position in `report.samples` (3 decimals), lower is worse. */
+  readonly scores: readonly number[];
+}
+
+/** The `health` section of report.json. */
+export interface ReportHealth {
+  /** Share of the dataset above which an issue type is a dataset property. */
+  readonly maxPrevalence: number;
+  readonly imageQuality: {
+    /** Side in pixels of the (downscaled) pixels the statistics were measured on. */
+    readonly measuredAt: number;
+    readonly types: Readonly<Record<QualityType, ReportIssueType>>;
+  };
+  /** Absent when the audit had no embeddings. */
+  readonly outliers?: ReportIssueType & {
+    /** 'mixup': the mixup model's penultimate layer; 'own': the user's `--embeddings`. */
+    readonly space: 'mixup' | 'own';
+    readonly k: number;
+    /** Images searched for each image's neighbours (all of them up to 10 000, else a seeded sample). */
+    readonly reference: number;
+    /** Mean cosine distance to the k nearest above which a sample is an outlier. */
+    readonly distanceThreshold: number;
+  };
+  /** Absent when the dataset has no splits. */
+  readonly leakySplits?: {
+    readonly source: LeakySplits['source'];
+    readonly splits: readonly SplitCounts[];
+    readonly groups: readonly LeakedGroup[];
+    readonly images: number;
+  };
+  /** Wall time of all the checks together. */
+  readonly seconds: number;
+}
+
+/** The checks' results by row of the audited images, before they are placed in report order. */
+export interface DatasetHealth {
+  readonly measuredAt: number;
+  readonly quality: Readonly<Record<QualityType, { flags: IssueFlags; scores: Float32Array }>>;
+  readonly outliers?: {
+    flags: IssueFlags;
+    scores: Float32Array;
+    space: 'mixup' | 'own';
+    k: number;
+    reference: number;
+    distanceThreshold: number;
+  };
+  readonly leakySplits?: LeakySplits;
+  readonly seconds: number;
+}
+
+/**
+ * Runs every health check on what the audit already has: the decoded pixels, the files' sizes,
+ * every duplicate group and the embeddings. Costs one pass over the uint8 pixels and, with
+ * embeddings, one nearest-neighbour search (see outliers.ts).
+ */
+export function assessHealth(input: {
+  dataset: Dataset;
+  kept: readonly number[];
+  images: ImageSet;
+  dimensions: readonly { width: number; height: number }[];
+  duplicateGroups: readonly DuplicateGroup[];
+  embeddings?: { space: 'mixup' | 'own'; values: Float32Array; width: number; covered?: Uint8Array };
+  seed?: number;
+}): DatasetHealth {
+  const started = performance.now();
+  const scores = qualityScores(input.images, input.dimensions);
+  const quality = Object.fromEntries(
+    QUALITY_TYPES.map((type) => [
+      type,
+      {
+        scores: scores[type],
+        flags: flagIssues(scores[type], QUALITY_THRESHOLDS[type].threshold, {
+          fence: RELATIVE_QUALITY_FLOORS[type],
+        }),
+      },
+    ]),
+  ) as DatasetHealth['quality'];
+  const { embeddings } = input;
+  const found = embeddings
+    ? outlierScores(embeddings.values, embeddings.width, {
+        ...(embeddings.covered ? { covered: embeddings.covered } : {}),
+        seed: input.seed,
+      })
+    : undefined;
+  const splits = sampleSplits(input.dataset);
+  const leakySplits = splits && findLeaks(input.dataset, input.kept, splits, input.duplicateGroups);
+  return {
+    measuredAt: Math.floor(input.images.size / Math.ceil(input.images.size / MAX_MEASURED_SIDE)),
+    quality,
+    ...(found && embeddings
+      ? {
+          outliers: {
+            flags: flagIssues(found.scores, found.threshold),
+            scores: found.scores,
+            space: embeddings.space,
+            k: found.k,
+            reference: found.reference,
+            distanceThreshold: found.distanceThreshold,
+          },
+        }
+      : {}),
+    ...(leakySplits ? { leakySplits } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * The report's `health` section.
+ * @param position `(N,)` position in `report.samples` of each audited row.
+ */
+export function reportHealth(health: DatasetHealth, position: Int32Array): ReportHealth {
+  const issue = (flags: IssueFlags, scores: Float32Array, score: string, why: string): ReportIssueType => {
+    const ordered = new Array<number>(scores.length);
+    scores.forEach((value, row) => (ordered[position[row]] = round3(value)));
+    return {
+      threshold: round3(flags.threshold),
+      score,
+      why,
+      count: flags.count,
+      share: Math.round(flags.share * 1e4) / 1e4,
+      datasetProperty: flags.datasetProperty,
+      flagged: Array.from(flags.flagged, (row) => position[row]),
+      scores: ordered,
+    };
+  };
+  const types = Object.fromEntries(
+    QUALITY_TYPES.map((type) => {
+      const { flags, scores } = health.quality[type];
+      return [type, issue(flags, scores, QUALITY_THRESHOLDS[type].score, QUALITY_THRESHOLDS[type].why)];
+    }),
+  ) as Record<QualityType, ReportIssueType>;
+  const o = health.outliers;
+  return {
+    maxPrevalence: MAX_ISSUE_PREVALENCE,
+    imageQuality: { measuredAt: health.measuredAt, types },
+    ...(o
+      ? {
+          outliers: {
+            ...issue(
+              o.flags,
+              o.scores,
+              `exp(−d / median d), d = mean cosine distance to the ${o.k} nearest images in the ${o.space === 'own' ? 'given embeddings' : "mixup model's embeddings"}`,
+              `cleanlab's outlier rule: d above Q3 + (1/${OUTLIER_THRESHOLD} − 1)·IQR of d (Datalab's default threshold ${OUTLIER_THRESHOLD} for features)`,
+            ),
+            space: o.space,
+            k: o.k,
+            reference: o.reference,
+            distanceThreshold: round3(o.distanceThreshold),
+          },
+        }
+      : {}),
+    ...(health.leakySplits ? { leakySplits: health.leakySplits } : {}),
+    seconds: Math.round(health.seconds * 1000) / 1000,
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
