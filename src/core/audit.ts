@@ -136,6 +136,7 @@ export async function runAudit(
   const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
     signal,
     runner: events.runner,
+    copyOf: duplicates.copyGroupOf,
     ...(own ? { own } : {}),
     onTraining: (t) =>
       progress.report('training', t.fraction, {

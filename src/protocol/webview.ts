@@ -134,6 +134,10 @@ const ConflictMemberViewSchema = fields({
   label: v.string('must be a string'),
   /** `webview.asWebviewUri` of the image file. */
   imageUri: v.string('must be a string'),
+  /** A set of byte-identical files with this label: how many (a decision on `path` covers them all at export). */
+  copies: v.optional(count()),
+  /** A few more paths of the set, to name it (the report keeps a bounded sample). */
+  morePaths: v.optional(v.array(SamplePath, 'must be an array')),
 });
 /** One image of a conflicting-duplicate group: the report's member plus the URI to show it. */
 export type ConflictMemberView = Immutable<v.InferOutput<typeof ConflictMemberViewSchema>>;

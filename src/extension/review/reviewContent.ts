@@ -1,6 +1,7 @@
 import { classesAfter } from '../../core/shared/classActions';
 import { typicalExamples } from '../../core/review/classExamples';
 import type { AuditReport, ReportNeighbourList, ReportSample } from '../../core/report';
+import { distinctImages } from '../../core/review/copySets';
 import { spotCheckSample, spotCheckSeed } from '../../core/review/spotCheck';
 import {
   SPOT_CHECK_SIZES,
@@ -74,8 +75,8 @@ export function buildReviewContent(
   );
   // The report's order, not the suspicion order: the draw must not depend on how the list is shown.
   // Held-back samples (rejected by the models, unflagged only because their class hit the flag cap)
-  // are no random unflagged images: counting them would inflate the miss rate.
-  const unflagged = report.samples.filter((s) => !s.flagged && !s.heldBack);
+  // are no random unflagged images: counting them would inflate the miss rate. Copies count once.
+  const unflagged = distinctImages(report.samples.filter((s) => !s.flagged && !s.heldBack));
   const seed = spotCheckSeed(report.createdAt);
   const spotCheck: SpotCheckPool | undefined =
     unflagged.length === 0
@@ -97,7 +98,12 @@ export function buildReviewContent(
       ? {
           conflicts: report.conflicts.map((group): ConflictGroupView => ({
             kind: group.kind,
-            members: group.members.map((m) => ({ path: m.path, label: m.label, imageUri: imageUri(m.path) })),
+            members: group.members.map((m) => ({
+              path: m.path,
+              label: m.label,
+              imageUri: imageUri(m.path),
+              ...(m.copies ? { copies: m.copies, morePaths: m.morePaths ?? [] } : {}),
+            })),
           })),
         }
       : {}),
