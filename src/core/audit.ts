@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { outFileProblem, prepareAuditFolder, refuseAuditFolder } from './auditFolder';
 import { auditImages } from './training/auditImages';
+import { auditUnits, expandAudit, pickRows, unitImages } from './training/auditUnits';
 import { loadDataset } from './data/dataset';
-import { decodeImages } from './data/decode';
+import { decodeImages, type DecodeResult } from './data/decode';
 import { findDuplicates } from './detection/duplicates';
 import { throwIfAborted } from './errors';
 import type { ModelRunner } from './training/modelRunner';
@@ -90,7 +91,8 @@ export async function runAudit(
       )
     : undefined;
 
-  const decoded = await decodeImages(dataset, {
+  // `images` is optional here so that it can be let go once the units' pixels are picked (below).
+  const decoded: Omit<DecodeResult, 'images'> & { images?: DecodeResult['images'] } = await decodeImages(dataset, {
     size: options.imageSize,
     maxMegapixels: options.maxMegapixels,
     signal,
@@ -122,7 +124,7 @@ export async function runAudit(
 
   // Before training, so a user watching the log sees copies with clashing labels early.
   const duplicates = findDuplicates(
-    decoded.images,
+    decoded.images!,
     decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })),
   );
   throwIfAborted(signal);
@@ -133,11 +135,22 @@ export async function runAudit(
 
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
   const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
-  const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
+  // Copies with one label are one training example, trained and judged once (training/auditUnits.ts).
+  const units = auditUnits(duplicates.copyGroupOf, labels);
+  const unitRows = (values: Int32Array) => (units.identity ? values : pickRows(values, 1, units.rows));
+  if (!units.identity)
+    progress.report('decoding', 1, {
+      message: `training on ${units.rows.length} distinct images: ${decoded.kept.length - units.rows.length} copies share the verdict of their first file`,
+    });
+  const trainingImages = unitImages(decoded.images!, units);
+  // With many copies most of these pixels are copies the training never sees: free them before it.
+  delete decoded.images;
+  const unitOwn = own && (units.identity ? own : selectRows(own, Array.from(units.rows)));
+  const unitAudit = await auditImages(trainingImages, unitRows(labels), dataset.classes.length, options, {
     signal,
     runner: events.runner,
-    copyOf: duplicates.copyGroupOf,
-    ...(own ? { own } : {}),
+    copyOf: unitRows(duplicates.copyGroupOf),
+    ...(unitOwn ? { own: unitOwn } : {}),
     onTraining: (t) =>
       progress.report('training', t.fraction, {
         erm: { epoch: t.ermEpoch, epochs: t.ermEpochs },
@@ -146,6 +159,7 @@ export async function runAudit(
         ...(t.message ? { message: t.message } : {}),
       }),
   });
+  const audit = expandAudit(unitAudit, units, dataset.classes.length);
   throwIfAborted(signal);
 
   progress.report('writing', 0, { message: 'writing the report' });
