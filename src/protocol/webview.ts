@@ -115,6 +115,8 @@ const SuspectViewSchema = fields({
   flagged: v.boolean('must be a boolean'),
   /** `webview.asWebviewUri` of the image file. */
   imageUri: v.string('must be a string'),
+  /** The card stands for this many byte-identical files with its label (its decision covers them all at export). */
+  copies: v.optional(count()),
   /**
    * Flagged samples, in reports that have them: the closest unflagged images under the given label
    * and under the suggested label, nearest first (the report's `neighbours`).

@@ -38,5 +38,10 @@ export async function writeCopiesDatasets(
       join(withCopies, i < options.mislabeledCopies ? other : labels[0], `copy-${String(i).padStart(5, '0')}.png`),
     ),
   );
-  return { distinct, withCopies, original: { path: paths[0], label: labels[0] }, mislabeledCopies: options.mislabeledCopies };
+  return {
+    distinct,
+    withCopies,
+    original: { path: paths[0], label: labels[0] },
+    mislabeledCopies: options.mislabeledCopies,
+  };
 }

@@ -18,14 +18,7 @@ export function withCopyDecisions(
   decisions: Decisions,
   samples: readonly Pick<ReportSample, 'path' | 'givenLabel' | 'copyGroup'>[],
 ): Decisions {
-  // The first path of each (copy group, label): the member the report and the panel show.
-  const first = new Map<string, string>();
-  for (const s of samples) {
-    if (s.copyGroup === undefined) continue;
-    const key = setKey(s.copyGroup, s.givenLabel);
-    const path = first.get(key);
-    if (path === undefined || s.path < path) first.set(key, s.path);
-  }
+  const first = copySetHeads(samples).head;
   const spread: [string, Decisions[string]][] = [];
   for (const s of samples) {
     if (s.copyGroup === undefined || ownValue(decisions, s.path) !== undefined) continue;
@@ -34,6 +27,36 @@ export function withCopyDecisions(
   }
   // Object.fromEntries defines own properties: a path named "__proto__" stays an entry.
   return spread.length === 0 ? decisions : Object.fromEntries([...Object.entries(decisions), ...spread]);
+}
+
+/**
+ * The first path (sorted) of each copy set under one label, `(copyGroup, givenLabel)`: the file that
+ * speaks for the set (the conflict member's `path`), and how many files each set has.
+ */
+export function copySetHeads(samples: readonly Pick<ReportSample, 'path' | 'givenLabel' | 'copyGroup'>[]): {
+  head: Map<string, string>;
+  files: Map<string, number>;
+  /** The set's file count when `sample` speaks for a set, 0 for another copy, 1 for a file without copies. */
+  shownAs(sample: Pick<ReportSample, 'path' | 'givenLabel' | 'copyGroup'>): number;
+} {
+  const head = new Map<string, string>();
+  const files = new Map<string, number>();
+  for (const s of samples) {
+    if (s.copyGroup === undefined) continue;
+    const key = setKey(s.copyGroup, s.givenLabel);
+    const path = head.get(key);
+    if (path === undefined || s.path < path) head.set(key, s.path);
+    files.set(key, (files.get(key) ?? 0) + 1);
+  }
+  return {
+    head,
+    files,
+    shownAs: (s) => {
+      if (s.copyGroup === undefined) return 1;
+      const key = setKey(s.copyGroup, s.givenLabel);
+      return head.get(key) === s.path ? (files.get(key) ?? 1) : 0;
+    },
+  };
 }
 
 function setKey(group: number, label: string): string {

@@ -97,3 +97,29 @@ test('copies count once: class examples, the spot-check pool, the CLI suspects t
   assert.match(table, /\(\+59 copies\)/);
   assert.doesNotMatch(formatSuspects(await sampleDigitsReport(), 5), /copies of one image/);
 });
+
+test('a flagged copy set is one card in the grid, its first path, with the number of files it decides for', async () => {
+  const report = await reportWithCopies(30);
+  // Flag the copies labeled 7 (they share one verdict, as the audit gives them).
+  const samples = report.samples.map((s) =>
+    s.copyGroup === 0 && s.givenLabel === '7' ? { ...s, flagged: true, score: 0.99 } : s,
+  );
+  const sevens = samples.filter((s) => s.copyGroup === 0 && s.givenLabel === '7').map((s) => s.path);
+  const ones = samples.filter((s) => s.copyGroup === 0 && s.givenLabel === '1');
+  const content = buildReviewContent({ ...report, samples }, 100_000, (p) => p);
+  assert.ok(content.status === 'ready');
+  const cards = content.suspects.filter((s) => s.copies !== undefined);
+  assert.deepEqual(
+    cards.map((c) => [c.path, c.copies]).sort(),
+    [
+      [[...sevens].sort()[0], sevens.length],
+      [ones.map((s) => s.path).sort()[0], ones.length],
+    ].sort(),
+  );
+  assert.equal(content.suspects.length, samples.length - 30 + 2, 'every other file is its own card');
+  assert.equal(content.hiddenCount, 0);
+  assert.equal(content.suspects[0].copies, sevens.length, 'most suspect first');
+  // Its decision reaches the whole set at export.
+  const spread = withCopyDecisions({ [content.suspects[0].path]: { action: 'remove' } }, samples);
+  assert.ok(sevens.every((path) => spread[path]?.action === 'remove'));
+});
