@@ -71,6 +71,11 @@ const context = await esbuild.context({
   // esbuild dropped `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend was never registered
   // (`--backend cpu` failed). Its registration is a side effect: keep every imported module's code.
   ignoreAnnotations: true,
+  // jsonc-parser's "main" is a UMD build whose `require('./impl/format')` is made through the factory's
+  // own `require` parameter, which esbuild cannot follow: the bundle then failed to load in VS Code
+  // ("Cannot find module './impl/format'"), though Node's own resolution (the unit tests) was fine.
+  // Its ES module build bundles like any other.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
   plugins: [problemMatcherPlugin],
 });
@@ -83,6 +88,9 @@ const webviewContext = await esbuild.context({
   platform: 'browser',
   target: 'chrome114',
   format: 'iife',
+  // The codicon font the styles use (webview/styles/icons.css) goes to dist/webview/, which the VSIX ships.
+  loader: { '.ttf': 'file' },
+  assetNames: 'webview/[name]-[hash]',
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

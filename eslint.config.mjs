@@ -19,6 +19,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/audit/datasetDiscovery.ts',
   'src/extension/audit/engineClient.ts',
   'src/extension/audit/nativeInstall.ts',
+  'src/extension/audit/ownModelChoice.ts',
   'src/extension/audit/progressNotification.ts',
   'src/extension/export/exportFlow.ts',
   'src/extension/findings/findings.ts',
@@ -31,6 +32,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/review/swapMatrix.ts',
   'src/extension/review/thumbnailCache.ts',
   'src/extension/review/thumbnailRequests.ts',
+  'src/extension/review/userModelView.ts',
 ];
 
 /** Import zones: files under `target` may not import from `from` (paths resolved, not matched as text). */

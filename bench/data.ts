@@ -8,6 +8,7 @@ import { forEachConcurrent, loadSource, pickImages, SOURCE_SIZE, type ImageSourc
 
 /** Call once the sets of a source are built: the loaded fashion-mnist package alone holds ~450 MB of heap. */
 export { releaseSource } from '../test/helpers/realImages';
+export { unitPixels } from '../test/helpers/standInEmbeddings';
 
 /** A benchmark dataset: pixels, the true class id per image, and the class names those ids index. */
 export interface BenchData {

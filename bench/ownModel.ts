@@ -11,7 +11,7 @@
 // Usage: npm run bench:own-model -- [--count 2000] [--sources mnist,fashion] [--noise sym20,pair20]
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
-import { benchImageSet, releaseSource } from './data';
+import { benchImageSet, releaseSource, unitPixels } from './data';
 import { assignFolds } from '../src/core/training/crossFit';
 import { auditImages } from '../src/core/training/auditImages';
 import { judgeSamples, fusedProbabilities } from '../src/core/detection/judge';
@@ -109,25 +109,6 @@ function quality(scores: Float32Array, flipped: Uint8Array, minMargin: number): 
 function figures(flagged: ArrayLike<boolean>, scores: ArrayLike<number>, flipped: Uint8Array): string[] {
   const q = detectionQuality(flagged, flipped);
   return [q.precision.toFixed(3), q.recall.toFixed(3), q.f1.toFixed(3), auroc(scores, flipped).toFixed(4)];
-}
-
-/** Pixels as floats, mean-centred and scaled to unit length: a stand-in embedding. */
-function unitPixels(images: ImageSet): Float32Array {
-  const d = images.size * images.size * images.channels;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < images.count * d; i++) mean[i % d] += images.pixels[i] / images.count;
-  const out = new Float32Array(images.count * d);
-  for (let n = 0; n < images.count; n++) {
-    let norm = 0;
-    for (let j = 0; j < d; j++) {
-      const v = images.pixels[n * d + j] - mean[j];
-      out[n * d + j] = v;
-      norm += v * v;
-    }
-    const scale = 1 / Math.sqrt(norm || 1);
-    for (let j = 0; j < d; j++) out[n * d + j] *= scale;
-  }
-  return out;
 }
 
 /** Out-of-sample probabilities of k-fold softmax regression on the pixels (full batch, Adam, 150 steps). */

@@ -24,10 +24,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** Formats a probability or score in [0, 1] as a short percentage ("87%"). */
-export function percent(value: number): string {
-  return `${Math.round(value * 100)}%`;
-}
+// Kept in a DOM-free file so the pure state code (and its unit tests) can format figures too.
+export { percent } from './format';
 
 /** Controls the keyboard can reach, in the order a page lists them. */
 const FOCUSABLE =

@@ -5,6 +5,7 @@ import { auditUnits, expandAudit, pickRows, unitImages } from './training/auditU
 import { loadDataset } from './data/dataset';
 import { decodeImages, type DecodeResult } from './data/decode';
 import { findDuplicates } from './detection/duplicates';
+import { addEmbeddingDuplicates, type DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import { throwIfAborted } from './errors';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
@@ -123,14 +124,23 @@ export async function runAudit(
     });
 
   // Before training, so a user watching the log sees copies with clashing labels early.
-  const duplicates = findDuplicates(
-    decoded.images!,
-    decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })),
-  );
+  const duplicateSamples = decoded.kept.map((index, row) => ({
+    ...dataset.samples[index],
+    contentHash: decoded.contentHashes[row],
+  }));
+  const byHash = findDuplicates(decoded.images!, duplicateSamples);
+  // With the user's embeddings, their near copies too (embeddingDuplicates.ts).
+  const duplicates: DuplicateFindingsWithEmbeddings = own?.embeddings
+    ? addEmbeddingDuplicates(byHash, own.embeddings, duplicateSamples)
+    : byHash;
   throwIfAborted(signal);
-  const { conflicting, exact, near } = duplicates.summary;
+  const { conflicting, exact, near, embeddings: byEmbeddings } = duplicates.summary;
   progress.report('decoding', 1, {
-    message: `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels`,
+    message:
+      `duplicates: ${exact.groups} exact and ${near.groups} near groups, ${conflicting.groups} with different labels` +
+      (byEmbeddings
+        ? `; on your embeddings (cosine ≥ ${byEmbeddings.minCosine}): ${byEmbeddings.groups} near groups, ${byEmbeddings.added} more with different labels`
+        : ''),
   });
 
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));

@@ -11,7 +11,7 @@ import {
   type MergeSuggestion,
 } from './detection/classHealth';
 import { lookAlikeClasses, lookAlikeWarning } from './data/lookAlikeClasses';
-import type { DuplicateFindings } from './detection/duplicates';
+import type { DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import type { VerdictReasons } from './detection/flag';
 import type { Judgement, NoiseSource } from './detection/judge';
 import { AuditError } from './errors';
@@ -88,11 +88,12 @@ export interface AuditReport {
   /** Every audited sample, most suspect first. */
   readonly samples: readonly ReportSample[];
   /** Counts of exact and near duplicate groups (optional: absent in reports from before it existed). */
-  readonly duplicates?: DuplicateFindings['summary'];
+  /** With `--embeddings`, `embeddings` counts the near copies found on them (optional, as above). */
+  readonly duplicates?: DuplicateFindingsWithEmbeddings['summary'];
   /** Duplicate groups whose members carry different labels, exact copies first (optional, as above). */
-  readonly conflicts?: DuplicateFindings['conflicts'];
+  readonly conflicts?: DuplicateFindingsWithEmbeddings['conflicts'];
   /** Sets of byte-identical files, largest first: each with its size, labels and a few paths (optional, as above). */
-  readonly copyGroups?: DuplicateFindings['copyGroups'];
+  readonly copyGroups?: DuplicateFindingsWithEmbeddings['copyGroups'];
   /** Per class: images, flags, flags held back by the class cap, and a warning for classes too small to judge (optional, as above). */
   readonly classes?: readonly ClassHealth[];
   /** Class pairs the models mostly confuse with each other, from the noise matrix and mixup's near-ties (optional, as above). */
@@ -148,7 +149,7 @@ export function buildReport(
     decode: AuditReport['decode'];
     resources: AuditReport['resources'];
     skipped: readonly InputIssue[];
-    duplicates?: DuplicateFindings;
+    duplicates?: DuplicateFindingsWithEmbeddings;
     ownModel?: OwnModelSummary;
     createdAt?: Date;
   },

@@ -32,6 +32,7 @@ export function registerCommands(
           client,
           log,
           nativeInstallFolder: nativeInstallFolder(context),
+          state: context.workspaceState,
           onAudited: async (root) => {
             await context.workspaceState.update(LAST_ROOT_KEY, root);
             await openReview(root);

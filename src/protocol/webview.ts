@@ -127,6 +127,19 @@ const SuspectViewSchema = fields({
       suggested: v.array(NeighbourViewSchema, 'must be an array'),
     }),
   ),
+  /**
+   * Audits with the user's own model (the report's `reasons`): `predProbs` is its probability of the
+   * given label and the label it suggests (`--pred-probs`), `neighbours` the share of the image's
+   * nearest images in its embedding space that carry the given label and the label most of them
+   * carry instead (`--embeddings`). Each is absent when the audit had no such file or the file had no
+   * row for this image.
+   */
+  userModel: v.optional(
+    fields({
+      predProbs: v.optional(fields({ given: finite(), suggestion: v.string('must be a string') })),
+      neighbours: v.optional(fields({ agreement: finite(), suggestion: v.string('must be a string') })),
+    }),
+  ),
 });
 /** One sample as the grid shows it: the report's figures plus the URI the webview may load. */
 export type SuspectView = Immutable<v.InferOutput<typeof SuspectViewSchema>>;

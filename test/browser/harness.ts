@@ -22,6 +22,7 @@ const TYPES: Readonly<Record<string, string>> = {
   '.jpg': 'image/jpeg',
   '.webp': 'image/webp',
   '.map': 'application/json',
+  '.ttf': 'font/ttf',
 };
 
 /** A running harness. */

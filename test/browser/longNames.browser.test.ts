@@ -1,7 +1,7 @@
 /**
  * Long class names on a narrow panel: the cards' label line wraps to at most two lines with the full
- * names in the tooltip and the accessible name, and the four card buttons fit without truncation at
- * 700 and 900 px. Screenshots go to test-output/ (long-names-700-light.png, long-names-900-dark.png).
+ * names in the tooltip and the accessible name, and the four card buttons (icons with tooltips) fit
+ * at 700 and 900 px (900 px: the panel beside the secondary side bar). Screenshots go to test-output/ (long-names-700-light.png, long-names-900-dark.png).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -49,9 +49,15 @@ describe('long class names', () => {
       await page.waitForFunction(() =>
         [...document.querySelectorAll('.card img')].every((i) => (i as HTMLImageElement).complete),
       );
+      // The first card is selected on open; the focus on the grid shows it in the active colours.
       await page.locator('.grid').focus();
-      await page.keyboard.press('ArrowRight');
       await settle(page);
+      // The icons are drawn in the codicon font (served from dist/webview/ under the page's CSP), not as boxes.
+      const iconFont = await page.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].find((f) => f.family.replace(/['"]/g, '') === 'codicon')?.status;
+      });
+      assert.equal(iconFont, 'loaded');
       const cards = await page.$$eval('.card', (all) =>
         all.map((card) => {
           const labels = card.querySelector('.card-labels') as HTMLElement;
@@ -64,7 +70,8 @@ describe('long class names', () => {
             clipped: labels.scrollHeight > labels.clientHeight + 1,
             text: card.textContent ?? '',
             buttons: [...card.querySelectorAll<HTMLElement>('.card-button')].map((b) => ({
-              text: b.textContent,
+              icon: b.querySelector('.codicon')?.className ?? '',
+              title: b.title,
               fits: b.scrollWidth <= b.clientWidth,
             })),
           };
@@ -77,9 +84,15 @@ describe('long class names', () => {
         assert.equal(card.title, `Given label: ${card.given}\nSuggested label: ${card.suggested}`);
         assert.ok(card.lines <= 2, `${card.given} → ${card.suggested} takes ${card.lines} lines`);
         assert.equal(card.clipped, false, `${card.given} → ${card.suggested} is shown whole`);
+        // Icons, as wide in every font (words were cut to "K…" in an editor with a wider font), with
+        // tooltips that say what each does and its key.
         assert.deepEqual(
-          card.buttons.map((b) => b.text),
-          ['Accept', 'Keep', 'Relabel', '✕'],
+          card.buttons.map((b) => b.icon),
+          ['codicon codicon-check', 'codicon codicon-lock', 'codicon codicon-tag', 'codicon codicon-trash'],
+        );
+        assert.deepEqual(
+          card.buttons.map((b) => b.title.replace(/ .*\(/, ' … (')),
+          ['Accept … (Enter)', 'Keep … (K)', 'Relabel … (R)', 'Remove … (Delete)'],
         );
         assert.ok(
           card.buttons.every((b) => b.fits),

@@ -69,7 +69,11 @@ describe('review webview', () => {
     const first = flagged[0];
     const text = await card(page, first.path).textContent();
     assert.match(text ?? '', new RegExp(`${first.givenLabel}\\s*→\\s*${first.suggestedLabel}`));
-    assert.equal(await page.textContent('.preview-path'), 'Select a card to see it here.');
+    // The first suspect is selected on open, so the preview shows it and the keys act at once, while
+    // the focus stays where the editor put it (not moved to the grid).
+    assert.equal(await focusedPath(page), first.path);
+    assert.equal(await page.textContent('.preview-path'), first.path);
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'BODY', 'the page did not take the focus');
     await assertCleanPage(page);
     await page.close();
   });
@@ -78,8 +82,11 @@ describe('review webview', () => {
     const page = await openReview();
     await page.waitForSelector('.card');
     const [a, b, c, d, e] = flagged;
+    assert.equal(await focusedPath(page), a.path, 'the first card is selected on open');
     await page.keyboard.press('ArrowRight');
-    assert.equal(await focusedPath(page), a.path, 'the first move focuses the first card');
+    assert.equal(await focusedPath(page), b.path, 'an arrow moves the focus');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focusedPath(page), a.path);
     await page.keyboard.press('Enter');
     assert.equal(await focusedPath(page), b.path, 'deciding moves on to the next card');
     await page.keyboard.press('k');
@@ -207,6 +214,9 @@ describe('review webview', () => {
     assert.ok(!pending.includes(a.path) && !pending.includes(b.path));
     await chooseOption(page, 'Decision', 'Removed');
     assert.deepEqual(await cardPaths(page), [b.path]);
+    // A filter that replaced every card shown selects the first card it shows, preview and keys with it.
+    assert.equal(await focusedPath(page), b.path);
+    assert.equal(await page.textContent('.preview-path'), b.path);
     await chooseOption(page, 'Decision', 'Any');
 
     const min = flagged[Math.floor(flagged.length / 2)].score;
@@ -225,6 +235,7 @@ describe('review webview', () => {
     await page.locator('.state-message vscode-button', { hasText: 'Clear filters' }).click();
     await settle(page);
     assert.equal((await cardPaths(page)).length, flagged.length);
+    assert.equal(await focusedPath(page), a.path, 'after an empty list, the first card is selected again');
 
     // Include unflagged: everything audited, flagged first.
     await page.locator('vscode-checkbox').click();
@@ -342,7 +353,7 @@ describe('review webview', () => {
         },
       });
       await page.waitForSelector('.card');
-      await page.keyboard.press('ArrowRight');
+      // The first card is selected on open: two moves to the third (removed) card, then a range to the fourth.
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('Shift+ArrowRight');

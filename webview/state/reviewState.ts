@@ -196,7 +196,8 @@ export function selectAll(selection: Selection, visible: readonly string[]): Sel
 
 /**
  * Keeps the selection within the visible cards after the list changed: hidden cards drop out, and a
- * focus that disappeared moves to the card now at its old position (or the last one).
+ * focus that disappeared moves to the card now at its old position (or the last one). With no focus,
+ * or when the new list shares no card with the old one, the first card is selected.
  * @param previous - The visible list before the change, to find the old position.
  */
 export function reconcileSelection(
@@ -206,15 +207,18 @@ export function reconcileSelection(
 ): Selection {
   if (visible.length === 0) return EMPTY_SELECTION;
   const shown = new Set(visible);
+  // Nothing focused (the panel just opened, or a filter had emptied the list) or a list with none of
+  // the previous cards (another filter, another view): the first card, so the preview shows it and
+  // Enter, K and the digits act at once.
+  if (selection.focus === null || !previous.some((p) => shown.has(p))) return selectOnly(visible[0]);
   const selected = selection.selected.filter((p) => shown.has(p));
-  if (selection.focus !== null && shown.has(selection.focus)) {
+  if (shown.has(selection.focus)) {
     return {
       focus: selection.focus,
       anchor: selection.anchor !== null && shown.has(selection.anchor) ? selection.anchor : selection.focus,
       selected,
     };
   }
-  if (selection.focus === null) return { focus: null, anchor: null, selected };
   // The focused card went away (e.g. decided under the "pending" filter): take the next card that is
   // still shown, as a reviewer expects after dealing with one.
   const oldIndex = previous.indexOf(selection.focus);

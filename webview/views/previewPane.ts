@@ -9,6 +9,7 @@ import { el, percent } from '../dom';
 import { NeighbourStrips } from './neighbourStrips';
 import type { ReviewAction } from '../state/reviewState';
 import { statusText } from './suspectGrid';
+import { userModelFigures } from '../state/userModelFigures';
 
 /** How the pane reports user input. */
 export interface PreviewHandlers {
@@ -37,6 +38,9 @@ export class PreviewPane {
   private readonly image: HTMLImageElement;
   private readonly title: HTMLElement;
   private readonly details: HTMLElement;
+  /** The user's own model's figures (audits with --pred-probs / --embeddings), in their own list. */
+  private readonly userModel: HTMLElement;
+  private readonly userModelDetails: HTMLElement;
   private readonly status: HTMLElement;
   private readonly scope: HTMLElement;
   private readonly acceptButton: HTMLElement;
@@ -55,6 +59,13 @@ export class PreviewPane {
     this.image.addEventListener('dblclick', () => this.current && handlers.onOpen(this.current.path));
     this.title = el('div', { className: 'preview-path' });
     this.details = el('dl', { className: 'preview-details' });
+    // Its own list, so its short terms leave room for the values ("0 (ours: 6)") in the narrow pane.
+    this.userModelDetails = el('dl', { className: 'preview-details' });
+    this.userModel = el('section', { className: 'preview-user-model', attrs: { 'aria-label': 'Your model' } }, [
+      el('div', { className: 'preview-user-model-heading', text: 'Your model' }),
+      this.userModelDetails,
+    ]);
+    this.userModel.hidden = true;
     this.status = el('div', { className: 'preview-status' });
     this.scope = el('div', { className: 'preview-scope' });
     this.neighbours = new NeighbourStrips((path) => handlers.onOpen(path));
@@ -74,6 +85,7 @@ export class PreviewPane {
       el('div', { className: 'preview-image' }, [this.image]),
       this.title,
       this.details,
+      this.userModel,
       this.neighbours.element,
       this.status,
       this.scope,
@@ -96,6 +108,7 @@ export class PreviewPane {
       this.image.alt = '';
       this.title.textContent = 'Select a card to see it here.';
       this.details.replaceChildren();
+      this.userModel.hidden = true;
       this.status.textContent = '';
       this.scope.textContent = '';
       return;
@@ -115,6 +128,9 @@ export class PreviewPane {
       ...row('mixup confidence (suggested)', percent(suspect.mixupSuggested)),
       ...row('Suspicion score', `${suspect.score.toFixed(3)}${suspect.flagged ? '' : ' (not flagged)'}`),
     );
+    const own = userModelFigures(suspect);
+    this.userModel.hidden = own.length === 0;
+    this.userModelDetails.replaceChildren(...own.flatMap(({ term, value }) => row(term, value)));
     this.status.textContent = statusText(decision);
     this.status.dataset.state = decision?.action ?? 'pending';
     this.scope.textContent = model.targetCount > 1 ? `Actions apply to the ${model.targetCount} selected samples.` : '';

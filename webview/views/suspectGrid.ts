@@ -9,6 +9,7 @@ import type { Decision, Decisions, SuspectView } from '../../src/protocol/webvie
 import { ownValue } from '../../src/core/shared/ownValue';
 import { el, percent } from '../dom';
 import { LAYOUT } from '../layout';
+import { userModelFigures } from '../state/userModelFigures';
 
 // Card size in CSS pixels (the styles read the same numbers as CSS variables); spacing is the grid's own.
 const { cardWidth: CARD_WIDTH, cardHeight: CARD_HEIGHT } = LAYOUT;
@@ -223,12 +224,13 @@ function createCard(suspect: SuspectView): HTMLDivElement {
     el('div', { className: 'card-status' }),
     // The buttons are for the mouse: the keyboard acts on the focused card with the same keys (Enter,
     // K, R, Delete), and an option may hold no focusable controls, so they are not <button>s but
-    // spans out of the accessibility tree. Short words, so all four fit the card at any name length.
+    // spans out of the accessibility tree. Icons with tooltips: words were cut to "K…" and "Rel…" in
+    // an editor whose font is wider than ours, and an icon is as wide in every font.
     el('div', { className: 'card-actions', attrs: { 'aria-hidden': 'true' } }, [
-      cardButton('accept', 'Accept', 'Accept the suggested label (Enter)'),
-      cardButton('keep', 'Keep', 'Keep the given label (K)'),
-      cardButton('relabel', 'Relabel', 'Relabel to another class (R)'),
-      cardButton('remove', '✕', 'Remove from the dataset (Delete)'),
+      cardButton('accept', 'check', 'Accept the suggested label (Enter)'),
+      cardButton('keep', 'lock', 'Keep the given label (K)'),
+      cardButton('relabel', 'tag', 'Relabel to another class (R)'),
+      cardButton('remove', 'trash', 'Remove from the dataset (Delete)'),
     ]),
   ]);
   card.dataset.path = suspect.path;
@@ -250,9 +252,14 @@ function showImage(card: HTMLDivElement, uri: string | undefined): void {
   if (image.getAttribute('src') !== uri) image.src = uri;
 }
 
-function cardButton(action: CardAction, text: string, title: string): HTMLElement {
+/** The codicons the card buttons show (webview/styles/icons.css names each one). */
+type CardIcon = 'check' | 'lock' | 'tag' | 'trash';
+
+function cardButton(action: CardAction, icon: CardIcon, title: string): HTMLElement {
   // Not a tab stop, not focusable at all: the grid is one stop and the keyboard works through it.
-  const button = el('span', { className: `card-button card-button-${action}`, text, attrs: { title } });
+  const button = el('span', { className: `card-button card-icon-button card-button-${action}`, attrs: { title } }, [
+    el('span', { className: `codicon codicon-${icon}` }),
+  ]);
   button.dataset.action = action;
   return button;
 }
@@ -285,7 +292,10 @@ function paintCard(
     `ERM confidence in the given label: ${percent(suspect.ermGiven)}\n` +
     `mixup confidence in the given label: ${percent(suspect.mixupGiven)}\n` +
     `mixup confidence in the suggested label: ${percent(suspect.mixupSuggested)}\n` +
-    `Suspicion score: ${suspect.score.toFixed(2)}${suspect.flagged ? '' : ' (not flagged)'}`;
+    `Suspicion score: ${suspect.score.toFixed(2)}${suspect.flagged ? '' : ' (not flagged)'}` +
+    userModelFigures(suspect)
+      .map(({ term, value }) => `\nYour model, ${term.toLowerCase()}: ${value}`)
+      .join('');
   // A set of byte-identical files is one card: say how many it decides for.
   const copies = suspect.copies && suspect.copies > 1 ? ` · ${suspect.copies.toLocaleString('en-US')} copies` : '';
   setText(

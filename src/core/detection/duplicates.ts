@@ -149,7 +149,10 @@ export function findDuplicates(
  * The members of one exact-copy unit: one per label, each with its count and a few more paths. Linear
  * in the unit's size: one pass to split by label, one sort of each label's paths.
  */
-function copySets(rows: readonly number[], samples: readonly { path: string; label: string }[]): DuplicateMember[] {
+export function copySets(
+  rows: readonly number[],
+  samples: readonly { path: string; label: string }[],
+): DuplicateMember[] {
   const byLabel = new Map<string, string[]>();
   for (const row of rows) {
     const { path, label } = samples[row];
@@ -205,7 +208,7 @@ function compare(a: string, b: string): number {
  *
  * @returns Groups of units (the leader first), including single units (exact-copy sets).
  */
-function leaderClusters(units: readonly number[], pairs: readonly (readonly [number, number])[]): number[][] {
+export function leaderClusters(units: readonly number[], pairs: readonly (readonly [number, number])[]): number[][] {
   const neighbours = new Map<number, Set<number>>(units.map((unit) => [unit, new Set<number>()]));
   for (const [a, b] of pairs) {
     neighbours.get(a)?.add(b);

@@ -12,22 +12,59 @@ export function resourcePath(resource: unknown): string | undefined {
   return resource instanceof vscode.Uri && resource.scheme === 'file' ? resource.fsPath : undefined;
 }
 
+/** The dataset Run Audit is to audit, and whether the user asked to choose their model's outputs first. */
+export interface DatasetToAudit {
+  readonly path: string;
+  readonly chooseOwnModel: boolean;
+}
+
+/** The button on each dataset of the pick: choose the user's own model's outputs before the audit. */
+const OWN_MODEL_BUTTON: vscode.QuickInputButton = {
+  iconPath: new vscode.ThemeIcon('beaker'),
+  tooltip: "Use your model's outputs (pred_probs, embeddings)…",
+};
+
 /**
  * Asks which dataset to audit: detected datasets in a quick pick (with "Choose a folder…" last),
- * or straight away a folder picker when none is found.
+ * or straight away a folder picker when none is found. Each dataset has a button that opens the
+ * optional step for the user's own model's outputs (ownModelPick.ts) before the audit starts.
  * @returns The folder or manifest path, or undefined when the user backed out.
  */
-export async function pickDatasetToAudit(): Promise<string | undefined> {
+export async function pickDatasetToAudit(): Promise<DatasetToAudit | undefined> {
   const found = await findDatasets(workspaceRoots());
-  if (found.length === 0) return pickFolder('Audit this dataset');
+  const folder = async () => {
+    const path = await pickFolder('Audit this dataset');
+    return path === undefined ? undefined : { path, chooseOwnModel: false };
+  };
+  if (found.length === 0) return folder();
   const browse = { label: '$(folder-opened) Choose a folder…', path: undefined };
-  const picked = await vscode.window.showQuickPick([...found.map(toItem), browse], {
-    title: 'Label Audit: Run Audit',
-    placeHolder: 'Pick the dataset to audit (a folder per class, or a CSV/JSON label file)',
-    matchOnDescription: true,
+  const items = [...found.map((d) => ({ ...toItem(d), buttons: [OWN_MODEL_BUTTON] })), browse];
+  const picked = await new Promise<{ item: (typeof items)[number]; chooseOwnModel: boolean } | undefined>((settle) => {
+    const pick = vscode.window.createQuickPick<(typeof items)[number]>();
+    pick.title = 'Label Audit: Run Audit';
+    pick.placeholder =
+      "Pick the dataset to audit (a folder per class, or a CSV/JSON label file); its beaker button adds your model's outputs";
+    pick.matchOnDescription = true;
+    pick.items = items;
+    let result: { item: (typeof items)[number]; chooseOwnModel: boolean } | undefined;
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0];
+      if (item) result = { item, chooseOwnModel: false };
+      pick.hide();
+    });
+    pick.onDidTriggerItemButton((event) => {
+      result = { item: event.item, chooseOwnModel: true };
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      settle(result);
+    });
+    pick.show();
   });
   if (!picked) return undefined;
-  return picked.path ?? pickFolder('Audit this dataset');
+  if (picked.item.path === undefined) return folder();
+  return { path: picked.item.path, chooseOwnModel: picked.chooseOwnModel };
 }
 
 /**

@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { AuditError, isCancellation } from '../../core/errors';
 import type { AuditRunResult } from '../../protocol/engine';
 import { readAuditSettings, SETTINGS_SECTION } from './auditSettings';
-import { pickDatasetToAudit, resourcePath } from './datasetPick';
+import { pickDatasetToAudit, resourcePath, type DatasetToAudit } from './datasetPick';
+import { datasetFolderOf, describeChoice, ownModelFiles } from './ownModelChoice';
+import { chooseOwnModelFiles, storedOwnModelChoice } from './ownModelPick';
 import type { EngineClient } from './engineClient';
 import type { AuditLog } from '../log';
 import { describeProgress, ProgressIncrements } from './progressNotification';
@@ -18,6 +20,8 @@ export interface RunAuditDeps {
   readonly nativeInstallFolder: string;
   /** Called with the dataset root when an audit has written its report. */
   readonly onAudited: (datasetRoot: string) => Promise<void>;
+  /** Workspace state: the user's own model's files, remembered per dataset. */
+  readonly state: vscode.Memento;
 }
 
 /**
@@ -35,11 +39,19 @@ export async function runAuditCommand(deps: RunAuditDeps, resource?: unknown): P
   }
   try {
     const settings = readAuditSettings((key) => vscode.workspace.getConfiguration(SETTINGS_SECTION).get(key));
-    const datasetPath = resourcePath(resource) ?? (await pickDatasetToAudit());
-    if (!datasetPath) return undefined;
+    const target = await datasetToAudit(resource);
+    if (!target) return undefined;
+    const datasetPath = target.path;
+    // The user's own model's outputs: chosen now (the pick's button), or as remembered for this dataset.
+    const folder = await datasetFolderOf(datasetPath);
+    if (target.chooseOwnModel && !(await chooseOwnModelFiles(deps.state, folder))) return undefined;
+    const choice = storedOwnModelChoice(deps.state, folder);
+    const ownModel = ownModelFiles(choice, folder);
+    const options = ownModel ? { ...settings.options, ownModel } : settings.options;
     log.line(
       `audit of ${datasetPath} (backend setting: ${settings.backend}, options: ${JSON.stringify(settings.options)})`,
     );
+    if (ownModel) log.line(`with your model's outputs: ${describeChoice(choice)}`);
     const result = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -56,7 +68,7 @@ export async function runAuditCommand(deps: RunAuditDeps, resource?: unknown): P
           .runAudit(
             {
               datasetPath,
-              options: settings.options,
+              options,
               backend: settings.backend,
               nativeFolders: [
                 ...(settings.nativeTensorflowFolder ? [settings.nativeTensorflowFolder] : []),
@@ -93,6 +105,12 @@ export async function runAuditCommand(deps: RunAuditDeps, resource?: unknown): P
     }
     return undefined;
   }
+}
+
+/** The Explorer resource the command was invoked on (with the remembered files), else the user's pick. */
+async function datasetToAudit(resource: unknown): Promise<DatasetToAudit | undefined> {
+  const given = resourcePath(resource);
+  return given === undefined ? pickDatasetToAudit() : { path: given, chooseOwnModel: false };
 }
 
 function warnSkipped(skipped: number, log: AuditLog): void {

@@ -73,7 +73,8 @@ export function findingsOf(
 function finding(sample: ReportSample, kind: Finding['kind'], named: (label: string) => string): Finding {
   const givenLabel = named(sample.givenLabel);
   const suggestedLabel = named(sample.suggestedLabel);
-  const figures = `mixup ${sample.mixupSuggested.toFixed(2)}, given label ${sample.mixupGiven.toFixed(2)} (ERM ${sample.ermGiven.toFixed(2)})`;
+  // Each probability names its class, so the line reads on its own in the Problems panel.
+  const figures = `mixup ${percent(sample.mixupSuggested)} '${suggestedLabel}', ${percent(sample.mixupGiven)} '${givenLabel}'; ERM ${percent(sample.ermGiven)} '${givenLabel}'`;
   const message =
     kind === 'suspect'
       ? `Label Audit: likely '${suggestedLabel}', not '${givenLabel}' (${figures})`
@@ -89,6 +90,8 @@ function finding(sample: ReportSample, kind: Finding['kind'], named: (label: str
     givenLabel,
   };
 }
+
+const percent = (p: number) => `${Math.round(p * 100)}%`;
 
 function quoteList(labels: readonly string[]): string {
   const unique = [...new Set(labels)];

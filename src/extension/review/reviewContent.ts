@@ -15,6 +15,7 @@ import {
   type SuspectView,
 } from '../../protocol/webview';
 import { swapMatrix } from './swapMatrix';
+import { userModelView } from './userModelView';
 
 /** Default of the setting `labelAudit.maxSuspectsShown`. */
 export const DEFAULT_MAX_SUSPECTS_SHOWN = 10_000;
@@ -48,26 +49,30 @@ export function buildReviewContent(
   const others = cards.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
-  const view = (s: ReportSample): SuspectView => ({
-    path: s.path,
-    givenLabel: s.givenLabel,
-    suggestedLabel: s.suggestedLabel,
-    ermGiven: s.ermGiven,
-    mixupGiven: s.mixupGiven,
-    mixupSuggested: s.mixupSuggested,
-    score: s.score,
-    flagged: s.flagged,
-    imageUri: imageUri(s.path),
-    ...(sets.shownAs(s) > 1 ? { copies: sets.shownAs(s) } : {}),
-    ...(s.neighbours
-      ? {
-          neighbours: {
-            given: neighbourViews(s.neighbours.given, report.samples, imageUri),
-            suggested: neighbourViews(s.neighbours.suggested, report.samples, imageUri),
-          },
-        }
-      : {}),
-  });
+  const view = (s: ReportSample): SuspectView => {
+    const userModel = userModelView(report, s);
+    return {
+      path: s.path,
+      givenLabel: s.givenLabel,
+      suggestedLabel: s.suggestedLabel,
+      ermGiven: s.ermGiven,
+      mixupGiven: s.mixupGiven,
+      mixupSuggested: s.mixupSuggested,
+      score: s.score,
+      flagged: s.flagged,
+      imageUri: imageUri(s.path),
+      ...(sets.shownAs(s) > 1 ? { copies: sets.shownAs(s) } : {}),
+      ...(s.neighbours
+        ? {
+            neighbours: {
+              given: neighbourViews(s.neighbours.given, report.samples, imageUri),
+              suggested: neighbourViews(s.neighbours.suggested, report.samples, imageUri),
+            },
+          }
+        : {}),
+      ...(userModel ? { userModel } : {}),
+    };
+  };
   const suspects = shown.map(view);
   // Built with defineProperty semantics (Object.fromEntries): a class named "__proto__" is an entry, not a prototype.
   const classExamples = Object.fromEntries(

@@ -10,6 +10,7 @@ import { cleanlabCsv, CLEANLAB_COLUMNS } from '../../../src/core/export/cleanlab
 import { auroc } from '../../../src/core/detection/metrics';
 import { injectLabelNoise } from '../../../src/core/detection/noise';
 import { chooseBackend } from '../../../src/engine/backend';
+import { buildReviewContent } from '../../../src/extension/review/reviewContent';
 import { realImages, writeDataset } from '../../helpers/realImages';
 
 // 200 real digits, 10% in a wrong folder, audited with the outputs of a stand-in "own model":
@@ -97,6 +98,34 @@ test('with --pred-probs and --embeddings the fused audit trains no fold models, 
   assert.ok(caught >= 0.8 * total, `caught ${caught} of ${total}`);
   // The flagged ones show their neighbours in the user's embedding space (784 raw pixels).
   assert.ok(report.samples.some((s) => s.flagged && s.neighbours));
+
+  // The review panel shows the user's model's figures beside ours: its probability of the given label
+  // and its suggestion where its file had a row, and the kNN agreement for every image.
+  const content = buildReviewContent(report, COUNT, (path) => `file:///${path}`);
+  assert.equal(content.status, 'ready');
+  const shown = [...content.suspects, ...(content.spotCheck?.samples ?? [])];
+  assert.ok(
+    shown.some((view) => uncovered.has(view.path)),
+    'some images without a pred_probs row are shown',
+  );
+  for (const view of shown) {
+    const reasons = report.samples.find((s) => s.path === view.path)!.reasons!;
+    assert.deepEqual(
+      view.userModel?.predProbs,
+      uncovered.has(view.path)
+        ? undefined
+        : { given: reasons.outOfSampleGiven, suggestion: reasons.suggestions.confidentLearning },
+      view.path,
+    );
+    assert.deepEqual(view.userModel?.neighbours, {
+      agreement: reasons.neighbours!.agreement,
+      suggestion: reasons.neighbours!.suggestion,
+    });
+  }
+  // The stand-in knows the true class: on a caught wrong label it gives the given label 2% and suggests the truth.
+  const caughtView = content.suspects.find((v) => v.flagged && isWrong.get(v.path) && !uncovered.has(v.path))!;
+  assert.ok(caughtView.userModel!.predProbs!.given < 0.05, `${caughtView.userModel!.predProbs!.given}`);
+  assert.notEqual(caughtView.userModel!.predProbs!.suggestion, caughtView.givenLabel);
 
   const rows = parse(cleanlabCsv(report), { columns: true }) as Record<string, string>[];
   assert.deepEqual(Object.keys(rows[0]), [...CLEANLAB_COLUMNS]);

@@ -197,6 +197,16 @@ describe('selection', () => {
     assert.deepEqual(kept, { focus: 'b', anchor: 'b', selected: ['b', 'c'] });
     assert.deepEqual(reconcileSelection(selectOnly('a'), list, []), EMPTY_SELECTION);
   });
+
+  test('with nothing focused, or a list that shares no card with the last one, the first card is selected', () => {
+    // The panel opens (nothing selected yet) and a filter that had emptied the list shows cards again.
+    assert.deepEqual(reconcileSelection(EMPTY_SELECTION, list, list), selectOnly('a'));
+    assert.deepEqual(reconcileSelection(EMPTY_SELECTION, [], ['d', 'e']), selectOnly('d'));
+    // Another class filter (or the spot-check view): none of the old cards is shown, so the first new one.
+    assert.deepEqual(reconcileSelection(selectOnly('c'), list, ['x', 'y', 'z']), selectOnly('x'));
+    // One old card still shown: the usual rule (the next shown after the old focus, else the last).
+    assert.deepEqual(reconcileSelection(selectOnly('c'), list, ['a', 'x']), selectOnly('x'));
+  });
 });
 
 describe('decisions and undo', () => {
