@@ -22,7 +22,7 @@ import { loadDataset } from '../src/core/data/dataset';
 import { findDuplicates } from '../src/core/detection/duplicates';
 import { assessHealth, reportHealth, type DatasetHealth } from '../src/core/health/healthReport';
 import { reportJson } from '../src/core/report';
-import { QUALITY_TYPES, type QualityType } from '../src/core/health/imageQuality';
+import { QUALITY_TYPES, qualityScores, type QualityType } from '../src/core/health/imageQuality';
 import { runAudit } from '../src/core/audit';
 import { chooseBackend } from '../src/engine/backend';
 import { Random } from '../src/core/training/random';
@@ -77,8 +77,8 @@ async function qualityOf(root: string): Promise<{ health: DatasetHealth; paths: 
   const health = assessHealth({
     dataset,
     kept: decoded.kept,
-    images: decoded.images,
-    dimensions: decoded.dimensions,
+    qualityScores: qualityScores(decoded.images, decoded.dimensions),
+    imageSize: decoded.images.size,
     duplicateGroups: duplicates.groups,
   });
   return { health, paths };
@@ -291,8 +291,11 @@ async function scaleBench(sizes: number[]): Promise<void> {
     const health = assessHealth({
       dataset,
       kept: samples.map((_, i) => i),
-      images: { size, channels: 1, pixels, count: n },
-      dimensions: samples.map(() => ({ width: 28, height: 28 })),
+      qualityScores: qualityScores(
+        { size, channels: 1, pixels, count: n },
+        samples.map(() => ({ width: 28, height: 28 })),
+      ),
+      imageSize: size,
       duplicateGroups: [],
       embeddings: { space: 'mixup', values: embeddings, width: 64 },
     });

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../core/audit';
 import { loadDataset } from '../core/data/dataset';
 import { acceptSuggestions, readDecisionsDocument } from '../core/review/decisions';
+import { withCopyDecisions } from '../core/review/copySets';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
 import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
@@ -385,8 +386,15 @@ async function exportCommand(datasetPath: string, flags: ExportFlags, io: Termin
   const dataset = await loadDataset(datasetPath);
   let decisions;
   let classActions;
-  if (flags.decisions) ({ decisions, classActions } = await readDecisionsDocument(flags.decisions));
-  else {
+  if (flags.decisions) {
+    ({ decisions, classActions } = await readDecisionsDocument(flags.decisions));
+    // A decision on a copy set covers the set's files (copySets.ts); without a report there are no sets.
+    const report = await readReport(reportPath(dataset.root)).catch((error: unknown) => {
+      if (AuditError.is(error, 'reportMissing')) return undefined;
+      throw error;
+    });
+    if (report) decisions = withCopyDecisions(decisions, report.samples);
+  } else {
     const report = await readReport(reportPath(dataset.root));
     decisions = acceptSuggestions(report.samples.filter((s) => s.flagged));
   }

@@ -1,5 +1,6 @@
 import type { AuditReport, ReportSample } from '../core/report';
 import { formatHealth } from './healthSummary';
+import { distinctImages } from '../core/review/copySets';
 import { formatNoiseMatrix } from './noiseMatrix';
 
 /** The human-readable result of an audit: headline figures and the top suspects as a table. */
@@ -13,6 +14,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
     `${summary.flagged} likely label errors (${pct(summary.flagRate)}).`,
   ];
   if (report.duplicates) lines.push(duplicatesLine(report.duplicates));
+  lines.push(...copyGroupLines(report.copyGroups ?? []));
   lines.push(...classLines(report));
   lines.push(...formatHealth(report));
   if (summary.medianLearnedEpoch) {
@@ -22,12 +24,15 @@ export function formatSuspects(report: AuditReport, top: number): string {
     );
   }
   lines.push('', formatNoiseMatrix(report.noiseMatrix));
-  const suspects = report.samples.filter((s) => s.flagged).slice(0, top);
+  // Copies of one image are one suspect: the table would otherwise repeat a flagged placeholder.
+  const suspects = distinctImages(report.samples.filter((s) => s.flagged)).slice(0, top);
   if (suspects.length > 0) {
     const withReasons = suspects.some((s) => s.reasons);
     const rows = suspects.map((s, i) => [
       String(i + 1),
-      s.path,
+      s.copyGroup === undefined
+        ? s.path
+        : `${s.path} (+${(copyFiles(report, s.copyGroup) - 1).toLocaleString('en-US')} copies)`,
       s.givenLabel,
       s.suggestedLabel,
       s.score.toFixed(2),
@@ -83,6 +88,33 @@ function duplicatesLine(d: NonNullable<AuditReport['duplicates']>): string {
     `Duplicates: ${d.exact.groups} exact groups (${d.exact.images} images), ${d.near.groups} near groups (${d.near.images} images); ` +
     `${d.conflicting.groups} groups (${d.conflicting.images} images) carry different labels${d.conflicting.groups ? ': see "conflicts" in the report' : ''}.`
   );
+}
+
+/** Copy sets named on their own line: the largest, if they hold at least this many files. */
+const NAMED_COPY_GROUPS = 3;
+const NAMED_COPY_GROUP_FILES = 10;
+
+/**
+ * One line per large set of byte-identical files ("20,000 files are copies of one image: `a.png`,
+ * `b.png`, …"): a placeholder copied thousands of times is worth knowing about even when all its
+ * copies carry one label. The report lists every set, largest first.
+ */
+function copyGroupLines(groups: NonNullable<AuditReport['copyGroups']>): string[] {
+  const large = groups.filter((g) => g.files >= NAMED_COPY_GROUP_FILES);
+  const lines = large.slice(0, NAMED_COPY_GROUPS).map((g) => {
+    const paths = g.paths.map((p) => `\`${p}\``).join(', ');
+    const labels = g.labels.map((l) => `${l.label} ${l.files.toLocaleString('en-US')}`).join(', ');
+    return `${g.files.toLocaleString('en-US')} files are copies of one image: ${paths}${g.files > g.paths.length ? ', …' : ''} (labels: ${labels}).`;
+  });
+  if (large.length > NAMED_COPY_GROUPS)
+    lines.push(
+      `… and ${large.length - NAMED_COPY_GROUPS} more sets of ${NAMED_COPY_GROUP_FILES} or more copies: see "copyGroups" in the report.`,
+    );
+  return lines;
+}
+
+function copyFiles(report: AuditReport, group: number): number {
+  return report.copyGroups?.[group]?.files ?? 1;
 }
 
 /** The signals that fired on a sample, as letters (see the legend under the table). */

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { outFileProblem, prepareAuditFolder, refuseAuditFolder } from './auditFolder';
 import { auditImages } from './training/auditImages';
+import { auditUnits, expandAudit, pickRows, unitImages } from './training/auditUnits';
 import { loadDataset } from './data/dataset';
-import { decodeImages } from './data/decode';
+import { decodeImages, type DecodeResult } from './data/decode';
 import { findDuplicates } from './detection/duplicates';
 import { addEmbeddingDuplicates, type DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import { throwIfAborted } from './errors';
 import { assessHealth, type DatasetHealth } from './health/healthReport';
+import { qualityScores } from './health/imageQuality';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
@@ -92,7 +94,8 @@ export async function runAudit(
       )
     : undefined;
 
-  const decoded = await decodeImages(dataset, {
+  // `images` is optional here so that it can be let go once the units' pixels are picked (below).
+  const decoded: Omit<DecodeResult, 'images'> & { images?: DecodeResult['images'] } = await decodeImages(dataset, {
     size: options.imageSize,
     maxMegapixels: options.maxMegapixels,
     signal,
@@ -127,7 +130,7 @@ export async function runAudit(
     ...dataset.samples[index],
     contentHash: decoded.contentHashes[row],
   }));
-  const byHash = findDuplicates(decoded.images, duplicateSamples);
+  const byHash = findDuplicates(decoded.images!, duplicateSamples);
   // With the user's embeddings, their near copies too (embeddingDuplicates.ts).
   const duplicates: DuplicateFindingsWithEmbeddings = own?.embeddings
     ? addEmbeddingDuplicates(byHash, own.embeddings, duplicateSamples)
@@ -144,10 +147,25 @@ export async function runAudit(
 
   const classIds = new Map(dataset.classes.map((name, id) => [name, id]));
   const labels = Int32Array.from(decoded.kept, (i) => classIds.get(dataset.samples[i].label) ?? -1);
-  const audit = await auditImages(decoded.images, labels, dataset.classes.length, options, {
+  // Copies with one label are one training example, trained and judged once (training/auditUnits.ts).
+  const units = auditUnits(duplicates.copyGroupOf, labels);
+  const unitRows = (values: Int32Array) => (units.identity ? values : pickRows(values, 1, units.rows));
+  if (!units.identity)
+    progress.report('decoding', 1, {
+      message: `training on ${units.rows.length} distinct images: ${decoded.kept.length - units.rows.length} copies share the verdict of their first file`,
+    });
+  // Image quality reads every file's pixels, so it is measured before they are freed.
+  const quality = options.health ? qualityScores(decoded.images!, decoded.dimensions) : undefined;
+  const imageSize = decoded.images!.size;
+  const trainingImages = unitImages(decoded.images!, units);
+  // With many copies most of these pixels are copies the training never sees: free them before it.
+  delete decoded.images;
+  const unitOwn = own && (units.identity ? own : selectRows(own, Array.from(units.rows)));
+  const unitAudit = await auditImages(trainingImages, unitRows(labels), dataset.classes.length, options, {
     signal,
     runner: events.runner,
-    ...(own ? { own } : {}),
+    copyOf: unitRows(duplicates.copyGroupOf),
+    ...(unitOwn ? { own: unitOwn } : {}),
     onTraining: (t) =>
       progress.report('training', t.fraction, {
         erm: { epoch: t.ermEpoch, epochs: t.ermEpochs },
@@ -156,13 +174,14 @@ export async function runAudit(
         ...(t.message ? { message: t.message } : {}),
       }),
   });
+  const audit = expandAudit(unitAudit, units, dataset.classes.length);
   throwIfAborted(signal);
-  const health = options.health
+  const health = quality
     ? assessHealth({
         dataset,
         kept: decoded.kept,
-        images: decoded.images,
-        dimensions: decoded.dimensions,
+        qualityScores: quality,
+        imageSize,
         duplicateGroups: duplicates.groups,
         ...(audit.embeddings ? { embeddings: audit.embeddings } : {}),
         seed: options.seed,

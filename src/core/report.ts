@@ -39,6 +39,9 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
  * `settings.health`, docs/dataset-health.md) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
+ * The same holds for `copyGroups` and per-sample `copyGroup`, and for `copies` / `morePaths` on a
+ * conflict member (one member now stands for all its byte-identical files with one label, issue #18):
+ * an older reader shows such a member as one file, and a decision on it then reaches that file only.
  */
 export const REPORT_VERSION = 3;
 
@@ -91,6 +94,8 @@ export interface AuditReport {
   readonly duplicates?: DuplicateFindingsWithEmbeddings['summary'];
   /** Duplicate groups whose members carry different labels, exact copies first (optional, as above). */
   readonly conflicts?: DuplicateFindingsWithEmbeddings['conflicts'];
+  /** Sets of byte-identical files, largest first: each with its size, labels and a few paths (optional, as above). */
+  readonly copyGroups?: DuplicateFindingsWithEmbeddings['copyGroups'];
   /** Per class: images, flags, flags held back by the class cap, and a warning for classes too small to judge (optional, as above). */
   readonly classes?: readonly ClassHealth[];
   /** Class pairs the models mostly confuse with each other, from the noise matrix and mixup's near-ties (optional, as above). */
@@ -158,6 +163,7 @@ export function buildReport(
   // Samples are listed in verdict order, so a neighbour's position there is its verdict's.
   const position = new Int32Array(audit.verdicts.length);
   audit.verdicts.forEach((v, at) => (position[v.index] = at));
+  const copyGroupOf = extra.duplicates?.copyGroupOf;
   const samples: ReportSample[] = audit.verdicts.map((v) => ({
     path: dataset.samples[kept[v.index]].path,
     givenLabel: classes[v.givenLabel],
@@ -174,6 +180,7 @@ export function buildReport(
     ...(audit.neighbours?.has(v.index)
       ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) }
       : {}),
+    ...(copyGroupOf && copyGroupOf[v.index] >= 0 ? { copyGroup: copyGroupOf[v.index] } : {}),
   }));
   const flagged = samples.filter((s) => s.flagged);
   const noiseMatrix = reportNoiseMatrix(audit.noise, classes);
@@ -209,7 +216,13 @@ export function buildReport(
     resources: extra.resources,
     skipped: extra.skipped,
     samples,
-    ...(extra.duplicates ? { duplicates: extra.duplicates.summary, conflicts: extra.duplicates.conflicts } : {}),
+    ...(extra.duplicates
+      ? {
+          duplicates: extra.duplicates.summary,
+          conflicts: extra.duplicates.conflicts,
+          copyGroups: extra.duplicates.copyGroups,
+        }
+      : {}),
     classes: withLookAlikeWarnings(classHealth(classes, audit.verdicts)),
     // Either evidence of two names for one kind of image: estimated swaps, or mixup undecided between them.
     mergeSuggestions: suggestMerges(

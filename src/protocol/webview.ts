@@ -115,6 +115,8 @@ const SuspectViewSchema = fields({
   flagged: v.boolean('must be a boolean'),
   /** `webview.asWebviewUri` of the image file. */
   imageUri: v.string('must be a string'),
+  /** The card stands for this many byte-identical files with its label (its decision covers them all at export). */
+  copies: v.optional(count()),
   /**
    * Flagged samples, in reports that have them: the closest unflagged images under the given label
    * and under the suggested label, nearest first (the report's `neighbours`).
@@ -147,6 +149,10 @@ const ConflictMemberViewSchema = fields({
   label: v.string('must be a string'),
   /** `webview.asWebviewUri` of the image file. */
   imageUri: v.string('must be a string'),
+  /** A set of byte-identical files with this label: how many (a decision on `path` covers them all at export). */
+  copies: v.optional(count()),
+  /** A few more paths of the set, to name it (the report keeps a bounded sample). */
+  morePaths: v.optional(v.array(SamplePath, 'must be an array')),
 });
 /** One image of a conflicting-duplicate group: the report's member plus the URI to show it. */
 export type ConflictMemberView = Immutable<v.InferOutput<typeof ConflictMemberViewSchema>>;

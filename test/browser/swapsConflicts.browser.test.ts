@@ -220,6 +220,33 @@ describe('conflicting duplicates', () => {
   const member = (page: Page, path: string) =>
     page.locator('.conflict-member', { has: page.locator(`.member-path[title="${path}"]`) });
 
+  test('a set of byte-identical files is one card with its count, and one decision decides for all of it (issue #18)', async () => {
+    const [a] = content.suspects.filter((s) => !s.flagged);
+    const other = String((Number(a.givenLabel) + 1) % 10);
+    const set = {
+      path: a.path,
+      label: a.givenLabel,
+      imageUri: a.imageUri,
+      copies: 20_000,
+      morePaths: ['placeholder/1.png', 'placeholder/2.png'],
+    };
+    const groups: ConflictGroupView[] = [
+      { kind: 'exact', members: [set, { path: `${other}/copy.png`, label: other, imageUri: a.imageUri }] },
+    ];
+    const page = await pages.open({ content: { ...content, conflicts: groups } });
+    await page.waitForSelector('.card');
+    await page.getByRole('button', { name: 'Conflicting duplicates (1)' }).click();
+    await page.waitForSelector('.conflicts:not([hidden]) .conflict-row');
+    assert.equal(await page.locator('.conflict-member').count(), 2, 'two cards, not 20 001');
+    assert.match((await page.locator('.conflict-header').textContent()) ?? '', /20,001 images\s*2 of 2 pending/);
+    const card = page.locator('.conflict-member').first();
+    assert.equal(await card.locator('.member-path').textContent(), `${a.path} × 20,000 copies`);
+    assert.equal(await card.locator('.member-path').getAttribute('title'), [a.path, ...set.morePaths, '…'].join('\n'));
+    await card.getByRole('button', { name: `Remove all 20,000 copies of ${a.path} from the dataset` }).click();
+    await page.waitForFunction((path) => window.__host.decisions()[path] !== undefined, a.path);
+    assert.deepEqual(await decisionsOnHost(page), { [a.path]: { action: 'remove' } }, 'one decision, on the set');
+  });
+
   test('lists each group side by side with its labels; keep, relabel and remove decide per image, with undo', async () => {
     const groups = conflictGroups();
     const page = await pages.open({ content: { ...content, conflicts: groups } });

@@ -1,7 +1,8 @@
 /**
  * The "Conflicting duplicates" view: one row per group of copies that carry different labels, its
  * images side by side with their labels, each with the same decisions as a suspect (keep, relabel,
- * remove). Rows have a fixed height, so the list is virtualised like the grid: only the rows in view
+ * remove). A set of byte-identical files with one label is one card with its count ("× 20 000 copies")
+ * and a decision on it covers the whole set at export. Rows have a fixed height, so the list is virtualised like the grid: only the rows in view
  * exist in the DOM, and a dataset with thousands of groups costs what a screenful does.
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
@@ -128,7 +129,7 @@ export class ConflictList {
         text: group.kind === 'exact' ? 'Exact copies' : 'Near duplicates',
       }),
       el('span', { className: 'conflict-labels', text: `labels ${labels.join(' ≠ ')}` }),
-      el('span', { className: 'conflict-count', text: `${group.members.length} images` }),
+      el('span', { className: 'conflict-count', text: `${filesOf(group).toLocaleString('en-US')} images` }),
       el('span', { className: 'spacer' }),
       el('span', { className: `conflict-outcome${decided === group.members.length ? ' done' : ''}`, text: outcome }),
     ]);
@@ -152,6 +153,9 @@ export class ConflictList {
 
   private buildMember(group: ConflictGroupView, member: ConflictMemberView): HTMLElement {
     const decision = ownValue(this.decisions, member.path);
+    // A copy set's buttons say that they act on every copy: the reviewer decides for all of them at once.
+    const copies = member.copies ?? 1;
+    const subject = copies > 1 ? `all ${copies.toLocaleString('en-US')} copies of ${member.path}` : member.path;
     const image = el('img', {
       attrs: { alt: `${member.path}, labeled ${member.label}`, decoding: 'async', draggable: 'false' },
     });
@@ -162,19 +166,13 @@ export class ConflictList {
     const quick = otherLabels(group, member.label)
       .slice(0, 2)
       .map((label) =>
-        actionButton(
-          `→ ${label}`,
-          `Relabel ${member.path} to ${label}`,
-          act({ kind: 'relabel', label }),
-          'relabel',
-          label,
-        ),
+        actionButton(`→ ${label}`, `Relabel ${subject} to ${label}`, act({ kind: 'relabel', label }), 'relabel', label),
       );
     const picker = document.createElement('vscode-single-select') as VscodeSingleSelect;
     picker.className = 'conflict-picker';
-    picker.setAttribute('aria-label', `Relabel ${member.path} to class`);
+    picker.setAttribute('aria-label', `Relabel ${subject} to class`);
     // The select's own combobox (in its shadow root) is named from `label`, not from the host's aria-label.
-    picker.label = `Relabel ${member.path} to class`;
+    picker.label = `Relabel ${subject} to class`;
     for (const name of this.classes) {
       const option = document.createElement('vscode-option');
       option.value = name;
@@ -199,18 +197,27 @@ export class ConflictList {
           el('span', { className: 'field-label', text: 'Label' }),
           el('strong', { text: member.label }),
         ]),
-        el('div', { className: 'member-path', text: member.path, attrs: { title: member.path } }),
+        el('div', {
+          className: 'member-path',
+          text: copies > 1 ? `${member.path} × ${copies.toLocaleString('en-US')} copies` : member.path,
+          attrs: { title: [member.path, ...(member.morePaths ?? []), ...(copies > 1 ? ['…'] : [])].join('\n') },
+        }),
         el('div', { className: 'card-status', text: statusText(decision) }),
         el('div', { className: 'card-actions' }, [
-          actionButton('Keep', `Keep ${member.path} as ${member.label}`, act({ kind: 'keep' }), 'keep', 'keep'),
+          actionButton('Keep', `Keep ${subject} as ${member.label}`, act({ kind: 'keep' }), 'keep', 'keep'),
           ...quick,
-          actionButton('✕', `Remove ${member.path} from the dataset`, act({ kind: 'remove' }), 'remove', 'remove'),
+          actionButton('✕', `Remove ${subject} from the dataset`, act({ kind: 'remove' }), 'remove', 'remove'),
         ]),
         picker,
       ],
     );
     return card;
   }
+}
+
+/** Files in a group: a copy set counts all its copies. */
+function filesOf(group: ConflictGroupView): number {
+  return group.members.reduce((sum, m) => sum + (m.copies ?? 1), 0);
 }
 
 /**

@@ -296,9 +296,11 @@ function paintCard(
     userModelFigures(suspect)
       .map(({ term, value }) => `\nYour model, ${term.toLowerCase()}: ${value}`)
       .join('');
+  // A set of byte-identical files is one card: say how many it decides for.
+  const copies = suspect.copies && suspect.copies > 1 ? ` · ${suspect.copies.toLocaleString('en-US')} copies` : '';
   setText(
     card.querySelector('.card-status') as HTMLElement,
-    `${statusText(decision)} · score ${suspect.score.toFixed(2)}`,
+    `${statusText(decision)} · score ${suspect.score.toFixed(2)}${copies}`,
   );
   const labels = card.querySelector('.card-labels') as HTMLElement;
   labels.title = `Given label: ${suspect.givenLabel}\nSuggested label: ${suspect.suggestedLabel}`;

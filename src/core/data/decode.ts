@@ -103,14 +103,30 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   const issues: (InputIssue | undefined)[] = new Array(total);
   let cacheHits = 0;
   let done = 0;
+  // Byte-identical files are decoded once (issue #18: 20 000 copies of a placeholder would otherwise
+  // cost 20 000 decodes): the first file with some content decodes it, the others copy its row. Only
+  // the row and the outcome's small fields are kept per content, never its pixels.
+  const firstWithContent = new Map<string, Promise<StoredOutcome>>();
   await forEachPooled(total, concurrency, signal, async (index) => {
     const sample = dataset.samples[index];
-    const outcome = await decodeSample(join(dataset.root, sample.path), cache, size, maxPixels, budget);
-    if ('kind' in outcome) issues[index] = { file: sample.path, ...outcome };
+    const read = await readSample(join(dataset.root, sample.path));
+    if ('kind' in read) issues[index] = { file: sample.path, ...read };
     else {
-      store.put(index, outcome.pixels, outcome.channels);
-      decoded[index] = { hash: outcome.hash, width: outcome.width, height: outcome.height };
-      if (outcome.cached) cacheHits++;
+      const first = firstWithContent.get(read.hash);
+      const outcome = first
+        ? await first
+        : await remember(firstWithContent, read.hash, async (): Promise<StoredOutcome> => {
+            const fresh = await decodeSample(read.bytes, read.hash, cache, size, maxPixels, budget);
+            if ('kind' in fresh) return fresh;
+            store.put(index, fresh.pixels, fresh.channels);
+            return { row: index, hash: fresh.hash, width: fresh.width, height: fresh.height, cached: fresh.cached };
+          });
+      if ('kind' in outcome) issues[index] = { file: sample.path, ...outcome };
+      else {
+        if (outcome.row !== index) store.copy(outcome.row, index);
+        decoded[index] = { hash: outcome.hash, width: outcome.width, height: outcome.height };
+        if (outcome.cached) cacheHits++;
+      }
     }
     options.onProgress?.(++done, total);
   });
@@ -190,14 +206,22 @@ type SampleOutcome =
   | { pixels: Uint8Array; channels: 1 | 3; hash: string; width: number; height: number; cached: boolean }
   | { kind: InputIssueKind; problem: string };
 
-/** Reads one file and returns its pixels from the cache or the decoder, or the reason it was skipped. */
-async function decodeSample(
+/** A decoded file as the first file with its content left it: the row its pixels are in. */
+type StoredOutcome =
+  | { row: number; hash: string; width: number; height: number; cached: boolean }
+  | { kind: InputIssueKind; problem: string };
+
+/** Starts `make` and keeps its promise under `key` before awaiting it, so files read meanwhile wait for it. */
+function remember<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const promise = make();
+  map.set(key, promise);
+  return promise;
+}
+
+/** Reads one file and hashes its bytes, or says why it cannot be read. */
+async function readSample(
   path: string,
-  cache: ReadonlyMap<string, CacheEntry>,
-  size: number,
-  maxPixels: number,
-  budget: PixelBudget,
-): Promise<SampleOutcome> {
+): Promise<{ bytes: Buffer; hash: string } | { kind: InputIssueKind; problem: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -207,7 +231,18 @@ async function decodeSample(
     return { kind: 'decodeFailed', problem: `the file could not be read (${code ?? String(error)})` };
   }
   if (bytes.length === 0) return { kind: 'notAnImage', problem: 'the file is empty' };
-  const hash = contentHash(bytes);
+  return { bytes, hash: contentHash(bytes) };
+}
+
+/** One file's pixels from the cache or the decoder, or the reason it was skipped. */
+async function decodeSample(
+  bytes: Buffer,
+  hash: string,
+  cache: ReadonlyMap<string, CacheEntry>,
+  size: number,
+  maxPixels: number,
+  budget: PixelBudget,
+): Promise<SampleOutcome> {
   const hit = cache.get(hash);
   if (hit) {
     const tooLarge = checkPixelCount(hit.width, hit.height, maxPixels);
@@ -360,6 +395,12 @@ class PixelStore {
     else
       for (let p = 0; p < this.area; p++)
         this.pixels[offset + p * 3] = this.pixels[offset + p * 3 + 1] = this.pixels[offset + p * 3 + 2] = image[p];
+  }
+
+  /** Copies stored image `from` to row `to` (a byte-identical file). */
+  copy(from: number, to: number): void {
+    const length = this.area * this.channels;
+    this.pixels.copyWithin(to * length, from * length, (from + 1) * length);
   }
 
   /** The images of `rows` (ascending), packed in that order. */

@@ -7,7 +7,7 @@
  * docs/own-model.md#near-duplicates-on-your-embeddings).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { leaderClusters, type DuplicateFindings, type DuplicateGroup } from './duplicates';
+import { copySets, leaderClusters, type DuplicateFindings, type DuplicateGroup } from './duplicates';
 import { packRows } from './neighbours';
 
 /**
@@ -124,9 +124,9 @@ export function addEmbeddingDuplicates(
     .filter((cluster) => cluster.length > 1)
     .map((cluster) => ({
       kind: 'near' as const,
+      // A unit's copies with one label are one member, as in the hash search's groups (issue #18).
       members: cluster
-        .flatMap((unit) => rowsOf.get(unit)!)
-        .map((row) => ({ path: samples[row].path, label: samples[row].label }))
+        .flatMap((unit) => copySets(rowsOf.get(unit)!, samples))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     }));
   const conflicting = groups.filter((group) => new Set(group.members.map((m) => m.label)).size > 1);
@@ -135,6 +135,7 @@ export function addEmbeddingDuplicates(
     (group) => !known.some((paths) => group.members.every((member) => paths.has(member.path))),
   );
   return {
+    ...findings,
     conflicts: [...findings.conflicts, ...added],
     // Every group, for the leaky-split check: a copy across splits found only by its embedding counts too.
     groups: [...findings.groups, ...groups],
@@ -142,7 +143,7 @@ export function addEmbeddingDuplicates(
       ...findings.summary,
       embeddings: {
         groups: groups.length,
-        images: groups.reduce((sum, group) => sum + group.members.length, 0),
+        images: groups.reduce((sum, group) => sum + group.members.reduce((n, m) => n + (m.copies ?? 1), 0), 0),
         conflicting: conflicting.length,
         added: added.length,
         minCosine,

@@ -23,6 +23,11 @@ export interface NeighbourVotes {
   readonly nearestDistance: Float32Array;
   /** `(N,)` row of that nearest image, or -1. */
   readonly nearestRow: Int32Array;
+  /**
+   * `(N,)` 1 where the image got votes: covered, with at least one other covered image that is not
+   * its own copy. The judge weighs kNN evidence only there (an all-zero row is no evidence).
+   */
+  readonly voted: Uint8Array;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface NeighbourVotes {
  * @param embeddings `(N, dim)` unit-length rows (zero rows where `covered` is 0).
  * @param labels Given class ids, `(N,)`.
  * @param covered `(N,)` 1 where the image has an embedding.
+ * @param copyOf `(N,)` exact-copy set of each row, -1 for none: copies vote once, and never for
+ *   themselves (20 000 copies of one image would otherwise fill each other's ballots, issue #18).
  */
 export function neighbourVotes(
   embeddings: Float32Array,
@@ -41,6 +48,7 @@ export function neighbourVotes(
   numClasses: number,
   covered: Uint8Array,
   k = DEFAULT_VOTERS,
+  copyOf?: Int32Array,
 ): NeighbourVotes {
   const count = labels.length;
   if (embeddings.length !== count * dim)
@@ -50,8 +58,9 @@ export function neighbourVotes(
   const agreement = new Float32Array(count).fill(NaN);
   const nearestDistance = new Float32Array(count).fill(NaN);
   const nearestRow = new Int32Array(count).fill(-1);
+  const voted = new Uint8Array(count);
   const voters = Math.min(k, rows.length - 1);
-  if (voters < 1) return { votes, agreement, nearestDistance, nearestRow };
+  if (voters < 1) return { votes, agreement, nearestDistance, nearestRow, voted };
   const candidates = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(embeddings, dim, rows), [rows.length, dim])));
   try {
     const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / rows.length));
@@ -63,7 +72,9 @@ export function neighbourVotes(
       const values = similarity.dataSync() as Float32Array;
       similarity.dispose();
       part.forEach((self, j) => {
-        const found = nearest(values.subarray(j * rows.length, (j + 1) * rows.length), rows, voters, self);
+        const found = nearest(values.subarray(j * rows.length, (j + 1) * rows.length), rows, voters, self, copyOf);
+        if (found.rows.length === 0) return;
+        voted[self] = 1;
         for (const row of found.rows) votes[self * numClasses + labels[row]] += 1 / found.rows.length;
         agreement[self] = votes[self * numClasses + labels[self]];
         nearestDistance[self] = found.distances[0];
@@ -73,5 +84,5 @@ export function neighbourVotes(
   } finally {
     candidates.dispose();
   }
-  return { votes, agreement, nearestDistance, nearestRow };
+  return { votes, agreement, nearestDistance, nearestRow, voted };
 }

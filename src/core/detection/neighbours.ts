@@ -56,6 +56,9 @@ export const DEFAULT_NEIGHBOURS = 6;
  * @param excluded `(N,)`, 1 for rows that may not be anyone's neighbour (flagged samples: their
  *   own labels are doubtful, so they are no evidence for a label).
  * @param k Neighbours per label (default {@link DEFAULT_NEIGHBOURS}); fewer when a class has fewer candidates.
+ * @param copyOf `(N,)` exact-copy set of each row, -1 for none (`findDuplicates`' `copyGroupOf`): a
+ *   list holds one file of a set at most, and never a copy of the query, so 20 000 copies of one image
+ *   make one entry, not the whole strip (issue #18).
  * @returns One entry per query, in query order. A query's own row is never its neighbour.
  */
 export function findNeighbours(
@@ -66,12 +69,15 @@ export function findNeighbours(
   queries: readonly NeighbourQuery[],
   excluded: Uint8Array,
   k = DEFAULT_NEIGHBOURS,
+  copyOf?: Int32Array,
 ): SuspectNeighbours[] {
   const count = labels.length;
   if (!Number.isInteger(dim) || dim < 1 || embeddings.length !== count * dim) {
     throw new RangeError(`Expected embeddings of shape (${count}, ${dim}), but got ${embeddings.length} values.`);
   }
   if (excluded.length !== count) throw new RangeError(`Expected ${count} exclusion flags, but got ${excluded.length}.`);
+  if (copyOf && copyOf.length !== count)
+    throw new RangeError(`Expected ${count} copy-set ids, but got ${copyOf.length}.`);
   if (!Number.isInteger(k) || k < 1)
     throw new RangeError(`Expected a positive whole number of neighbours, but got ${k}.`);
   for (const q of queries) {
@@ -117,6 +123,7 @@ export function findNeighbours(
             rows,
             Math.min(k, rows.length),
             selves[j],
+            copyOf,
           );
         });
       }
@@ -154,14 +161,23 @@ export function packRows(embeddings: Float32Array, dim: number, rows: Int32Array
  * first; ties keep row order. An insertion-sorted list of k entries: k is a handful, so that beats a heap.
  *
  * @param similarity The query's cosine similarity to each member, `(M,)`.
+ * @param copyOf `(N,)` exact-copy set of each row (-1: none): the list keeps the first file of a set
+ *   and skips the rest and the query's own copies (identical bytes, identical embedding: the same image).
  */
-export function nearest(similarity: Float32Array, rows: Int32Array, k: number, self: number): NeighbourList {
+export function nearest(
+  similarity: Float32Array,
+  rows: Int32Array,
+  k: number,
+  self: number,
+  copyOf?: Int32Array,
+): NeighbourList {
   const bestSimilarity = new Float64Array(k).fill(-Infinity);
   const bestMember = new Int32Array(k).fill(-1);
   let worst = -Infinity;
   for (let m = 0; m < similarity.length; m++) {
     const value = similarity[m];
     if (!(value > worst) || rows[m] === self) continue;
+    if (copyOf && copyOf[rows[m]] >= 0 && isCopyListed(copyOf, copyOf[rows[m]], self, rows, bestMember)) continue;
     let at = k - 1;
     while (at > 0 && bestSimilarity[at - 1] < value) {
       bestSimilarity[at] = bestSimilarity[at - 1];
@@ -178,6 +194,13 @@ export function nearest(similarity: Float32Array, rows: Int32Array, k: number, s
     // Rounding can push a unit vector's self-similarity a hair past 1; a distance is never negative.
     distances: Float32Array.from(found, (_, j) => Math.min(2, Math.max(0, 1 - bestSimilarity[j]))),
   };
+}
+
+/** Whether the query or a listed member belongs to copy set `set`. At most k + 1 reads: k is a handful. */
+function isCopyListed(copyOf: Int32Array, set: number, self: number, rows: Int32Array, listed: Int32Array): boolean {
+  if (copyOf[self] === set) return true;
+  for (const m of listed) if (m >= 0 && copyOf[rows[m]] === set) return true;
+  return false;
 }
 
 /**
@@ -209,7 +232,7 @@ export function neighboursOfSuspects(
   numClasses: number,
   embeddings: Float32Array,
   dim: number,
-  options: { k?: number; limit?: number; covered?: Uint8Array } = {},
+  options: { k?: number; limit?: number; covered?: Uint8Array; copyOf?: Int32Array } = {},
 ): Map<number, SuspectNeighbours> {
   // Images without an embedding (the user's file lacked them) are no one's neighbour, and get none.
   const flagged = verdicts.filter((v) => v.flagged && (!options.covered || options.covered[v.index]));
@@ -218,6 +241,6 @@ export function neighboursOfSuspects(
   const queries = flagged
     .slice(0, options.limit ?? MAX_SUSPECTS_WITH_NEIGHBOURS)
     .map((v) => ({ row: v.index, given: v.givenLabel, suggested: v.suggestedLabel }));
-  const found = findNeighbours(embeddings, dim, labels, numClasses, queries, excluded, options.k);
+  const found = findNeighbours(embeddings, dim, labels, numClasses, queries, excluded, options.k, options.copyOf);
   return new Map(queries.map((q, i) => [q.row, found[i]]));
 }

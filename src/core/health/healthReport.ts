@@ -9,13 +9,13 @@ import {
   QUALITY_THRESHOLDS,
   QUALITY_TYPES,
   RELATIVE_QUALITY_FLOORS,
-  qualityScores,
+  type QualityScores,
   type QualityType,
 } from './imageQuality';
 import { findLeaks, sampleSplits, type LeakedGroup, type LeakySplits, type SplitCounts } from './leakySplits';
 import { OUTLIER_THRESHOLD, outlierScores } from './outliers';
 import type { DuplicateGroup } from '../detection/duplicates';
-import type { Dataset, ImageSet } from '../shared/types';
+import type { Dataset } from '../shared/types';
 import { MAX_ISSUE_PREVALENCE } from './issueFlags';
 
 /** One issue type in the report. */
@@ -83,21 +83,24 @@ export interface DatasetHealth {
 }
 
 /**
- * Runs every health check on what the audit already has: the decoded pixels, the files' sizes,
- * every duplicate group and the embeddings. Costs one pass over the uint8 pixels and, with
- * embeddings, one nearest-neighbour search (see outliers.ts).
+ * Runs every health check on what the audit already has: the image-quality scores (one pass over the
+ * uint8 pixels, taken with {@link qualityScores} before training, when the audit frees the pixels),
+ * every duplicate group and the embeddings. With embeddings it costs one nearest-neighbour search
+ * (see outliers.ts).
  */
 export function assessHealth(input: {
   dataset: Dataset;
   kept: readonly number[];
-  images: ImageSet;
-  dimensions: readonly { width: number; height: number }[];
+  /** `qualityScores(images, dimensions)` of the audited images. */
+  qualityScores: QualityScores;
+  /** Side of the audited images in pixels. */
+  imageSize: number;
   duplicateGroups: readonly DuplicateGroup[];
   embeddings?: { space: 'mixup' | 'own'; values: Float32Array; width: number; covered?: Uint8Array };
   seed?: number;
 }): DatasetHealth {
   const started = performance.now();
-  const scores = qualityScores(input.images, input.dimensions);
+  const scores = input.qualityScores;
   const quality = Object.fromEntries(
     QUALITY_TYPES.map((type) => [
       type,
@@ -119,7 +122,7 @@ export function assessHealth(input: {
   const splits = sampleSplits(input.dataset);
   const leakySplits = splits && findLeaks(input.dataset, input.kept, splits, input.duplicateGroups);
   return {
-    measuredAt: Math.floor(input.images.size / Math.ceil(input.images.size / MAX_MEASURED_SIDE)),
+    measuredAt: Math.floor(input.imageSize / Math.ceil(input.imageSize / MAX_MEASURED_SIDE)),
     quality,
     ...(found && embeddings
       ? {

@@ -163,6 +163,12 @@ export interface ReportSample {
    * before neighbours existed.
    */
   readonly neighbours?: ReportNeighbours;
+  /**
+   * Index into the report's `copyGroups` when other files have the same bytes: a decision on one copy
+   * applies to the copies with the same label (`src/core/review/copySets.ts`). Absent for a file
+   * without a copy, and in reports written before copy groups existed.
+   */
+  readonly copyGroup?: number;
 }
 
 /** A suspect's nearest samples under its two labels (see `src/core/detection/neighbours.ts`). */

@@ -175,6 +175,8 @@ export async function auditImages(
     evalImages?: ImageSet;
     /** The user's model's outputs, row-aligned: its probabilities replace the fold models. */
     own?: UserSignals;
+    /** `(N,)` exact-copy set of each row, -1 for none (`findDuplicates`): copies count once among neighbours. */
+    copyOf?: Int32Array;
   } = {},
 ): Promise<ModelAudit> {
   const configs = trainConfigs(options, images.count);
@@ -266,7 +268,10 @@ export async function auditImages(
       : undefined;
   const scoringStarted = performance.now();
   const embedded = own?.embeddings;
-  const votes = embedded && neighbourVotes(embedded.values, embedded.width, labels, numClasses, embedded.covered);
+  const { copyOf } = events;
+  const votes =
+    embedded &&
+    neighbourVotes(embedded.values, embedded.width, labels, numClasses, embedded.covered, undefined, copyOf);
   const judged = judgeSamples(
     labels,
     {
@@ -276,7 +281,7 @@ export async function auditImages(
       ...(own?.predProbs
         ? { outOfSampleCovered: own.predProbs.covered, outOfSampleWeight: FUSED_OWN_MODEL_WEIGHT }
         : {}),
-      ...(votes ? { neighbourVotes: votes.votes, neighbourCovered: embedded.covered } : {}),
+      ...(votes ? { neighbourVotes: votes.votes, neighbourCovered: votes.voted } : {}),
     },
     numClasses,
     options,
@@ -286,9 +291,10 @@ export async function auditImages(
   const neighbours = embedded
     ? neighboursOfSuspects(judged.verdicts, labels, numClasses, embedded.values, embedded.width, {
         covered: embedded.covered,
+        copyOf,
       })
     : mixupOutput.embeddings &&
-      neighboursOfSuspects(judged.verdicts, labels, numClasses, mixupOutput.embeddings, EMBEDDING_SIZE);
+      neighboursOfSuspects(judged.verdicts, labels, numClasses, mixupOutput.embeddings, EMBEDDING_SIZE, { copyOf });
   const judgingSeconds = (performance.now() - scoringStarted) / 1000;
   return {
     ...judged,

@@ -5,6 +5,7 @@ import { loadDataset } from '../../core/data/dataset';
 import { defaultDecisionsPath, readDecisionsDocument } from '../../core/review/decisions';
 import { AuditError } from '../../core/errors';
 import { exportCleanedLabels, type ExportResult } from '../../core/export/exportLabels';
+import { withCopyDecisions } from '../../core/review/copySets';
 import { readReport, reportPath } from '../../core/report';
 import { defaultReviewLogPath, readReviewLog } from '../../core/review/reviewLog';
 
@@ -56,7 +57,10 @@ export async function exportDataset(
   // A manifest with a name of its own (train.csv) is found only through the report.
   const dataset = await loadDataset(report.dataset.manifest ? join(datasetRoot, report.dataset.manifest) : datasetRoot);
   const decisionsFile = defaultDecisionsPath(datasetRoot);
-  const { decisions, classActions } = await readDecisionsDocument(decisionsFile, { missing: 'empty' });
+  const document = await readDecisionsDocument(decisionsFile, { missing: 'empty' });
+  const { classActions } = document;
+  // A decision on a copy set (one conflict member for all its byte-identical files) covers the set.
+  const decisions = withCopyDecisions(document.decisions, report.samples);
   const warnings: string[] = [];
   const reviewLog = await readReviewLog(defaultReviewLogPath(datasetRoot), (problem) =>
     warnings.push(`${problem} The line was left out of the review-log table.`),

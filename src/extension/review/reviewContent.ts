@@ -1,6 +1,7 @@
 import { classesAfter } from '../../core/shared/classActions';
 import { typicalExamples } from '../../core/review/classExamples';
 import type { AuditReport, ReportNeighbourList, ReportSample } from '../../core/report';
+import { copySetHeads, distinctImages } from '../../core/review/copySets';
 import { spotCheckSample, spotCheckSeed } from '../../core/review/spotCheck';
 import {
   SPOT_CHECK_SIZES,
@@ -40,8 +41,12 @@ export function buildReviewContent(
 ): ReviewContent {
   const limit = Number.isInteger(maxShown) && maxShown > 0 ? maxShown : DEFAULT_MAX_SUSPECTS_SHOWN;
   const bySuspicion = (a: ReportSample, b: ReportSample) => b.score - a.score;
-  const flagged = report.samples.filter((s) => s.flagged).sort(bySuspicion);
-  const others = report.samples.filter((s) => !s.flagged).sort(bySuspicion);
+  // A set of byte-identical files with one label is one card, its first path's, with the set's
+  // count: a decision on that path covers the set at export (copySets.ts).
+  const sets = copySetHeads(report.samples);
+  const cards = report.samples.filter((s) => sets.shownAs(s) > 0);
+  const flagged = cards.filter((s) => s.flagged).sort(bySuspicion);
+  const others = cards.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
   const view = (s: ReportSample): SuspectView => {
@@ -56,6 +61,7 @@ export function buildReviewContent(
       score: s.score,
       flagged: s.flagged,
       imageUri: imageUri(s.path),
+      ...(sets.shownAs(s) > 1 ? { copies: sets.shownAs(s) } : {}),
       ...(s.neighbours
         ? {
             neighbours: {
@@ -79,8 +85,8 @@ export function buildReviewContent(
   );
   // The report's order, not the suspicion order: the draw must not depend on how the list is shown.
   // Held-back samples (rejected by the models, unflagged only because their class hit the flag cap)
-  // are no random unflagged images: counting them would inflate the miss rate.
-  const unflagged = report.samples.filter((s) => !s.flagged && !s.heldBack);
+  // are no random unflagged images: counting them would inflate the miss rate. Copies count once.
+  const unflagged = distinctImages(report.samples.filter((s) => !s.flagged && !s.heldBack));
   const seed = spotCheckSeed(report.createdAt);
   const spotCheck: SpotCheckPool | undefined =
     unflagged.length === 0
@@ -96,13 +102,18 @@ export function buildReviewContent(
     suspects,
     flaggedTotal: flagged.length,
     auditedTotal: report.samples.length,
-    hiddenCount: report.samples.length - shown.length,
+    hiddenCount: cards.length - shown.length,
     createdAt: report.createdAt,
     ...(report.conflicts
       ? {
           conflicts: report.conflicts.map((group): ConflictGroupView => ({
             kind: group.kind,
-            members: group.members.map((m) => ({ path: m.path, label: m.label, imageUri: imageUri(m.path) })),
+            members: group.members.map((m) => ({
+              path: m.path,
+              label: m.label,
+              imageUri: imageUri(m.path),
+              ...(m.copies ? { copies: m.copies, morePaths: m.morePaths ?? [] } : {}),
+            })),
           })),
         }
       : {}),

@@ -105,6 +105,13 @@ test('conflict groups and the swap matrix are checked when present', async () =>
     return parsed.ok ? '' : parsed.problem;
   };
   assert.match(problem({ conflicts: [{ kind: 'fuzzy', members: [] }] }), /conflicts\[0\]: "kind"/);
+  // A copy set: one member with its count and a few more paths (issue #18).
+  const set = { ...member('a.png', '1'), copies: 20_000, morePaths: ['c.png', 'd.png'] };
+  assert.equal(problem({ conflicts: [{ kind: 'exact', members: [set, member('b.png', '7')] }] }), '');
+  assert.match(
+    problem({ conflicts: [{ kind: 'exact', members: [{ ...set, copies: -1 }, member('b.png', '7')] }] }),
+    /copies/,
+  );
   assert.match(problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1')] }] }), /at least two/);
   assert.match(
     problem({ conflicts: [{ kind: 'exact', members: [member('a.png', '1'), { path: 'b.png', label: 2 }] }] }),

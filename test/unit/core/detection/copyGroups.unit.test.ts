@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findDuplicates } from '../../../../src/core/detection/duplicates';
+import { findDuplicates, LISTED_COPY_PATHS } from '../../../../src/core/detection/duplicates';
 import type { ImageSet } from '../../../../src/core/shared/types';
 import { realImages, SOURCE_SIZE } from '../../../helpers/realImages';
 
@@ -39,8 +39,22 @@ test(
     assert.ok(withCopies.result.summary.near.images <= alone.result.summary.near.images + copies + 1);
     const group = withCopies.result.conflicts.find((g) => g.members.some((m) => m.label === 'placeholder'));
     assert.ok(group, 'the copies (label "placeholder") next to a digit with its own label conflict');
-    assert.equal(group.members.filter((m) => m.label === 'placeholder').length, copies);
+    // The 20 000 copies are one member with their count and a few paths, not 20 000 members.
+    const placeholder = group.members.filter((m) => m.label === 'placeholder');
+    assert.equal(placeholder.length, 1);
+    assert.equal(placeholder[0].copies, copies);
+    assert.equal(placeholder[0].morePaths?.length, LISTED_COPY_PATHS);
+    assert.equal(group.members.length, 2);
     assert.ok(group.members.some((m) => m.path === samples[0].path));
+    assert.equal(withCopies.result.summary.conflicting.images, copies + 1);
+    // The copies are one copy group with its size; every copy row points at it.
+    assert.equal(withCopies.result.copyGroups.length, alone.result.copyGroups.length + 1);
+    const copyGroup = withCopies.result.copyGroups[0];
+    assert.equal(copyGroup.files, copies);
+    assert.deepEqual(copyGroup.labels, [{ label: 'placeholder', files: copies }]);
+    assert.equal(copyGroup.paths.length, LISTED_COPY_PATHS + 1);
+    assert.equal(withCopies.result.copyGroupOf.filter((g) => g === 0).length, copies);
+    assert.equal(withCopies.result.copyGroupOf[0], -1);
     // Linear, not quadratic: generous for a loaded machine (the quadratic search took minutes).
     assert.ok(withCopies.seconds < 20 * Math.max(alone.seconds, 0.5), `${withCopies.seconds} s vs ${alone.seconds} s`);
   },

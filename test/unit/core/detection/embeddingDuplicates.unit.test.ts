@@ -85,7 +85,7 @@ test('uncovered images take no part; the pair limit stops a degenerate embedding
   const covered = new Uint8Array(pixels.length).fill(1);
   covered[COUNT] = 0;
   const merged = addEmbeddingDuplicates(
-    { conflicts: [], groups: [], summary: findDuplicates(setup().images, samples).summary },
+    { ...findDuplicates(setup().images, samples), conflicts: [] },
     { ...embeddings, covered },
     samples,
   );

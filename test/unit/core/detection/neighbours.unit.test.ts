@@ -180,3 +180,39 @@ test("a trained mixup model's embeddings place a mislabeled digit among its true
     trained.model.dispose();
   }
 });
+
+test('copies of one image fill one place in a strip, and a copy of the query none (issue #18)', () => {
+  const { embeddings: distinct, labels: distinctLabels, dim } = pixelEmbeddings(200, 11);
+  // 500 copies of row 0's vector under row 0's label, and 3 copies of the query's under its label.
+  const query = [...distinctLabels].findIndex((label, row) => row > 0 && label === distinctLabels[0]);
+  const copies = 500;
+  const count = distinct.length / dim + copies + 3;
+  const embeddings = new Float32Array(count * dim);
+  embeddings.set(distinct);
+  const labels = new Int32Array(count);
+  labels.set(distinctLabels);
+  const copyOf = new Int32Array(count).fill(-1);
+  copyOf[0] = 0;
+  copyOf[query] = 1;
+  for (let i = 0; i < copies + 3; i++) {
+    const row = distinctLabels.length + i;
+    const source = i < copies ? 0 : query;
+    embeddings.set(distinct.subarray(source * dim, (source + 1) * dim), row * dim);
+    labels[row] = distinctLabels[source];
+    copyOf[row] = i < copies ? 0 : 1;
+  }
+  const excluded = new Uint8Array(count);
+  const q = [{ row: query, given: labels[query], suggested: (labels[query] + 1) % 10 }];
+  const [collapsed] = findNeighbours(embeddings, dim, labels, 10, q, excluded, 6, copyOf);
+  const sets = [...collapsed.given.rows].map((row) => (copyOf[row] >= 0 ? `set ${copyOf[row]}` : `row ${row}`));
+  assert.equal(new Set(sets).size, sets.length, `one file per copy set: ${sets.join(', ')}`);
+  assert.ok(!sets.includes('set 1'), "the query's own copies are not its neighbours");
+  assert.equal(collapsed.given.rows.length, 6);
+  // Without the copy sets the same search returns the query's copies first (distance 0).
+  const [plain] = findNeighbours(embeddings, dim, labels, 10, q, excluded, 6);
+  assert.ok([...plain.given.rows].filter((row) => copyOf[row] === 1).length === 3);
+  // The collapsed list is the plain search over the distinct rows only, minus the query's copies.
+  const distinctOnly = Uint8Array.from({ length: count }, (_, row) => (row >= distinctLabels.length ? 1 : 0));
+  const [reference] = findNeighbours(embeddings, dim, labels, 10, q, distinctOnly, 6);
+  assert.deepEqual([...collapsed.given.distances], [...reference.given.distances]);
+});

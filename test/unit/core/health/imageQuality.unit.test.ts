@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { loadDataset } from '../../../../src/core/data/dataset';
 import { decodeImages } from '../../../../src/core/data/decode';
 import { assessHealth } from '../../../../src/core/health/healthReport';
-import { QUALITY_TYPES } from '../../../../src/core/health/imageQuality';
+import { QUALITY_TYPES, qualityScores } from '../../../../src/core/health/imageQuality';
 import { realImages, writePng, type ImageSource } from '../../../helpers/realImages';
 import { PLANTED_DEFECTS, writePlanted, writeTinted } from '../../../helpers/plantedDefects';
 import { withTempDir } from '../../../helpers/tempDir';
@@ -16,8 +16,8 @@ async function flaggedPaths(root: string): Promise<Record<string, string[]>> {
   const health = assessHealth({
     dataset,
     kept: decoded.kept,
-    images: decoded.images,
-    dimensions: decoded.dimensions,
+    qualityScores: qualityScores(decoded.images, decoded.dimensions),
+    imageSize: decoded.images.size,
     duplicateGroups: [],
   });
   return Object.fromEntries(
@@ -87,8 +87,8 @@ test('a type that fires on more than 10% of the dataset is a dataset property: c
     const health = assessHealth({
       dataset,
       kept: decoded.kept,
-      images: decoded.images,
-      dimensions: decoded.dimensions,
+      qualityScores: qualityScores(decoded.images, decoded.dimensions),
+      imageSize: decoded.images.size,
       duplicateGroups: [],
     });
     const dark = health.quality.dark.flags;

@@ -72,6 +72,15 @@ test('conflicting duplicates reach the webview with their image URIs; older repo
       ],
     },
   ]);
+  // A copy set (issue #18) reaches the panel as one member with its count and a few paths.
+  const set = { path: a.path, label: a.givenLabel, copies: 20_000, morePaths: [b.path] };
+  const collapsed = buildReviewContent(
+    { ...report, conflicts: [{ kind: 'exact', members: [set, { path: b.path, label: 'other' }] }] },
+    1000,
+    (p) => `uri:${p}`,
+  );
+  assert.ok(collapsed.status === 'ready');
+  assert.deepEqual(collapsed.conflicts?.[0].members[0], { ...set, imageUri: `uri:${a.path}` });
 });
 
 test("the swap heatmap counts flagged given → suggested labels, and prefers the report's noise matrix", async () => {
