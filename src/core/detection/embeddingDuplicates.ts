@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { copySets, leaderClusters, type DuplicateFindings, type DuplicateGroup } from './duplicates';
-import { packRows } from './neighbours';
+import { packRows, SIMILARITY_BLOCK } from './neighbours';
 
 /**
  * Smallest cosine similarity of two embeddings for a near duplicate: precision first, since the
@@ -18,9 +18,6 @@ import { packRows } from './neighbours';
  * below it distinct look-alike clothes start to pass (docs/own-model.md has the table).
  */
 export const DEFAULT_MIN_COSINE = 0.99;
-
-/** Similarities computed per matMul (4 MiB of float32), as in neighbours.ts. */
-const SIMILARITY_BLOCK = 1 << 20;
 
 /** The user's embeddings, row-aligned with the audited images (as `AlignedRows` in userSignals.ts). */
 export interface EmbeddingRows {

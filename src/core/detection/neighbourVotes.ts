@@ -5,13 +5,10 @@
  * Active's classification quality); the share of neighbours carrying the given label is the signal.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nearest, packRows } from './neighbours';
+import { nearest, packRows, SIMILARITY_BLOCK } from './neighbours';
 
 /** Neighbours that vote: measured in bench/ownModel.ts (docs/own-model.md). */
 export const DEFAULT_VOTERS = 10;
-
-/** Similarities computed per matMul (4 MiB of float32), as in neighbours.ts. */
-const SIMILARITY_BLOCK = 1 << 20;
 
 /** What the neighbours say about each image. */
 export interface NeighbourVotes {

@@ -31,7 +31,7 @@ export interface SuspectNeighbours {
 }
 
 /** Similarities computed per matMul (4 MiB of float32): bounds the memory of the search. */
-const SIMILARITY_BLOCK = 1 << 20;
+export const SIMILARITY_BLOCK = 1 << 20;
 
 /** Neighbours shown per label: one row of thumbnails in the review panel. */
 export const DEFAULT_NEIGHBOURS = 6;

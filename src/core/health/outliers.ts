@@ -10,7 +10,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core';
-import { packRows } from '../detection/neighbours';
+import { packRows, SIMILARITY_BLOCK } from '../detection/neighbours';
 import { quantile } from './issueFlags';
 import { Random } from '../training/random';
 
@@ -27,9 +27,6 @@ export const OUTLIER_THRESHOLD = 0.37;
  * quartiles, adapts to the sparser reference.
  */
 export const MAX_OUTLIER_REFERENCE = 10_000;
-
-/** Similarities computed per matMul (4 MiB of float32), as in neighbours.ts. */
-const SIMILARITY_BLOCK = 1 << 20;
 
 /** What {@link outlierScores} returns. */
 export interface OutlierScores {

@@ -9,8 +9,8 @@ import { realImages, writePng, type ImageSource } from '../../../helpers/realIma
 import { PLANTED_DEFECTS, writePlanted, writeTinted } from '../../../helpers/plantedDefects';
 import { withTempDir } from '../../../helpers/tempDir';
 
-/** Decodes a folder as the audit does and runs the checks (no embeddings); flagged paths per type. */
-async function flaggedPaths(root: string): Promise<Record<string, string[]>> {
+/** Decodes a folder as the audit does and runs the checks (no embeddings). */
+async function healthOf(root: string) {
   const dataset = await loadDataset(root);
   const decoded = await decodeImages(dataset, { size: 32 });
   const health = assessHealth({
@@ -20,6 +20,12 @@ async function flaggedPaths(root: string): Promise<Record<string, string[]>> {
     imageSize: decoded.images.size,
     duplicateGroups: [],
   });
+  return { dataset, decoded, health };
+}
+
+/** The flagged paths per type of {@link healthOf}. */
+async function flaggedPaths(root: string): Promise<Record<string, string[]>> {
+  const { dataset, decoded, health } = await healthOf(root);
   return Object.fromEntries(
     QUALITY_TYPES.map((type) => [
       type,
@@ -82,15 +88,7 @@ test('a type that fires on more than 10% of the dataset is a dataset property: c
       if (i % 3 === 0) await writePlanted(path, images[i], 'dark');
       else await writePng(path, images[i]);
     }
-    const dataset = await loadDataset(root);
-    const decoded = await decodeImages(dataset, { size: 32 });
-    const health = assessHealth({
-      dataset,
-      kept: decoded.kept,
-      qualityScores: qualityScores(decoded.images, decoded.dimensions),
-      imageSize: decoded.images.size,
-      duplicateGroups: [],
-    });
+    const { health } = await healthOf(root);
     const dark = health.quality.dark.flags;
     assert.equal(dark.count, 14);
     assert.equal(dark.datasetProperty, true);
