@@ -37,9 +37,14 @@ describe('nearest neighbours in the preview', () => {
   test('selecting a suspect shows both strips, nearest first, with loaded images; a click opens the image', async () => {
     const page = await pages.open({ height: 900 });
     await page.waitForSelector('.card');
-    assert.equal(await page.isVisible('.neighbours'), false, 'nothing selected: no strips');
-    const suspect = flagged[0];
+    // The first suspect is selected on open; clicking another card moves the strips to it.
+    await page.waitForFunction(
+      (path) => document.querySelector('.preview-path')?.textContent === path,
+      flagged[0].path,
+    );
+    const suspect = flagged.find((s, i) => i > 0 && s.neighbours !== undefined) as SuspectView;
     await page.locator(`.card[data-path="${suspect.path}"] .thumb`).click();
+    await page.waitForFunction((path) => document.querySelector('.preview-path')?.textContent === path, suspect.path);
     await page.waitForSelector('.neighbours-strip button.neighbour');
     await page.waitForFunction(() =>
       [...document.querySelectorAll('.neighbours img')].every((img) => (img as HTMLImageElement).complete),
