@@ -45,6 +45,8 @@ export async function pickDatasetToAudit(): Promise<DatasetToAudit | undefined> 
     pick.placeholder =
       "Pick the dataset to audit (a folder per class, or a CSV/JSON label file); its beaker button adds your model's outputs";
     pick.matchOnDescription = true;
+    // An open review panel re-rendering can take the focus; the pick must not vanish under the user then.
+    pick.ignoreFocusOut = true;
     pick.items = items;
     let result: { item: (typeof items)[number]; chooseOwnModel: boolean } | undefined;
     pick.onDidAccept(() => {

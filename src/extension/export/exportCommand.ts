@@ -24,6 +24,8 @@ const prompts: ExportPrompts = {
       {
         title: 'Label Audit: Export Cleaned Labels',
         placeHolder: 'This dataset is a folder per class: write its cleaned labels as',
+        // As in the Run Audit pick: the review panel beside it may take the focus.
+        ignoreFocusOut: true,
       },
     );
     return picked?.format;
