@@ -5,14 +5,15 @@
  * Screenshots go to test-output/ (look at them).
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import type { ClassAction, ReviewContent } from '../../src/protocol/webview';
-import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
+import { copySampleDigits } from '../helpers/repo';
+import { sampleDigitsReport } from '../helpers/sampleReport';
 import { OUTPUT, assertCleanPage, launchReviewPages, settle, type ReviewPages } from './reviewPage';
 
 type Ready = Extract<ReviewContent, { status: 'ready' }>;
@@ -26,7 +27,7 @@ before(async () => {
   // A real report of the sample digits with all but 6 images of "9" gone: a rare class, as the
   // engine's own buildReport and rare-class rule describe it.
   copy = await mkdtemp(join(tmpdir(), 'label-audit-rare-'));
-  await cp(SAMPLE_DIGITS, copy, { recursive: true });
+  await copySampleDigits(copy);
   const nines = (await readdir(join(copy, '9'))).sort();
   for (const name of nines.slice(6)) await rm(join(copy, '9', name));
   const built = buildReviewContent(await sampleDigitsReport(copy), 1000, (path) => pages.harness.imageUrl(path));

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,6 +17,7 @@ import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import { ReviewSession } from '../../src/extension/review/reviewSession';
 import { ThumbnailCache } from '../../src/extension/review/thumbnailCache';
 import type { ClassAction, Decisions, ReviewContent } from '../../src/protocol/webview';
+import { copySampleDigits } from '../helpers/repo';
 import { SAMPLE_DIGITS, sampleDigitsReport } from '../helpers/sampleReport';
 import { startHarness, type Harness } from './harness';
 import { THEMES, type ThemeName } from './themes';
@@ -114,7 +115,7 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
       root = join(copies, `page${++pageCount}`, basename(SAMPLE_DIGITS));
       await mkdir(root, { recursive: true });
       // The images only: no thumbnails or decisions of earlier runs.
-      await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (from) => !from.includes('.label-audit') });
+      await copySampleDigits(root);
     }
     await write(root, options);
     return root;

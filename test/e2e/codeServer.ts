@@ -6,14 +6,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CODE_SERVER, NODE24, OUTPUT_DIR, REPO, VSIX } from './environment';
+import { CODE_SERVER, NODE24, OUTPUT_DIR, VSIX } from './environment';
+import { copySampleDigits, SAMPLE_DIGITS } from '../helpers/repo';
 
 /** The sample dataset copied into every workspace as `digits/`. */
-export const SAMPLE_DIGITS = join(REPO, 'sample-data', 'digits');
+export { SAMPLE_DIGITS };
 
 /**
  * User settings of every test server: a quiet, predictable workbench (no chat, tips or update
@@ -67,11 +68,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const workspace = join(root, 'workspace');
   await mkdir(join(userDataDir, 'User'), { recursive: true });
   await mkdir(workspace, { recursive: true });
-  // A copy without any .label-audit/ folder a local `npm run sample` may have left.
-  await cp(SAMPLE_DIGITS, join(workspace, 'digits'), {
-    recursive: true,
-    filter: (src) => !src.includes('.label-audit'),
-  });
+  await copySampleDigits(join(workspace, 'digits'));
   await options.prepareWorkspace?.(workspace);
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   await writeFile(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...options.settings }, null, 2));

@@ -6,11 +6,11 @@
  * on the class folders in the Explorer.
  */
 import assert from 'node:assert/strict';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeServer } from './codeServer';
-import { SAMPLE_DIGITS } from './codeServer';
+import { copySampleDigits } from '../helpers/repo';
 import { openEditor, type EditorSession } from './editorSession';
 import { e2eSkipReason } from './environment';
 import { cardStatus, readDecisionsFile, readReport, recordProgress, startAudit, type ReportSample } from './labelAudit';
@@ -21,7 +21,7 @@ const skip = e2eSkipReason();
 /** The sample digits again, labelled by a CSV file instead of their folders. */
 async function writeCsvDataset(workspace: string): Promise<void> {
   const root = join(workspace, 'manifest');
-  await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await copySampleDigits(root);
   const lines = ['path,label'];
   for (const folder of (await readdir(root)).sort())
     for (const name of (await readdir(join(root, folder))).sort()) lines.push(`${folder}/${name},${folder}`);

@@ -54,6 +54,32 @@ function assertNeighbours(samples: readonly ReportSample[]): void {
   }
 }
 
+/**
+ * ERM's trajectory is recorded for every sample: one margin per epoch (up to 16), an area under the
+ * margin that ranks the wrong labels first, and wrong labels learned later than right ones, or never.
+ */
+function assertTrajectories(samples: readonly ReportSample[], epochs: number): void {
+  for (const s of samples) {
+    const d = s.dynamics!;
+    assert.equal(d.margins.length, Math.min(epochs, 16), `${s.path}: a margin per epoch`);
+    assert.ok(Number.isInteger(d.forgotten) && d.forgotten >= 0 && d.forgotten < epochs);
+    assert.ok(Number.isInteger(d.learnedEpoch) && d.learnedEpoch >= 0 && d.learnedEpoch <= epochs);
+    // (A last margin that rounds to 0.0 could be either.)
+    const last = d.margins.at(-1)!;
+    if (last !== 0) assert.equal(d.learnedEpoch === 0, last < 0, `${s.path}: learned iff predicted right at the end`);
+  }
+  const isWrong = samples.map((s) => wrongPaths.has(s.path));
+  const area = auroc(
+    samples.map((s) => -s.dynamics!.aum),
+    isWrong,
+  );
+  assert.ok(area > 0.85, `AUROC of −AUM against the wrong labels: ${area}`);
+  // Never learned counts as the latest of all.
+  const learned = (wrong: boolean) =>
+    median(samples.filter((_, i) => isWrong[i] === wrong).map((s) => s.dynamics!.learnedEpoch || epochs + 1));
+  assert.ok(learned(true) > learned(false), `learned at median epoch: wrong ${learned(true)}, right ${learned(false)}`);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -94,6 +120,7 @@ test('an audit writes a report that ranks the deliberately wrong labels first', 
   );
   for (const s of report.samples.filter((s) => s.flagged)) assert.notEqual(s.suggestedLabel, s.givenLabel);
   assertNeighbours(report.samples);
+  assertTrajectories(report.samples, report.training.erm.epochs);
   // 300 distinct digits: no exact copies; any near group listed as a conflict really has two labels.
   assert.deepEqual(report.duplicates?.exact, { groups: 0, images: 0 });
   for (const group of report.conflicts ?? []) assert.ok(new Set(group.members.map((m) => m.label)).size > 1);
@@ -156,6 +183,11 @@ test('a deep audit trains ERM until it memorizes and shows the wrong labels were
     `wrong labels learned at median epoch ${learned(true)}, right ones at ${learned(false)}`,
   );
   assert.ok(report.summary.medianLearnedEpoch!.flagged > report.summary.medianLearnedEpoch!.others);
+  assert.equal(report.samples[0].dynamics!.margins.length, 16, 'a long run is sampled to 16 points');
+  // Memorized in the end, the wrong labels still have the lower area under the margin.
+  const aum = (wrong: boolean) =>
+    median(report.samples.filter((s) => wrongPaths.has(s.path) === wrong).map((s) => s.dynamics!.aum));
+  assert.ok(aum(true) < aum(false), `median AUM: wrong labels ${aum(true)}, right ones ${aum(false)}`);
   const memorizedWrong = report.samples.filter((s) => s.flagged && s.ermFits && wrongPaths.has(s.path)).length;
   assert.ok(
     memorizedWrong >= wrongPaths.size / 4,

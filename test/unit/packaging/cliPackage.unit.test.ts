@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO, SAMPLE_DIGITS } from '../../helpers/repo';
+import { copySampleDigits, REPO } from '../../helpers/repo';
 
 // The CLI as a package, installed as a new user would: `npm pack`, then `npm install -g` of the
 // tarball into an empty prefix, then `label-audit audit` on a copy of the sample digits. Needs the
@@ -70,7 +70,7 @@ test(
     assert.ok(existsSync(bin), `no label-audit command at ${bin}`);
 
     const dataset = join(work, 'digits');
-    await cp(SAMPLE_DIGITS, dataset, { recursive: true, filter: (source) => !source.includes('.label-audit') });
+    await copySampleDigits(dataset);
     // One pass over the 400 digits: this checks the installed package runs, not the detection.
     const audit = spawnSync(bin, ['audit', dataset, '--epochs', '1', '--json', '--quiet'], {
       cwd: work,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,7 +10,8 @@ import { writeReport } from '../../../../src/core/report';
 import { appendReviewLog, defaultReviewLogPath, reviewLogEntries } from '../../../../src/core/review/reviewLog';
 import type { Decisions } from '../../../../src/core/shared/types';
 import { exportDataset, type ExportPrompts } from '../../../../src/extension/export/exportFlow';
-import { SAMPLE_DIGITS, sampleDigitsReport } from '../../../helpers/sampleReport';
+import { copySampleDigits } from '../../../helpers/repo';
+import { sampleDigitsReport } from '../../../helpers/sampleReport';
 
 // The Export command's flow on a real copy of the sample dataset, with a scripted user.
 let work: string;
@@ -41,7 +42,7 @@ function scriptedUser(answers: {
 
 async function auditedCopy(name: string): Promise<{ root: string; paths: string[] }> {
   const root = join(work, name);
-  await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await copySampleDigits(root);
   const report = await sampleDigitsReport(root);
   await writeReport(report);
   return { root, paths: report.samples.map((s) => s.path) };
@@ -221,7 +222,7 @@ test('a CSV label file with a name of its own is exported next to it in CSV, the
 
 test('a dataset that was never audited gets a message that says what to do', async () => {
   const root = join(work, 'never-audited');
-  await cp(SAMPLE_DIGITS, root, { recursive: true, filter: (src) => !src.includes('.label-audit') });
+  await copySampleDigits(root);
   await assert.rejects(exportDataset(root, scriptedUser({})), (e: unknown) => {
     return AuditError.is(e, 'reportMissing') && e.message.includes(root) && /Run Audit/.test(e.message);
   });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadDataset, samplePathCandidates } from '../../../../src/core/data/dataset';
 import { locateManifestRows, scanCsvCells, type ManifestRow } from '../../../../src/extension/findings/manifestCells';
-import { SAMPLE_DIGITS } from '../../../helpers/repo';
+import { copySampleDigits } from '../../../helpers/repo';
 import { sampleDigitsReport } from '../../../helpers/sampleReport';
 
 const spanText = (text: string, row: ManifestRow) => ({
@@ -79,7 +79,8 @@ after(() => rm(work, { recursive: true, force: true }));
 
 test('a real CSV label file: every suspect of the audit maps to its row, also after rows were moved', async () => {
   const root = join(work, 'digits-csv');
-  await cp(SAMPLE_DIGITS, root, { recursive: true });
+  // Without the .label-audit/ folder the README's `npm run sample` leaves: its files are no class folders.
+  await copySampleDigits(root);
   const lines = ['path,label'];
   for (const folder of (await readdir(root)).sort()) {
     for (const name of (await readdir(join(root, folder))).sort()) lines.push(`${folder}/${name},${folder}`);
