@@ -6,9 +6,8 @@
  * depends on the model, so the threshold was measured (bench/embeddingDuplicates.ts,
  * docs/own-model.md#near-duplicates-on-your-embeddings).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { copySets, leaderClusters, type DuplicateFindings, type DuplicateGroup } from './duplicates';
-import { packRows, SIMILARITY_BLOCK } from './neighbours';
+import { forEachSimilarityBlock } from './similarityBlocks';
 
 /**
  * Smallest cosine similarity of two embeddings for a near duplicate: precision first, since the
@@ -64,30 +63,23 @@ export function embeddingNearPairs(
   const { values, width } = embeddings;
   const pairs: [number, number][] = [];
   if (rows.length < 2) return { pairs, truncated: false };
-  const candidates = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(values, width, rows), [rows.length, width])));
-  try {
-    const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / rows.length));
-    for (let start = 0; start < rows.length; start += chunk) {
-      const part = rows.subarray(start, start + chunk);
-      const similarity = tf.tidy(() =>
-        tf.matMul(tf.tensor2d(packRows(values, width, part), [part.length, width]), candidates),
-      );
-      const block = similarity.dataSync() as Float32Array;
-      similarity.dispose();
-      for (let i = 0; i < part.length; i++) {
-        // Each pair once: only partners after this row in `rows`.
-        const line = block.subarray(i * rows.length, (i + 1) * rows.length);
-        for (let m = start + i + 1; m < rows.length; m++) {
-          if (!(line[m] >= minCosine)) continue;
-          if (pairs.length >= maxPairs) return { pairs, truncated: true };
-          pairs.push([part[i], rows[m]]);
+  let truncated = false;
+  forEachSimilarityBlock(values, width, rows, rows, (block, part, start) => {
+    for (let i = 0; i < part.length; i++) {
+      // Each pair once: only partners after this row in `rows`.
+      const line = block.subarray(i * rows.length, (i + 1) * rows.length);
+      for (let m = start + i + 1; m < rows.length; m++) {
+        if (!(line[m] >= minCosine)) continue;
+        if (pairs.length >= maxPairs) {
+          truncated = true;
+          return false;
         }
+        pairs.push([part[i], rows[m]]);
       }
     }
-  } finally {
-    candidates.dispose();
-  }
-  return { pairs, truncated: false };
+    return true;
+  });
+  return { pairs, truncated };
 }
 
 /**

@@ -4,8 +4,8 @@
  * mostly carry another label is likely mislabeled (cf. SimiFeat, Zhu et al. 2022, and Encord
  * Active's classification quality); the share of neighbours carrying the given label is the signal.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { nearest, packRows, SIMILARITY_BLOCK } from './neighbours';
+import { nearest } from './neighbours';
+import { forEachSimilarityBlock } from './similarityBlocks';
 
 /** Neighbours that vote: measured in bench/ownModel.ts (docs/own-model.md). */
 export const DEFAULT_VOTERS = 10;
@@ -58,28 +58,16 @@ export function neighbourVotes(
   const voted = new Uint8Array(count);
   const voters = Math.min(k, rows.length - 1);
   if (voters < 1) return { votes, agreement, nearestDistance, nearestRow, voted };
-  const candidates = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(embeddings, dim, rows), [rows.length, dim])));
-  try {
-    const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / rows.length));
-    for (let start = 0; start < rows.length; start += chunk) {
-      const part = rows.subarray(start, start + chunk);
-      const similarity = tf.tidy(() =>
-        tf.matMul(tf.tensor2d(packRows(embeddings, dim, part), [part.length, dim]), candidates),
-      );
-      const values = similarity.dataSync() as Float32Array;
-      similarity.dispose();
-      part.forEach((self, j) => {
-        const found = nearest(values.subarray(j * rows.length, (j + 1) * rows.length), rows, voters, self, copyOf);
-        if (found.rows.length === 0) return;
-        voted[self] = 1;
-        for (const row of found.rows) votes[self * numClasses + labels[row]] += 1 / found.rows.length;
-        agreement[self] = votes[self * numClasses + labels[self]];
-        nearestDistance[self] = found.distances[0];
-        nearestRow[self] = found.rows[0];
-      });
-    }
-  } finally {
-    candidates.dispose();
-  }
+  forEachSimilarityBlock(embeddings, dim, rows, rows, (block, part) => {
+    part.forEach((self, j) => {
+      const found = nearest(block.subarray(j * rows.length, (j + 1) * rows.length), rows, voters, self, copyOf);
+      if (found.rows.length === 0) return;
+      voted[self] = 1;
+      for (const row of found.rows) votes[self * numClasses + labels[row]] += 1 / found.rows.length;
+      agreement[self] = votes[self * numClasses + labels[self]];
+      nearestDistance[self] = found.distances[0];
+      nearestRow[self] = found.rows[0];
+    });
+  });
   return { votes, agreement, nearestDistance, nearestRow, voted };
 }

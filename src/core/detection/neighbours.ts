@@ -5,7 +5,7 @@
  * like it, can decide at a glance.
  */
 
-import * as tf from '@tensorflow/tfjs-core';
+import { forEachSimilarityBlock } from './similarityBlocks';
 
 /** One suspect to find neighbours for. */
 export interface NeighbourQuery {
@@ -29,9 +29,6 @@ export interface SuspectNeighbours {
   readonly given: NeighbourList;
   readonly suggested: NeighbourList;
 }
-
-/** Similarities computed per matMul (4 MiB of float32): bounds the memory of the search. */
-export const SIMILARITY_BLOCK = 1 << 20;
 
 /** Neighbours shown per label: one row of thumbnails in the review panel. */
 export const DEFAULT_NEIGHBOURS = 6;
@@ -103,33 +100,19 @@ export function findNeighbours(
       for (const { query: i, into } of wanted) into[i] = { rows: new Int32Array(0), distances: new Float32Array(0) };
       continue;
     }
-    // Transposed once per class, so each product is a plain (queries × dim) · (dim × members): the
-    // fast path on every backend (wasm's transposed-operand matMul is several times slower, README).
-    const candidates = tf.tidy(() => tf.transpose(tf.tensor2d(packRows(embeddings, dim, rows), [rows.length, dim])));
-    try {
-      // Enough queries per matMul to keep the kernel busy, few enough that the similarity block stays small.
-      const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / rows.length));
-      for (let start = 0; start < wanted.length; start += chunk) {
-        const part = wanted.slice(start, start + chunk);
-        const selves = Int32Array.from(part, ({ query: i }) => queries[i].row);
-        const similarity = tf.tidy(() =>
-          tf.matMul(tf.tensor2d(packRows(embeddings, dim, selves), [part.length, dim]), candidates),
+    const selves = Int32Array.from(wanted, ({ query: i }) => queries[i].row);
+    forEachSimilarityBlock(embeddings, dim, selves, rows, (block, part, start) => {
+      part.forEach((self, j) => {
+        const { query: i, into } = wanted[start + j];
+        into[i] = nearest(
+          block.subarray(j * rows.length, (j + 1) * rows.length),
+          rows,
+          Math.min(k, rows.length),
+          self,
+          copyOf,
         );
-        const values = similarity.dataSync() as Float32Array;
-        similarity.dispose();
-        part.forEach(({ query: i, into }, j) => {
-          into[i] = nearest(
-            values.subarray(j * rows.length, (j + 1) * rows.length),
-            rows,
-            Math.min(k, rows.length),
-            selves[j],
-            copyOf,
-          );
-        });
-      }
-    } finally {
-      candidates.dispose();
-    }
+      });
+    });
   }
   return queries.map((_, i) => ({ given: given[i], suggested: suggested[i] }));
 }
@@ -147,13 +130,6 @@ function classMembers(labels: Int32Array, numClasses: number, excluded: Uint8Arr
   for (let i = 0; i < labels.length; i++)
     if (!excluded[i] && isClass(labels[i], numClasses)) members[labels[i]][filled[labels[i]]++] = i;
   return members;
-}
-
-/** The vectors of `rows`, copied next to each other so a scan over a class reads memory in order. */
-export function packRows(embeddings: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  const packed = new Float32Array(rows.length * dim);
-  for (let m = 0; m < rows.length; m++) packed.set(embeddings.subarray(rows[m] * dim, (rows[m] + 1) * dim), m * dim);
-  return packed;
 }
 
 /**

@@ -9,8 +9,7 @@
  *   stated in the report as the equivalent score threshold.
  */
 
-import * as tf from '@tensorflow/tfjs-core';
-import { packRows, SIMILARITY_BLOCK } from '../detection/neighbours';
+import { forEachSimilarityBlock } from '../detection/similarityBlocks';
 import { quantile } from './issueFlags';
 import { Random } from '../training/random';
 
@@ -90,40 +89,26 @@ function meanNearestDistances(
   k: number,
   into: Float32Array,
 ): void {
-  const candidates = tf.tidy(() =>
-    tf.transpose(tf.tensor2d(packRows(embeddings, dim, reference), [reference.length, dim])),
-  );
   const best = new Float64Array(k);
-  try {
-    const chunk = Math.max(1, Math.floor(SIMILARITY_BLOCK / reference.length));
-    for (let start = 0; start < queries.length; start += chunk) {
-      const part = queries.subarray(start, start + chunk);
-      const similarity = tf.tidy(() =>
-        tf.matMul(tf.tensor2d(packRows(embeddings, dim, part), [part.length, dim]), candidates),
-      );
-      const values = similarity.dataSync() as Float32Array;
-      similarity.dispose();
-      for (let j = 0; j < part.length; j++) {
-        best.fill(-Infinity);
-        const base = j * reference.length;
-        for (let m = 0; m < reference.length; m++) {
-          const value = values[base + m];
-          if (value <= best[k - 1] || reference[m] === part[j]) continue;
-          let at = k - 1;
-          while (at > 0 && best[at - 1] < value) {
-            best[at] = best[at - 1];
-            at--;
-          }
-          best[at] = value;
+  forEachSimilarityBlock(embeddings, dim, queries, reference, (values, part) => {
+    for (let j = 0; j < part.length; j++) {
+      best.fill(-Infinity);
+      const base = j * reference.length;
+      for (let m = 0; m < reference.length; m++) {
+        const value = values[base + m];
+        if (value <= best[k - 1] || reference[m] === part[j]) continue;
+        let at = k - 1;
+        while (at > 0 && best[at - 1] < value) {
+          best[at] = best[at - 1];
+          at--;
         }
-        let sum = 0;
-        for (let n = 0; n < k; n++) sum += Math.min(2, Math.max(0, 1 - best[n]));
-        into[part[j]] = sum / k;
+        best[at] = value;
       }
+      let sum = 0;
+      for (let n = 0; n < k; n++) sum += Math.min(2, Math.max(0, 1 - best[n]));
+      into[part[j]] = sum / k;
     }
-  } finally {
-    candidates.dispose();
-  }
+  });
 }
 
 /** `rows` when there are at most `max`, else a seeded random `max` of them in ascending order. */
