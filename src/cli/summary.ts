@@ -1,3 +1,4 @@
+import { AUM_THRESHOLD } from '../core/detection/dynamicsSignals';
 import type { AuditReport, ReportSample } from '../core/report';
 import { formatHealth } from './healthSummary';
 import { distinctImages } from '../core/review/copySets';
@@ -28,6 +29,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
   const suspects = distinctImages(report.samples.filter((s) => s.flagged)).slice(0, top);
   if (suspects.length > 0) {
     const withReasons = suspects.some((s) => s.reasons);
+    const withDynamics = suspects.some((s) => s.dynamics);
     const rows = suspects.map((s, i) => [
       String(i + 1),
       s.copyGroup === undefined
@@ -40,6 +42,7 @@ export function formatSuspects(report: AuditReport, top: number): string {
       s.mixupGiven.toFixed(2),
       s.mixupSuggested.toFixed(2),
       ...(withReasons ? [signalLetters(s)] : []),
+      ...(withDynamics ? [trajectoryCell(s, report.training.erm.epochs)] : []),
     ]);
     const header = [
       '#',
@@ -51,16 +54,24 @@ export function formatSuspects(report: AuditReport, top: number): string {
       'mixup p(given)',
       'mixup p(sugg.)',
       ...(withReasons ? ['signals'] : []),
+      ...(withDynamics ? ['ERM trajectory'] : []),
     ];
+    // Path, labels and the trajectory words read from the left; figures line up on the right.
+    const textColumns = new Set([1, 2, 3, ...(withDynamics ? [header.length - 1] : [])]);
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
     const format = (cells: string[]) =>
       cells
-        .map((cell, c) => (c === 1 || c === 2 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-        .join('  ');
+        .map((cell, c) => (textColumns.has(c) ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd();
     lines.push('', `Top ${suspects.length} suspects, most likely first:`, format(header), ...rows.map(format));
     if (withReasons)
       lines.push(
         'signals: E = ERM fits the label others reject, M = mixup rejects, O = out-of-sample (confident learning) rejects; = both suggest the same label',
+      );
+    if (withDynamics)
+      lines.push(
+        `ERM trajectory: AUM = area under the margin over ERM's epochs (below ${AUM_THRESHOLD}: on average it preferred another class), the epoch it learned the label from, and how often it forgot it`,
       );
   }
   return `${lines.join('\n')}\n`;
@@ -115,6 +126,15 @@ function copyGroupLines(groups: NonNullable<AuditReport['copyGroups']>): string[
 
 function copyFiles(report: AuditReport, group: number): number {
   return report.copyGroups?.[group]?.files ?? 1;
+}
+
+/** "AUM −1.3, never learned" or "AUM +2.1, learned 3/8, forgot 1×": the sample's ERM trajectory. */
+function trajectoryCell(sample: ReportSample, epochs: number): string {
+  const d = sample.dynamics;
+  if (!d) return '';
+  const aum = `AUM ${d.aum < 0 ? '−' : '+'}${Math.abs(d.aum).toFixed(1)}`;
+  const learned = d.learnedEpoch === 0 ? 'never learned' : `learned ${d.learnedEpoch}/${epochs}`;
+  return `${aum}, ${learned}${d.forgotten > 0 ? `, forgot ${d.forgotten}×` : ''}`;
 }
 
 /** The signals that fired on a sample, as letters (see the legend under the table). */

@@ -22,11 +22,13 @@ import type {
   Dataset,
   DatasetFormat,
   InputIssue,
+  ReportDynamics,
   ReportNeighbourList,
   ReportNeighbours,
   ReportReasons,
   ReportSample,
 } from './shared/types';
+import type { LearningDynamics } from './training/learningDynamics';
 
 export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbours, ReportReasons, ReportSample };
 
@@ -37,7 +39,7 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * (the same values under names that say what they are); {@link readReport} still reads version 2.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
  * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
- * `settings.health`, docs/dataset-health.md) keep the version:
+ * `settings.health`, docs/dataset-health.md; per-sample `dynamics`, docs/learning-dynamics.md) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  * The same holds for `copyGroups` and per-sample `copyGroup`, and for `copies` / `morePaths` on a
  * conflict member (one member now stands for all its byte-identical files with one label, issue #18):
@@ -176,6 +178,7 @@ export function buildReport(
     ...(v.heldBack ? { heldBack: true } : {}),
     ermFits: v.ermFits,
     ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
+    ...(audit.dynamics ? { dynamics: reportDynamics(audit.dynamics, v.index) } : {}),
     ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
     ...(audit.neighbours?.has(v.index)
       ? { neighbours: reportNeighbours(audit.neighbours.get(v.index)!, position) }
@@ -231,6 +234,28 @@ export function buildReport(
     ),
     ...(extra.ownModel ? { ownModel: extra.ownModel } : {}),
     ...(extra.health ? { health: reportHealth(extra.health, position) } : {}),
+  };
+}
+
+/** Most points of a sample's margin curve kept in the report (longer runs are sampled evenly). */
+const REPORT_MARGIN_POINTS = 16;
+
+/** One sample's trajectory figures, rounded for the report, its margin curve sampled to at most {@link REPORT_MARGIN_POINTS}. */
+function reportDynamics(dynamics: LearningDynamics, row: number): ReportDynamics {
+  const { epochs, epochMargins } = dynamics;
+  const points = Math.min(epochs, REPORT_MARGIN_POINTS);
+  const margins: number[] = [];
+  for (let p = 0; p < points; p++) {
+    // Evenly over the run, always ending at the last epoch.
+    const epoch = points === 1 ? epochs - 1 : Math.round((p * (epochs - 1)) / (points - 1));
+    const margin = epochMargins[row * epochs + epoch];
+    if (!Number.isNaN(margin)) margins.push(Math.round(margin * 10) / 10);
+  }
+  return {
+    aum: Math.round(dynamics.aum[row] * 100) / 100,
+    learnedEpoch: dynamics.learnedAtEpoch[row],
+    forgotten: dynamics.forgettingEvents[row],
+    margins,
   };
 }
 

@@ -128,6 +128,20 @@ const SuspectViewSchema = fields({
     }),
   ),
   /**
+   * How the ERM model learned the label (the report's `dynamics`, learningDynamics.ts): the area
+   * under the margin, the epoch it was learned from (0 = never) of `epochs`, forgetting events, and
+   * the margin curve the preview draws. Absent in reports from before it was recorded.
+   */
+  dynamics: v.optional(
+    fields({
+      aum: finite(),
+      learnedEpoch: count(),
+      epochs: count(),
+      forgotten: count(),
+      margins: v.array(finite(), 'must be an array'),
+    }),
+  ),
+  /**
    * Audits with the user's own model (the report's `reasons`): `predProbs` is its probability of the
    * given label and the label it suggests (`--pred-probs`), `neighbours` the share of the image's
    * nearest images in its embedding space that carry the given label and the label most of them

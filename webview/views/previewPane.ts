@@ -10,6 +10,8 @@ import { NeighbourStrips } from './neighbourStrips';
 import type { ReviewAction } from '../state/reviewState';
 import { statusText } from './suspectGrid';
 import { userModelFigures } from '../state/userModelFigures';
+import { sparklineLabel, trajectoryFigures, trajectoryReading } from '../state/trajectoryReading';
+import { marginSparkline } from './marginSparkline';
 
 /** How the pane reports user input. */
 export interface PreviewHandlers {
@@ -41,6 +43,8 @@ export class PreviewPane {
   /** The user's own model's figures (audits with --pred-probs / --embeddings), in their own list. */
   private readonly userModel: HTMLElement;
   private readonly userModelDetails: HTMLElement;
+  /** How ERM learned the label: the margin sparkline, its reading and figures (the report's `dynamics`). */
+  private readonly training: HTMLElement;
   private readonly status: HTMLElement;
   private readonly scope: HTMLElement;
   private readonly acceptButton: HTMLElement;
@@ -66,6 +70,8 @@ export class PreviewPane {
       this.userModelDetails,
     ]);
     this.userModel.hidden = true;
+    this.training = el('section', { className: 'preview-training', attrs: { 'aria-label': 'How ERM learned it' } });
+    this.training.hidden = true;
     this.status = el('div', { className: 'preview-status' });
     this.scope = el('div', { className: 'preview-scope' });
     this.neighbours = new NeighbourStrips((path) => handlers.onOpen(path));
@@ -86,6 +92,7 @@ export class PreviewPane {
       this.title,
       this.details,
       this.userModel,
+      this.training,
       this.neighbours.element,
       this.status,
       this.scope,
@@ -109,6 +116,7 @@ export class PreviewPane {
       this.title.textContent = 'Select a card to see it here.';
       this.details.replaceChildren();
       this.userModel.hidden = true;
+      this.training.hidden = true;
       this.status.textContent = '';
       this.scope.textContent = '';
       return;
@@ -131,6 +139,7 @@ export class PreviewPane {
     const own = userModelFigures(suspect);
     this.userModel.hidden = own.length === 0;
     this.userModelDetails.replaceChildren(...own.flatMap(({ term, value }) => row(term, value)));
+    this.showTraining(suspect);
     this.status.textContent = statusText(decision);
     this.status.dataset.state = decision?.action ?? 'pending';
     this.scope.textContent = model.targetCount > 1 ? `Actions apply to the ${model.targetCount} selected samples.` : '';
@@ -139,6 +148,22 @@ export class PreviewPane {
       : model.targetCount > 1
         ? 'Accept suggestions'
         : `Accept “${suspect.suggestedLabel}”`;
+  }
+
+  private showTraining(suspect: SuspectView): void {
+    const { dynamics } = suspect;
+    this.training.hidden = dynamics === undefined;
+    if (!dynamics) return this.training.replaceChildren();
+    this.training.replaceChildren(
+      el('div', { className: 'preview-training-heading', text: 'How ERM learned it' }),
+      marginSparkline(dynamics.margins, sparklineLabel(dynamics)),
+      el('div', { className: 'preview-training-reading', text: trajectoryReading(dynamics) }),
+      el(
+        'dl',
+        { className: 'preview-details' },
+        trajectoryFigures(dynamics).flatMap(({ term, value }) => row(term, value)),
+      ),
+    );
   }
 }
 

@@ -155,6 +155,8 @@ export interface ReportSample {
   readonly ermFits: boolean;
   /** Deep audit only: epoch from which ERM predicted the given label (0 = never learned). */
   readonly ermLearnedEpoch?: number;
+  /** How the ERM model learned this label during training (absent in reports from before it was recorded). */
+  readonly dynamics?: ReportDynamics;
   /** Audits that cross-fitted (method 'confident-learning' or 'fused'): why the sample is suspect. */
   readonly reasons?: ReportReasons;
   /**
@@ -169,6 +171,21 @@ export interface ReportSample {
    * without a copy, and in reports written before copy groups existed.
    */
   readonly copyGroup?: number;
+}
+
+/**
+ * ERM's training trajectory for one sample (src/core/training/learningDynamics.ts): read from the
+ * training forward passes, so recording it cost no extra inference.
+ */
+export interface ReportDynamics {
+  /** Area under the margin (Pleiss et al. 2020): the given label's logit minus the largest other, averaged over the epochs. Low or negative: likely mislabeled. */
+  readonly aum: number;
+  /** Epoch from which ERM predicted the given label at every visit (0 = never). */
+  readonly learnedEpoch: number;
+  /** Forgetting events (Toneva et al. 2019): visits predicted wrong right after one predicted right. */
+  readonly forgotten: number;
+  /** The margin over the epochs, at most 16 points sampled evenly (one decimal): the preview's sparkline. */
+  readonly margins: readonly number[];
 }
 
 /** A suspect's nearest samples under its two labels (see `src/core/detection/neighbours.ts`). */

@@ -5,6 +5,7 @@ import { EMBEDDING_SIZE } from './model';
 import { neighboursOfSuspects, type SuspectNeighbours } from '../detection/neighbours';
 import { neighbourVotes } from '../detection/neighbourVotes';
 import type { UserSignals } from '../userModel/userSignals';
+import type { LearningDynamics } from './learningDynamics';
 import { runModelInProcess, type ModelJob, type ModelOutput, type ModelRunner } from './modelRunner';
 import { type AuditOptions, quickSampleSteps } from '../options';
 import type { TrainConfig } from './train';
@@ -45,6 +46,8 @@ export interface ModelAudit extends Judgement {
   readonly crossFit?: CrossFitSummary;
   /** Deep audit only: epoch from which ERM predicted each given label (0 = never), `(N,)`. */
   readonly learnedAtEpoch?: Uint16Array;
+  /** How the ERM model learned each sample: area under the margin, forgetting, learned epoch. */
+  readonly dynamics?: LearningDynamics;
   readonly scoringSeconds: number;
   /** `(M, K)` probabilities of `evalImages` under each model, when given. */
   readonly evalProbabilities?: { readonly erm: Float32Array; readonly mixup: Float32Array };
@@ -304,7 +307,8 @@ export async function auditImages(
     mixupProbabilities: mixupOutput.probabilities,
     ...(outOfSample ? { outOfSampleProbabilities: outOfSample } : {}),
     ...(folds.length ? { crossFit: summarizeFolds(folds, foldOutputs) } : {}),
-    ...(options.mode === 'deep' && ermOutput.learnedAtEpoch ? { learnedAtEpoch: ermOutput.learnedAtEpoch } : {}),
+    ...(options.mode === 'deep' && ermOutput.dynamics ? { learnedAtEpoch: ermOutput.dynamics.learnedAtEpoch } : {}),
+    ...(ermOutput.dynamics ? { dynamics: ermOutput.dynamics } : {}),
     scoringSeconds: Math.max(ermOutput.scoringSeconds, mixupOutput.scoringSeconds) + judgingSeconds,
     ...(ermOutput.evalProbabilities && mixupOutput.evalProbabilities
       ? { evalProbabilities: { erm: ermOutput.evalProbabilities, mixup: mixupOutput.evalProbabilities } }

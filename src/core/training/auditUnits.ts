@@ -106,6 +106,17 @@ export function expandAudit(audit: ModelAudit, units: AuditUnits, numClasses: nu
       ? { outOfSampleProbabilities: expand(audit.outOfSampleProbabilities, numClasses) }
       : {}),
     ...(audit.learnedAtEpoch ? { learnedAtEpoch: expand(audit.learnedAtEpoch, 1) } : {}),
+    ...(audit.dynamics
+      ? {
+          dynamics: {
+            epochs: audit.dynamics.epochs,
+            aum: expand(audit.dynamics.aum, 1),
+            forgettingEvents: expand(audit.dynamics.forgettingEvents, 1),
+            learnedAtEpoch: expand(audit.dynamics.learnedAtEpoch, 1),
+            epochMargins: expand(audit.dynamics.epochMargins, audit.dynamics.epochs),
+          },
+        }
+      : {}),
     // Per file like every other output (the health checks read them by row).
     ...(audit.embeddings
       ? {

@@ -1,3 +1,4 @@
+import type { LearningDynamics } from './learningDynamics';
 import { predict } from './predict';
 import { trainModel, type EpochSummary, type TrainConfig, type TrainProgress } from './train';
 import type { ImageSet } from '../shared/types';
@@ -31,8 +32,8 @@ export interface ModelOutput {
   readonly seconds: number;
   readonly samplesPerSecond: number;
   readonly epochSummaries: readonly EpochSummary[];
-  /** ERM only: epoch from which each given label was predicted until the end (0 = never). */
-  readonly learnedAtEpoch?: Uint16Array;
+  /** ERM only: how it learned each sample, from its training forward passes (learningDynamics.ts). */
+  readonly dynamics?: LearningDynamics;
   readonly scoringSeconds: number;
   /** `(M, K)` probabilities of `evalImages`, when given. */
   readonly evalProbabilities?: Float32Array;
@@ -77,7 +78,7 @@ export const runModelInProcess: ModelRunner = async (job, events) => {
       seconds: trained.seconds,
       samplesPerSecond: trained.samplesPerSecond,
       epochSummaries: trained.epochSummaries,
-      ...(trained.learnedAtEpoch ? { learnedAtEpoch: trained.learnedAtEpoch } : {}),
+      ...(trained.dynamics ? { dynamics: trained.dynamics } : {}),
       scoringSeconds,
       ...(evalProbabilities ? { evalProbabilities } : {}),
       ...(embeddings ? { embeddings } : {}),

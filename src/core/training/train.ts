@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BatchFiller, type Normalization } from './batches';
 import { throwIfAborted } from '../errors';
+import { DynamicsRecorder, type LearningDynamics } from './learningDynamics';
 import { createCnn, type Cnn } from './model';
 import { Random } from './random';
 import { oneCycleLearningRate } from './schedule';
@@ -59,11 +60,11 @@ export interface TrainResult {
   readonly samplesPerSecond: number;
   readonly epochSummaries: readonly EpochSummary[];
   /**
-   * ERM only: for each sample, the epoch (1-based) from which the model predicted its given label
-   * every time it saw it until the end, or 0 if it never settled on it. Measured on the training
-   * forward passes themselves, so it costs no extra inference. Wrong labels are learned late.
+   * ERM only: how it learned each sample (area under the margin, forgetting events, learned epoch,
+   * the margin at each epoch), indexed by row of `images`. Measured on the training forward passes
+   * themselves, so it costs no extra inference (learningDynamics.ts).
    */
-  readonly learnedAtEpoch?: Uint16Array;
+  readonly dynamics?: LearningDynamics;
 }
 
 export interface TrainEvents {
@@ -108,8 +109,7 @@ export async function trainModel(
   const y = new Float32Array(batchSize * numClasses);
   const isErm = config.kind === 'erm';
   // Indexed by row of `images`, so a subset's figures land where the caller looks them up.
-  const lastMissEpoch = isErm ? new Uint16Array(images.count) : undefined;
-  const predictedRight = new Uint8Array(images.count);
+  const dynamics = isErm ? new DynamicsRecorder(images.count) : undefined;
   const summaries: EpochSummary[] = [];
   const started = performance.now();
   let step = 0;
@@ -119,6 +119,7 @@ export async function trainModel(
   try {
     while (step < totalSteps) {
       epoch++;
+      dynamics?.startEpoch();
       const order = random.permutation(count);
       if (rows) for (let k = 0; k < count; k++) order[k] = rows[order[k]];
       let lossSum = 0;
@@ -134,17 +135,12 @@ export async function trainModel(
         if (config.schedule === 'one-cycle') {
           optimizer.setLearningRate(oneCycleLearningRate(step, totalSteps, config.learningRate));
         }
-        const { loss, hits } = await trainStep(model, optimizer, x, y, size, numClasses, isErm);
+        const { loss, margins } = await trainStep(model, optimizer, x, y, size, numClasses, isErm);
         lossSum += loss;
         lossBatches++;
         samplesSeen += size;
-        if (hits && lastMissEpoch) {
-          for (let b = 0; b < size; b++) {
-            const sample = order[start + b];
-            predictedRight[sample] = hits[b];
-            if (!hits[b]) lastMissEpoch[sample] = epoch;
-          }
-          for (let b = 0; b < size; b++) correct += hits[b];
+        if (margins && dynamics) {
+          correct += dynamics.record(order, start, margins);
           seen += size;
         }
         events.onBatch?.({ step: step + 1, totalSteps, epoch, batch: batch + 1, batchesPerEpoch, loss });
@@ -177,7 +173,7 @@ export async function trainModel(
     seconds,
     samplesPerSecond: samplesSeen / Math.max(seconds, 1e-9),
     epochSummaries: summaries,
-    learnedAtEpoch: lastMissEpoch && learnedEpochs(lastMissEpoch, predictedRight),
+    ...(dynamics ? { dynamics: dynamics.result() } : {}),
   };
 }
 
@@ -193,8 +189,9 @@ class ScheduledAdam extends tf.AdamOptimizer {
 }
 
 /**
- * One optimiser step; returns the loss and, for ERM, which samples were predicted as labelled.
- * Read back asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
+ * One optimiser step; returns the loss and, for ERM, each sample's margin before the update: the
+ * given label's logit minus the largest other logit (> 0: predicted as labelled). Read back
+ * asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
  */
 async function trainStep(
   model: Cnn,
@@ -203,10 +200,10 @@ async function trainStep(
   y: Float32Array,
   size: number,
   numClasses: number,
-  trackHits: boolean,
-): Promise<{ loss: number; hits?: Uint8Array }> {
+  trackMargins: boolean,
+): Promise<{ loss: number; margins?: Float32Array }> {
   const { inputSize, channels } = model.spec;
-  let hitTensor: tf.Tensor | undefined;
+  let marginTensor: tf.Tensor | undefined;
   const loss = tf.tidy(() => {
     // subarray: no copy; the final batch of an epoch may be smaller than the buffers.
     const xs = tf.tensor4d(x.subarray(0, size * inputSize * inputSize * channels), [
@@ -220,7 +217,9 @@ async function trainStep(
     return optimizer.minimize(
       () => {
         const logits = model.logits(xs);
-        if (trackHits) hitTensor = tf.keep(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)));
+        // ys is one-hot here: the given logit, and the largest logit once the given one is pushed down.
+        if (trackMargins)
+          marginTensor = tf.keep(tf.sub(tf.sum(tf.mul(logits, ys), 1), tf.max(tf.sub(logits, tf.mul(ys, 1e9)), 1)));
         return tf.losses.softmaxCrossEntropy(ys, logits) as tf.Scalar;
       },
       true,
@@ -230,17 +229,10 @@ async function trainStep(
   try {
     return {
       loss: (await loss.data())[0],
-      hits: hitTensor ? Uint8Array.from(await hitTensor.data()) : undefined,
+      margins: marginTensor ? ((await marginTensor.data()) as Float32Array) : undefined,
     };
   } finally {
     loss.dispose();
-    hitTensor?.dispose();
+    marginTensor?.dispose();
   }
-}
-
-/** learnedAt = (last epoch it was missed) + 1 when it ended up predicted right, else 0 (never). */
-function learnedEpochs(lastMissEpoch: Uint16Array, predictedRight: Uint8Array): Uint16Array {
-  const learned = new Uint16Array(lastMissEpoch.length);
-  for (let i = 0; i < learned.length; i++) learned[i] = predictedRight[i] ? lastMissEpoch[i] + 1 : 0;
-  return learned;
 }

@@ -70,6 +70,7 @@ export function buildReviewContent(
             },
           }
         : {}),
+      ...(s.dynamics ? { dynamics: { ...s.dynamics, epochs: report.training.erm.epochs } } : {}),
       ...(userModel ? { userModel } : {}),
     };
   };

@@ -123,6 +123,9 @@ test("--method fused prints the estimated class swaps and each suspect's signals
   assert.match(result.stdout, /Estimated label noise [\d.]+% \(confident learning, out-of-sample\)/);
   assert.match(result.stdout, /^given\\true +0 +1 +2 .* 9$/m);
   assert.match(result.stdout, /signals: E = ERM fits/);
+  // Each suspect's ERM trajectory, and its legend.
+  assert.match(result.stdout, /^1 .* {2}AUM [−+]\d+\.\d, (never learned|learned \d+\/\d+)(, forgot \d+×)?$/m);
+  assert.match(result.stdout, /^ERM trajectory: AUM = area under the margin/m);
   const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
     settings: { method: string; flag: { scoredBy: string } };
     samples: { path: string; reasons?: unknown }[];

@@ -9,7 +9,13 @@ function record(byEpoch: number[][]) {
   for (const margins of byEpoch) {
     recorder.startEpoch();
     const rows = Int32Array.from(margins.flatMap((m, row) => (Number.isNaN(m) ? [] : [row])));
-    hits.push(recorder.record(rows, 0, Float32Array.from(rows, (row) => margins[row])));
+    hits.push(
+      recorder.record(
+        rows,
+        0,
+        Float32Array.from(rows, (row) => margins[row]),
+      ),
+    );
   }
   return { ...recorder.result(), hits };
 }
@@ -24,7 +30,10 @@ test('the recorder turns margins into AUM, forgetting events and the learned epo
     [6, 3, 3, 0],
   ]);
   assert.equal(d.epochs, 5);
-  assert.deepEqual(Array.from(d.aum), [4, 0.6, 0.8, -1.6].map((v) => Math.fround(v)));
+  assert.deepEqual(
+    Array.from(d.aum),
+    [4, 0.6, 0.8, -1.6].map((v) => Math.fround(v)),
+  );
   assert.deepEqual(Array.from(d.forgettingEvents), [0, 0, 2, 0]);
   assert.deepEqual(Array.from(d.learnedAtEpoch), [1, 3, 5, 0], 'a margin of exactly 0 is not a hit');
   assert.deepEqual(d.hits, [2, 1, 3, 2, 3], 'hits per batch: the margins above 0');
@@ -38,7 +47,7 @@ test('a row not visited in an epoch keeps NaN there and its AUM averages the vis
     [3, -4],
   ]);
   assert.deepEqual(Array.from(d.aum), [2, -3]);
-  assert.ok(Number.isNaN(d.epochMargins[1]) && Number.isNaN(d.epochMargins[3]), "row 0 in epoch 2, row 1 in epoch 1");
+  assert.ok(Number.isNaN(d.epochMargins[1]) && Number.isNaN(d.epochMargins[3]), 'row 0 in epoch 2, row 1 in epoch 1');
   assert.deepEqual(Array.from(d.learnedAtEpoch), [1, 0]);
 });
 

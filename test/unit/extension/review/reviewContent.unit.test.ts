@@ -261,3 +261,17 @@ test('a class named "__proto__" keeps its typical images for the relabel picker'
     'survives the message as JSON',
   );
 });
+
+test("a sample's ERM trajectory reaches the preview with the run's epoch count; older reports have none", async () => {
+  const report = await sampleDigitsReport();
+  const plain = buildReviewContent(report, 1000, (p) => p);
+  assert.ok(plain.status === 'ready' && plain.suspects.every((s) => s.dynamics === undefined));
+  const dynamics = { aum: -2.5, learnedEpoch: 0, forgotten: 1, margins: [-1, 0.5, -2, -3] };
+  const [first, ...rest] = report.samples;
+  const content = buildReviewContent({ ...report, samples: [{ ...first, dynamics }, ...rest] }, 1000, (p) => p);
+  assert.equal(content.status, 'ready');
+  if (content.status !== 'ready') return;
+  const shown = content.suspects.find((s) => s.path === first.path)!;
+  assert.deepEqual(shown.dynamics, { ...dynamics, epochs: report.training.erm.epochs });
+  assert.equal(content.suspects.filter((s) => s.dynamics).length, 1);
+});
