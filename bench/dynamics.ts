@@ -1,6 +1,7 @@
 // Detection from how ERM learns (issue #16): area under the margin, learned-late / forgetting, and
-// each fused with today's ERM-vs-mixup judge, against the judge alone — on real images with injected
-// label noise, over several seeds (training seed s, noise seed 2 + s), medians and ranges.
+// each fused with the ERM-vs-mixup judge's score on the models' probabilities, against that score
+// alone — on real images with injected label noise, over several seeds (training seed s, noise seed
+// 2 + s), medians and ranges. "models + AUM (w .25)" is the default judge since (flag.aumWeight).
 //
 //   npm run bench:dynamics -- [--count 10000] [--sources mnist,fashion] [--settings sym0,sym20,sym40,pair20]
 //     [--seeds 1,2,3] [--dump runs.json]
@@ -37,17 +38,22 @@ interface Run {
   forgettingEvents: number[];
 }
 
+/** The ERM-vs-mixup judge on the models' probabilities alone: the default before AUM joined it. */
+const TODAY = 'models alone';
+const fpr = (q: SignalQuality) => 100 * q.falsePositiveRate;
+
 /** The judge's flag rule (a margin of 0.1, i.e. score ≥ 0.55), applied to a fused score. */
 const FLAG_AT_SCORE = 0.55;
 
 /** Each signal alone, and fused with the judge: its flags and scores for one run. */
 const SIGNALS: Record<string, (run: Run) => { flags: ArrayLike<number>; scores: ArrayLike<number> }> = {
-  'judge (today)': (run) => ({ flags: run.judgeFlag, scores: run.judgeScore }),
+  [TODAY]: (run) => ({ flags: run.judgeFlag, scores: run.judgeScore }),
   [`AUM < ${AUM_THRESHOLD}`]: (run) => ({ flags: run.aum.map((a) => +(a < AUM_THRESHOLD)), scores: aumScores(run) }),
   'never learned / late': (run) => ({ flags: run.learnedAtEpoch.map((e) => +(e === 0)), scores: lateScores(run) }),
-  'judge + AUM (w .25)': (run) => mixed(run, aumScores(run), 0.25),
-  'judge + AUM (w .5)': (run) => mixed(run, aumScores(run), 0.5),
-  'judge + late (w .25)': (run) => mixed(run, lateScores(run), 0.25),
+  // w .25 is the default since this benchmark (flag.aumWeight): the new judge.
+  'models + AUM (w .25)': (run) => mixed(run, aumScores(run), 0.25),
+  'models + AUM (w .5)': (run) => mixed(run, aumScores(run), 0.5),
+  'models + late (w .25)': (run) => mixed(run, lateScores(run), 0.25),
 };
 
 function aumScores(run: Run): Float32Array {
@@ -127,12 +133,21 @@ function report(runs: Run[]): void {
       group.map((r) => r.seconds),
       0,
     );
-    for (const [name, signal] of Object.entries(SIGNALS)) {
-      const qualities = group.map((run) => {
+    const judged = (signal: (typeof SIGNALS)[string]) =>
+      group.map((run) => {
         const { flags, scores } = signal(run);
         return signalQuality(flags, scores, Uint8Array.from(run.flipped));
       });
-      const of = (pick: (q: SignalQuality) => number, digits: number) => spread(qualities.map(pick), digits);
+    const today = judged(SIGNALS[TODAY]);
+    // With no wrong label, precision, recall and F1 say nothing (an empty flag set is "perfect"): only the FPR counts.
+    const clean = group.every((run) => !run.flipped.includes(1));
+    for (const [name, signal] of Object.entries(SIGNALS)) {
+      const qualities = judged(signal);
+      const of = (pick: (q: SignalQuality) => number, digits: number) =>
+        clean && pick !== fpr ? '-' : spread(qualities.map(pick), digits);
+      // Paired by seed against the models alone: on how many seeds it does better.
+      const wins = (pick: (q: SignalQuality) => number) =>
+        clean || name === TODAY ? '' : `${qualities.filter((q, i) => pick(q) > pick(today[i])).length}/${group.length}`;
       rows.push([
         key,
         name,
@@ -140,15 +155,18 @@ function report(runs: Run[]): void {
         of((q) => q.recall, 3),
         of((q) => q.f1, 3),
         of((q) => q.auroc, 4),
-        of((q) => 100 * q.falsePositiveRate, 2),
-        name === 'judge (today)' ? seconds : '',
+        of(fpr, 2),
+        wins((q) => q.f1),
+        wins((q) => q.auroc),
+        name === TODAY ? seconds : '',
       ]);
     }
   }
   const seeds = [...new Set(runs.map((r) => r.seed))].join(', ');
   console.log(
     `\n${new Date().toISOString().slice(0, 10)}, ${runs.length} audits, seeds ${seeds}; median (min–max) over seeds:\n\n` +
-      markdownTable(['data', 'signal', 'P', 'R', 'F1', 'AUROC', 'FPR %', 's'], rows),
+      markdownTable(['data', 'signal', 'P', 'R', 'F1', 'AUROC', 'FPR %', 'F1 wins', 'AUROC wins', 's'], rows) +
+      "\n\nwins: seeds on which the signal beats the models alone (paired by seed); s: the audit's wall time.",
   );
 }
 

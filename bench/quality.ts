@@ -103,6 +103,7 @@ async function main(): Promise<void> {
         erm: audit.ermProbabilities,
         mixup: audit.mixupProbabilities,
         outOfSample: audit.outOfSampleProbabilities,
+        aum: audit.dynamics?.aum,
       };
       const judged = (method: AuditMethod) =>
         [...judgeSamples(noisy.labels, probabilities, 10, { method, flag: options.flag }).verdicts].sort(

@@ -133,6 +133,12 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
       probability,
       DEFAULT_AUDIT_OPTIONS.flag.minMargin,
     )
+    .option(
+      '--aum-weight <w>',
+      "weight of ERM's area under the margin in the score, from 0 (the models' probabilities alone) to 1",
+      probability,
+      DEFAULT_AUDIT_OPTIONS.flag.aumWeight,
+    )
     .addOption(
       new Option(
         '--scored-by <models>',
@@ -226,6 +232,7 @@ interface AuditFlags {
   batchSize: number;
   seed: number;
   minMargin: number;
+  aumWeight: number;
   scoredBy?: ScoringModels;
   /** The old name of `scoredBy`. */
   judge?: ScoringModels;
@@ -289,6 +296,7 @@ async function auditCommand(
         health: flags.health,
         flag: {
           minMargin: flags.minMargin,
+          aumWeight: flags.aumWeight,
           scoredBy: flags.scoredBy ?? flags.judge,
           requireErmFit: flags.requireErmFit,
         },

@@ -130,7 +130,8 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
   numberIn('maxMegapixels', options.maxMegapixels, 0.01, 10_000);
   for (const key of ['cache', 'health'] as const)
     if (typeof options[key] !== 'boolean') bad(key, options[key], 'true or false');
-  for (const key of ['minMargin', 'ermFitsAbove'] as const) numberIn(`flag.${key}`, options.flag[key], 0, 1);
+  for (const key of ['minMargin', 'ermFitsAbove', 'aumWeight'] as const)
+    numberIn(`flag.${key}`, options.flag[key], 0, 1);
   for (const [key, value] of Object.entries(options.ownModel ?? {}))
     if (
       key === 'classes'

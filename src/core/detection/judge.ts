@@ -40,6 +40,8 @@ export interface AuditProbabilities {
   readonly neighbourVotes?: Float32Array;
   /** ...and `(N,)` 1 where an image has them. */
   readonly neighbourCovered?: Uint8Array;
+  /** `(N,)` ERM's area under the margin, when the audit recorded it (`flag.aumWeight` blends it into the judge's score). */
+  readonly aum?: Float32Array;
 }
 
 /**
@@ -96,7 +98,7 @@ function judgeUncapped(
   options: Pick<AuditOptions, 'method' | 'flag'>,
 ): Judgement {
   const { erm, mixup } = probabilities;
-  const byErmMixup = ermMixupVerdicts(labels, erm, mixup, numClasses, options.flag);
+  const byErmMixup = ermMixupVerdicts(labels, erm, mixup, numClasses, options.flag, probabilities.aum);
   const judgedAll = options.flag.scoredBy === 'both' ? averageProbabilities(erm, mixup) : mixup;
   // Images the user's files have no row for fall back to the judge's own probabilities: that
   // signal then adds nothing to them, neither in confident learning's counts nor in the fusion.

@@ -285,6 +285,7 @@ export async function auditImages(
         ? { outOfSampleCovered: own.predProbs.covered, outOfSampleWeight: FUSED_OWN_MODEL_WEIGHT }
         : {}),
       ...(votes ? { neighbourVotes: votes.votes, neighbourCovered: votes.voted } : {}),
+      ...(ermOutput.dynamics ? { aum: ermOutput.dynamics.aum } : {}),
     },
     numClasses,
     options,

@@ -30,3 +30,13 @@ test('both models of a large quick audit share the capped budget; a deep audit g
 test('a negative cap is refused with the option named', () => {
   assert.throws(() => resolveAuditOptions({ maxSampleSteps: -1 }), /maxSampleSteps/);
 });
+
+test("ERM's AUM weighs nothing in the score unless asked, and the weight is checked", () => {
+  assert.equal(
+    resolveAuditOptions().flag.aumWeight,
+    0,
+    'an option: it lost on Fashion-MNIST (docs/learning-dynamics.md)',
+  );
+  assert.equal(resolveAuditOptions({ mode: 'deep', flag: { aumWeight: 0.5 } }).flag.aumWeight, 0.5);
+  assert.throws(() => resolveAuditOptions({ flag: { aumWeight: 1.5 } }), /flag\.aumWeight/);
+});

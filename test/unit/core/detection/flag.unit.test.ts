@@ -112,3 +112,31 @@ test('metrics: precision, recall, F1 and AUROC against a known answer', () => {
 function round(v: number): number {
   return Math.round(v * 1e4) / 1e4;
 }
+
+test("ERM's area under the margin moves the score by aumWeight and can tip a tie into a flag", () => {
+  // Judged by both: sample 1 is a tie of its given label with class 2 (score 0.55 − 0.05 = 0.45).
+  const plain = ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'both' }).sort((a, b) => a.index - b.index);
+  // Sample 1's AUM is very negative (the network never preferred its label): suspicion ≈ 1.
+  const aum = Float32Array.from([5, -20, 5, 0]);
+  const blended = ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'both', aumWeight: 0.25 }, aum).sort(
+    (a, b) => a.index - b.index,
+  );
+  assert.equal(round(blended[1].score), round(0.75 * plain[1].score + 0.25));
+  assert.equal(blended[1].flagged, true, 'the trajectory tips it over the margin rule');
+  assert.equal(round(blended[3].score), round(0.75 * plain[3].score + 0.25 * 0.5), 'AUM 0 is the neutral 0.5');
+  assert.ok(blended[0].score < plain[0].score, 'a high AUM lowers the suspicion');
+  assert.deepEqual(
+    blended.map((v) => v.suggestedLabel),
+    plain.map((v) => v.suggestedLabel),
+    'the suggestion stays the models’',
+  );
+  // Weight 0, or no AUM recorded: the models' score alone.
+  assert.deepEqual(
+    ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'both', aumWeight: 0 }, aum),
+    ermMixupVerdicts(labels, erm, mixup, 3, { scoredBy: 'both' }),
+  );
+  assert.throws(
+    () => ermMixupVerdicts(labels, erm, mixup, 3, { aumWeight: 0.25 }, aum.subarray(0, 2)),
+    /one AUM per sample/,
+  );
+});
