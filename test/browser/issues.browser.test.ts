@@ -1,0 +1,195 @@
+/**
+ * The Issues view of the review webview, in Chromium against the harness host (see
+ * review.browser.test.ts): the sample digits with planted dark and blurry images, their report's
+ * real `health` section, and decisions that reach the host's decisions file. Screenshots go to test-output/.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { AuditReport } from '../../src/core/report';
+import { healthDigitsReport, type PlantedIssues } from '../helpers/healthDigitsReport';
+import { makeTempDir, removeTempDir } from '../helpers/tempDir';
+import {
+  OUTPUT,
+  assertCleanPage,
+  decisionsOnDisk,
+  decisionsOnHost,
+  launchReviewPages,
+  settle,
+  waitForDecisionCount,
+  type ReviewPages,
+} from './reviewPage';
+
+let dir: string;
+let report: AuditReport;
+let planted: PlantedIssues;
+let pages: ReviewPages;
+
+before(async () => {
+  dir = await makeTempDir('issues-view');
+  const root = join(dir, 'digits');
+  ({ report, planted } = await healthDigitsReport(root));
+  pages = await launchReviewPages({ dataRoot: root, report });
+});
+
+after(async () => {
+  await pages?.close();
+  if (dir) await removeTempDir(dir);
+});
+
+const plantedAs = (defect: string) => [...planted].filter(([, d]) => d === defect).map(([p]) => p);
+const section = (page: Page, title: string) =>
+  page.locator('.issue-section', { has: page.getByRole('heading', { name: new RegExp(`^${title}`) }) });
+const tile = (page: Page, title: string, path: string) =>
+  section(page, title).locator(`.issue-tile[data-path="${path}"]`);
+const focusedPath = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path);
+
+async function openIssues(page: Page): Promise<void> {
+  await page.waitForSelector('.card');
+  await page.getByRole('button', { name: 'Issues', exact: true }).click();
+  await page.waitForSelector('.issue-panel:not([hidden]) .issue-tile');
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.issue-panel img')].every(
+      (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0,
+    ),
+  );
+  await settle(page);
+}
+
+test('the Issues tab lists a section per issue type with its figures and worst images; keys and buttons keep and remove, undo takes back', async () => {
+  const health = pages.content.health;
+  assert.ok(health, 'the report has a health section');
+  const page = await pages.open({ width: 900, height: 900 });
+  await openIssues(page);
+  assert.equal(await page.isVisible('.main'), false, 'the grid gives way');
+  assert.equal(await page.isVisible('.filters'), false);
+
+  // One section per type that flagged images, in the content's order, with count, share and threshold.
+  const listed = health.issues.filter((i) => !i.datasetProperty && i.examples.length > 0);
+  const headings = await page.locator('.issue-section h2').allTextContents();
+  assert.deepEqual(
+    headings,
+    listed.map((i) => `${i.title}${i.count}`),
+  );
+  const dark = health.issues.find((i) => i.type === 'dark')!;
+  assert.equal(dark.count, 3);
+  const darkSection = section(page, 'Dark images');
+  assert.equal(
+    await darkSection.locator('.issue-figures').textContent(),
+    `3 images (${(100 * dark.share).toFixed(1)}%) · flagged when the score is below ${dark.threshold}`,
+  );
+  assert.match((await darkSection.locator('.issue-why').textContent()) ?? '', /CleanVision's default/);
+  assert.deepEqual(
+    (await darkSection.locator('.issue-tile').evaluateAll((t) => t.map((e) => (e as HTMLElement).dataset.path))).sort(),
+    plantedAs('dark').sort(),
+    'the strip shows the planted dark images',
+  );
+  assert.deepEqual(
+    (
+      await section(page, 'Blurry images')
+        .locator('.issue-tile')
+        .evaluateAll((t) => t.map((e) => (e as HTMLElement).dataset.path))
+    ).sort(),
+    plantedAs('blurry').sort(),
+  );
+  // The strips are bounded: at most 12 images each before "Show more".
+  for (const issue of listed) {
+    assert.equal(await section(page, issue.title).locator('.issue-tile').count(), Math.min(12, issue.examples.length));
+  }
+  assert.match(
+    (await page.locator('.issue-notes').textContent()) ?? '',
+    /None found: .*light images.*odd aspect ratio/,
+    'the types that found nothing get one line',
+  );
+  assert.equal(
+    await page.textContent('.counter'),
+    `0 of ${new Set(listed.flatMap((i) => i.examples.slice(0, 48).map((e) => e.path))).size} images decided`,
+  );
+
+  // Keyboard: Tab reaches the strip's roving image, arrows move along it, K keeps, Delete removes.
+  const [firstDark, secondDark, thirdDark] = await darkSection
+    .locator('.issue-tile')
+    .evaluateAll((t) => t.map((e) => (e as HTMLElement).dataset.path!));
+  const firstTile = page.locator('.issue-tile').first();
+  await firstTile.focus();
+  assert.equal(await focusedPath(page), await firstTile.getAttribute('data-path'));
+  assert.equal(await page.locator('.issue-tile[tabindex="0"]').count(), 1, 'one image in the tab order');
+  assert.match((await firstTile.getAttribute('aria-label')) ?? '', /labeled .*: Pending\. K keeps, Delete removes/);
+  await darkSection.locator('.issue-tile').first().click();
+  assert.equal(await focusedPath(page), firstDark);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focusedPath(page), secondDark, 'ArrowRight moves along the strip');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('k');
+  await waitForDecisionCount(page, 1);
+  assert.deepEqual(await decisionsOnHost(page), { [firstDark]: { action: 'keep' } });
+  assert.equal(await focusedPath(page), secondDark, 'a decision moves on to the next image');
+  await page.keyboard.press('Delete');
+  await waitForDecisionCount(page, 2);
+  assert.deepEqual((await decisionsOnHost(page))[secondDark], { action: 'remove' });
+  assert.match((await tile(page, 'Dark images', secondDark).getAttribute('class')) ?? '', /decided-remove/);
+  assert.match(
+    (await tile(page, 'Dark images', secondDark).getAttribute('aria-label')) ?? '',
+    /dark images: Removed\./,
+  );
+  assert.equal(await tile(page, 'Dark images', secondDark).locator('.card-status').textContent(), 'Removed');
+  assert.equal(await focusedPath(page), thirdDark);
+  await page.keyboard.press('ArrowDown');
+  assert.notEqual(await focusedPath(page), thirdDark, 'ArrowDown goes to the next strip');
+
+  // Buttons: remove a blurry image with its ✕ button.
+  const blurry = plantedAs('blurry')[0];
+  await tile(page, 'Blurry images', blurry)
+    .getByRole('button', { name: new RegExp(`^Remove ${blurry} \\(blurry images\\) from the dataset`) })
+    .click();
+  await waitForDecisionCount(page, 3);
+  assert.deepEqual((await decisionsOnHost(page))[blurry], { action: 'remove' });
+  await page.screenshot({ path: join(OUTPUT, 'issues-dark-900.png'), fullPage: true });
+
+  // Undo takes back the newest decision, and the focus returns to its image.
+  await page.keyboard.press('Control+z');
+  await waitForDecisionCount(page, 2);
+  assert.equal((await decisionsOnHost(page))[blurry], undefined);
+  assert.equal(await focusedPath(page), blurry);
+  const disk = await decisionsOnDisk(pages, page);
+  assert.deepEqual(disk.decisions, { [firstDark]: { action: 'keep' }, [secondDark]: { action: 'remove' } });
+  const posted = await page.evaluate(() => window.__host.posted.filter((m) => m.type === 'review/decide'));
+  assert.deepEqual(
+    posted.map((m) => (m.type === 'review/decide' ? [m.path, m.decision?.action ?? null, m.undo ?? false] : [])),
+    [
+      [firstDark, 'keep', false],
+      [secondDark, 'remove', false],
+      [blurry, 'remove', false],
+      [blurry, null, true],
+    ],
+  );
+
+  // Enter (or a double click) opens the image, as elsewhere.
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__host.posted.some((m) => m.type === 'review/openImage'));
+  assert.ok(pages.hostOf(page).opened.some((file) => file.endsWith(blurry)));
+  assert.equal(((await page.evaluate(() => window.__host.state())) as { view?: string }).view, 'issues');
+  await assertCleanPage(page);
+  await page.close();
+});
+
+test('a report without a health section has no Issues tab; the view reads in a light theme at 700 px', async () => {
+  // As an older report's content: no `health` field (JSON drops the undefined).
+  const page = await pages.open({ content: { ...pages.content, health: undefined } });
+  await page.waitForSelector('.card');
+  assert.equal(await page.getByRole('button', { name: 'Issues', exact: true }).isVisible(), false);
+  await page.close();
+
+  const light = await pages.open({ theme: 'light', width: 700, height: 900 });
+  await openIssues(light);
+  const width = await light.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 700, `no horizontal scroll at 700 px (${width} px)`);
+  await light.screenshot({ path: join(OUTPUT, 'issues-light-700.png'), fullPage: true });
+  // The end of the view: the one-line notes for the types that found nothing.
+  await light.locator('.issue-notes').scrollIntoViewIfNeeded();
+  await settle(light);
+  await light.screenshot({ path: join(OUTPUT, 'issues-light-700-end.png') });
+  await assertCleanPage(light);
+  await light.close();
+});
