@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
+import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import { healthDigitsReport, type PlantedIssues } from '../helpers/healthDigitsReport';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir';
 import {
@@ -192,4 +193,75 @@ test('a report without a health section has no Issues tab; the view reads in a l
   await light.screenshot({ path: join(OUTPUT, 'issues-light-700-end.png') });
   await assertCleanPage(light);
   await light.close();
+});
+
+test('"Show more" opens a long strip; leaked copies are listed by group with their splits and decided like the rest', async () => {
+  // The report as a person may have edited it: 20 dark images, and two groups of copies across splits.
+  const twenty = report.samples.slice(0, 20).map((_, i) => i);
+  const dark = report.health!.imageQuality.types.dark;
+  const member = (at: number, split: string) => ({
+    path: report.samples[at].path,
+    label: report.samples[at].givenLabel,
+    split,
+  });
+  const edited: AuditReport = {
+    ...report,
+    health: {
+      ...report.health!,
+      imageQuality: {
+        ...report.health!.imageQuality,
+        types: { ...report.health!.imageQuality.types, dark: { ...dark, count: 20, flagged: twenty } },
+      },
+      leakySplits: {
+        source: 'column',
+        splits: [
+          { split: 'train', samples: 300, classes: {} },
+          { split: 'test', samples: 100, classes: {} },
+        ],
+        groups: [
+          { kind: 'exact', members: [member(30, 'train'), member(31, 'test')] },
+          { kind: 'near', members: [member(32, 'train'), member(33, 'train'), member(34, 'test')] },
+        ],
+        images: 5,
+      },
+    },
+  };
+  const content = buildReviewContent(edited, 1000, (path) => pages.harness.imageUrl(path));
+  const page = await pages.open({ content, decisions: {}, width: 900, height: 1000 });
+  await openIssues(page);
+  const darkSection = section(page, 'Dark images');
+  assert.equal(await darkSection.locator('.issue-tile').count(), 12);
+  await darkSection.getByRole('button', { name: 'Show 8 more' }).click();
+  assert.equal(await darkSection.locator('.issue-tile').count(), 20);
+  const fewer = darkSection.getByRole('button', { name: 'Show fewer' });
+  assert.equal(await fewer.getAttribute('aria-expanded'), 'true');
+  assert.equal(await fewer.evaluate((b) => b === document.activeElement), true, 'the focus stays on the button');
+
+  const leaks = section(page, 'Leaky splits');
+  assert.match(
+    (await leaks.locator('.issue-figures').textContent()) ?? '',
+    /^Splits from the split column: train 300, test 100\. 2 groups of copies cross splits/,
+  );
+  assert.deepEqual(await leaks.locator('.leak-header').allTextContents(), [
+    'Exact copies in train, test',
+    'Near duplicates in train, test',
+  ]);
+  const copy = report.samples[31].path;
+  assert.equal(
+    await leaks.locator('.issue-tile').nth(1).locator('.issue-caption').textContent(),
+    `test · ${report.samples[31].givenLabel}`,
+  );
+  await leaks.locator('.issue-tile').nth(1).click();
+  await page.keyboard.press('Delete');
+  await waitForDecisionCount(page, 1);
+  assert.deepEqual(await decisionsOnHost(page), { [copy]: { action: 'remove' } });
+  assert.match(
+    (await leaks.locator('.issue-tile').nth(1).getAttribute('aria-label')) ?? '',
+    new RegExp(`^${copy}, labeled .*, exact copy across train, test: Removed\\.`),
+  );
+  await leaks.scrollIntoViewIfNeeded();
+  await settle(page);
+  await page.screenshot({ path: join(OUTPUT, 'issues-leaks-dark-900.png') });
+  await assertCleanPage(page);
+  await page.close();
 });
