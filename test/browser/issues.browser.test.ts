@@ -11,6 +11,8 @@ import type { AuditReport } from '../../src/core/report';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import { healthDigitsReport, type PlantedIssues } from '../helpers/healthDigitsReport';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir';
+import { assertNoSeriousViolations } from './axe';
+import type { ThemeName } from './themes';
 import {
   OUTPUT,
   assertCleanPage,
@@ -264,4 +266,14 @@ test('"Show more" opens a long strip; leaked copies are listed by group with the
   await page.screenshot({ path: join(OUTPUT, 'issues-leaks-dark-900.png') });
   await assertCleanPage(page);
   await page.close();
+});
+
+test('axe finds no serious violation in the Issues view, in the dark, light and high-contrast themes', async () => {
+  for (const theme of ['dark', 'light', 'highContrast'] as ThemeName[]) {
+    const page = await pages.open({ theme, decisions: {}, width: 900 });
+    await openIssues(page);
+    await page.keyboard.press('Tab');
+    await assertNoSeriousViolations(page, `Issues view, ${theme}`);
+    await page.close();
+  }
 });
