@@ -4,10 +4,12 @@
  * real `health` section, and decisions that reach the host's decisions file. Screenshots go to test-output/.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
+import { defaultReviewLogPath } from '../../src/core/review/reviewLog';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import { healthDigitsReport, type PlantedIssues } from '../helpers/healthDigitsReport';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir';
@@ -157,6 +159,19 @@ test('the Issues tab lists a section per issue type with its figures and worst i
   assert.equal(await focusedPath(page), blurry);
   const disk = await decisionsOnDisk(pages, page);
   assert.deepEqual(disk.decisions, { [firstDark]: { action: 'keep' }, [secondDark]: { action: 'remove' } });
+  // The review log has each change, the undo marked as one, as for a suspect.
+  const logged = (await readFile(defaultReviewLogPath(pages.hostOf(page).datasetRoot), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { path: string; action: string })
+    .filter((e) => [firstDark, secondDark, blurry].includes(e.path))
+    .map((e) => `${e.action} ${e.path}`);
+  assert.deepEqual(logged.slice(-4), [
+    `keep ${firstDark}`,
+    `remove ${secondDark}`,
+    `remove ${blurry}`,
+    `undo ${blurry}`,
+  ]);
   const posted = await page.evaluate(() => window.__host.posted.filter((m) => m.type === 'review/decide'));
   assert.deepEqual(
     posted.map((m) => (m.type === 'review/decide' ? [m.path, m.decision?.action ?? null, m.undo ?? false] : [])),
@@ -274,6 +289,7 @@ test('axe finds no serious violation in the Issues view, in the dark, light and 
     await openIssues(page);
     await page.keyboard.press('Tab');
     await assertNoSeriousViolations(page, `Issues view, ${theme}`);
+    if (theme === 'highContrast') await page.screenshot({ path: join(OUTPUT, 'issues-high-contrast-900.png') });
     await page.close();
   }
 });
