@@ -173,6 +173,11 @@ export class ReviewApp {
     this.issuePanel = new IssuePanel({
       onAction: (member, action) => this.decideMember(member, { kind: action }),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
+      thumbnail: (path) => this.thumbnails.get(path),
+      onShown: (paths) => {
+        const missing = this.thumbnails.requestFor(paths);
+        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
+      },
     });
     this.grid = new SuspectGrid({
       onClick: (path, modifiers) => {
@@ -282,6 +287,7 @@ export class ReviewApp {
       case 'thumbnails/didCreate':
         this.thumbnails.add(message.thumbnails);
         this.grid.showThumbnails();
+        this.issuePanel.showThumbnails();
         break;
       case 'review/reveal':
         this.revealSample(message.path);

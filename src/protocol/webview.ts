@@ -253,12 +253,10 @@ const IssueExampleViewSchema = fields({
   path: SamplePath,
   /** The given label. */
   label: v.string('must be a string'),
-  /** `webview.asWebviewUri` of the image file. */
-  imageUri: v.string('must be a string'),
   /** The sample's score on this issue type (lower is worse). */
   score: finite(),
 });
-/** One flagged sample of an issue type, as the Issues view's strip shows it. */
+/** One flagged sample of an issue type, as the Issues view's strip shows it (its image is a thumbnail, `thumbnails/request`). */
 export type IssueExampleView = Immutable<v.InferOutput<typeof IssueExampleViewSchema>>;
 
 const IssueSectionViewSchema = fields({
@@ -290,7 +288,6 @@ const LeakMemberViewSchema = fields({
   label: v.string('must be a string'),
   /** `train`, `val`, `test` (or the split column's own value). */
   split: v.string('must be a string'),
-  imageUri: v.string('must be a string'),
 });
 /** One copy of a leaked image. */
 export type LeakMemberView = Immutable<v.InferOutput<typeof LeakMemberViewSchema>>;

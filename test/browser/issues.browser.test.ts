@@ -69,6 +69,14 @@ test('the Issues tab lists a section per issue type with its figures and worst i
   await openIssues(page);
   assert.equal(await page.isVisible('.main'), false, 'the grid gives way');
   assert.equal(await page.isVisible('.filters'), false);
+  // The images are the host's thumbnails, asked for in one request as the grid's are.
+  const requested = await page.evaluate(() =>
+    window.__host.posted.flatMap((m) => (m.type === 'thumbnails/request' ? m.paths : [])),
+  );
+  const tilePaths = await page
+    .locator('.issue-tile')
+    .evaluateAll((t) => t.map((e) => (e as HTMLElement).dataset.path!));
+  for (const path of tilePaths) assert.ok(requested.includes(path), `a thumbnail is asked for ${path}`);
 
   // One section per type that flagged images, in the content's order, with count, share and threshold.
   const listed = health.issues.filter((i) => !i.datasetProperty && i.examples.length > 0);

@@ -25,10 +25,14 @@ export interface IssueMember {
   readonly label: string;
 }
 
-/** How the panel reports decisions and opens images. */
+/** How the panel reports decisions, opens images and gets its thumbnails. */
 export interface IssuePanelHandlers {
   onAction(member: IssueMember, action: 'keep' | 'remove'): void;
   onOpen(path: string): void;
+  /** The thumbnail URI the host sent for a sample, if any (the grid's store). */
+  thumbnail(path: string): string | undefined;
+  /** The samples the panel shows: ask the host for the thumbnails it has not sent. */
+  onShown(paths: readonly string[]): void;
 }
 
 /** One image of a strip: its tile and what it stands for. */
@@ -39,6 +43,7 @@ interface Tile {
   readonly issue: string;
   readonly caption: string;
   readonly status: HTMLElement;
+  readonly image: HTMLImageElement;
 }
 
 export class IssuePanel {
@@ -62,6 +67,16 @@ export class IssuePanel {
       this.health = health;
       this.build();
     } else for (const strip of this.strips) for (const tile of strip) this.paint(tile);
+  }
+
+  /** Shows the thumbnails the host has sent since (the images wait for them, as the grid's cards do). */
+  showThumbnails(): void {
+    for (const strip of this.strips) for (const tile of strip) this.showThumbnail(tile);
+  }
+
+  private showThumbnail(tile: Tile): void {
+    const uri = this.handlers.thumbnail(tile.member.path);
+    if (uri !== undefined && tile.image.getAttribute('src') !== uri) tile.image.src = uri;
   }
 
   /** The image with the focus, if any. */
@@ -134,6 +149,8 @@ export class IssuePanel {
         el('section', { className: 'issue-notes', attrs: { 'aria-label': 'Other checks' } }, [el('ul', {}, notes)]),
       );
     this.element.replaceChildren(...children);
+    // At most 8 × 48 examples and 50 × 8 copies: within one thumbnail request (MAX_THUMBNAILS_PER_REQUEST).
+    this.handlers.onShown([...new Set(this.strips.flatMap((s) => s.map((t) => t.member.path)))]);
     // The focus stays on the image it was on, else the first one.
     const found = previous === undefined ? -1 : this.strips.findIndex((s) => s.some((t) => t.member.path === previous));
     const at =
@@ -159,7 +176,6 @@ export class IssuePanel {
       `${issue.title}, worst first`,
       shown.map((e) => ({
         member: { path: e.path, label: e.label },
-        imageUri: e.imageUri,
         issue: issue.title.toLowerCase(),
         caption: `${e.label} · ${e.score.toFixed(2)}`,
         captionTitle: `Label ${e.label}, score ${e.score} (flagged below ${issue.threshold})`,
@@ -233,7 +249,6 @@ export class IssuePanel {
             `Group ${g + 1}: ${kind.toLowerCase()} in ${where}`,
             group.members.map((m) => ({
               member: { path: m.path, label: m.label },
-              imageUri: m.imageUri,
               issue: `${group.kind === 'exact' ? 'exact copy' : 'near duplicate'} across ${where}`,
               caption: `${m.split || 'no split'} · ${m.label}`,
               captionTitle: `Split ${m.split || '(none)'}, label ${m.label}`,
@@ -256,7 +271,6 @@ export class IssuePanel {
     name: string,
     items: readonly {
       member: IssueMember;
-      imageUri: string;
       issue: string;
       caption: string;
       captionTitle: string;
@@ -273,13 +287,12 @@ export class IssuePanel {
   }
 
   private buildTile(
-    item: { member: IssueMember; imageUri: string; issue: string; caption: string; captionTitle: string },
+    item: { member: IssueMember; issue: string; caption: string; captionTitle: string },
     at: StripPosition,
   ): Tile {
     const { member } = item;
     const image = el('img', { attrs: { alt: '', decoding: 'async', draggable: 'false' } });
     image.addEventListener('load', () => image.classList.toggle('pixelated', image.naturalWidth < 96));
-    image.src = item.imageUri;
     const status = el('div', { className: 'card-status' });
     const button = (text: string, action: 'keep' | 'remove', description: string) => {
       const b = el('button', {
@@ -311,8 +324,9 @@ export class IssuePanel {
     );
     element.addEventListener('click', () => this.focusTile(at));
     element.addEventListener('dblclick', () => this.handlers.onOpen(member.path));
-    const tile: Tile = { element, member, issue: item.issue, caption: item.caption, status };
+    const tile: Tile = { element, member, issue: item.issue, caption: item.caption, status, image };
     this.paint(tile);
+    this.showThumbnail(tile);
     return tile;
   }
 

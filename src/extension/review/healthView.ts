@@ -25,10 +25,11 @@ const ISSUE_TITLES: readonly (readonly [type: string, title: string])[] = [
  * The Issues view's content for a report's `health` section (docs/dataset-health.md), or undefined
  * for a report without one. Bounded whatever the dataset's size: per type only its worst
  * {@link MAX_ISSUE_EXAMPLES} flagged samples with their own score (never the per-sample score
- * arrays), and the first {@link MAX_LEAK_GROUPS} leaked groups. The report is a file a person may
+ * arrays), and the first {@link MAX_LEAK_GROUPS} leaked groups. No image URIs: the view shows
+ * thumbnails, which it asks for as the grid does (`thumbnails/request`). The report is a file a person may
  * edit: a position that names no sample is dropped rather than shown as a broken image.
  */
-export function healthView(report: AuditReport, imageUri: (path: string) => string): HealthView | undefined {
+export function healthView(report: AuditReport): HealthView | undefined {
   const health = report.health;
   if (!health) return undefined;
   const byType: Readonly<Record<string, ReportIssueType | undefined>> = {
@@ -37,7 +38,7 @@ export function healthView(report: AuditReport, imageUri: (path: string) => stri
   };
   const issues = ISSUE_TITLES.flatMap(([type, title]): IssueSectionView[] => {
     const issue = byType[type];
-    return issue ? [section(type, title, issue, report, imageUri)] : [];
+    return issue ? [section(type, title, issue, report)] : [];
   });
   const leaks = health.leakySplits;
   return {
@@ -54,7 +55,7 @@ export function healthView(report: AuditReport, imageUri: (path: string) => stri
               size: group.members.length,
               members: group.members
                 .slice(0, MAX_LEAK_MEMBERS)
-                .map((m) => ({ path: m.path, label: m.label, split: m.split, imageUri: imageUri(m.path) })),
+                .map((m) => ({ path: m.path, label: m.label, split: m.split })),
             })),
           },
         }
@@ -62,20 +63,13 @@ export function healthView(report: AuditReport, imageUri: (path: string) => stri
   };
 }
 
-function section(
-  type: string,
-  title: string,
-  issue: ReportIssueType,
-  report: AuditReport,
-  imageUri: (path: string) => string,
-): IssueSectionView {
+function section(type: string, title: string, issue: ReportIssueType, report: AuditReport): IssueSectionView {
   const examples: IssueExampleView[] = [];
   for (const at of issue.flagged) {
     if (examples.length === MAX_ISSUE_EXAMPLES) break;
     const sample = Number.isInteger(at) ? report.samples[at] : undefined;
     const score = issue.scores[at];
-    if (sample && Number.isFinite(score))
-      examples.push({ path: sample.path, label: sample.givenLabel, imageUri: imageUri(sample.path), score });
+    if (sample && Number.isFinite(score)) examples.push({ path: sample.path, label: sample.givenLabel, score });
   }
   return {
     type,

@@ -51,7 +51,7 @@ export function buildReviewContent(
   const others = cards.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
-  const health = healthView(report, imageUri);
+  const health = healthView(report);
   const view = (s: ReportSample): SuspectView => {
     const userModel = userModelView(report, s);
     return {

@@ -19,7 +19,7 @@ const issue = (type: string, paths: string[], extra: Partial<IssueSectionView> =
   count: paths.length,
   share: paths.length / 100,
   datasetProperty: false,
-  examples: paths.map((path) => ({ path, label: 'a', imageUri: `uri:${path}`, score: 0.1 })),
+  examples: paths.map((path) => ({ path, label: 'a', score: 0.1 })),
   ...extra,
 });
 
@@ -40,8 +40,8 @@ const health: HealthView = {
         kind: 'exact',
         size: 2,
         members: [
-          { path: 'b/3.png', label: 'b', split: 'train', imageUri: 'u' },
-          { path: 'b/4.png', label: 'b', split: 'test', imageUri: 'u' },
+          { path: 'b/3.png', label: 'b', split: 'train' },
+          { path: 'b/4.png', label: 'b', split: 'test' },
         ],
       },
     ],
