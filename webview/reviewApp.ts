@@ -301,6 +301,11 @@ export class ReviewApp {
    */
   private revealSample(path: string): void {
     const sample = this.byPath.get(path);
+    // The Conflicts, Classes and Issues views have no grid to select the card in: back to the suspects.
+    if (sample !== undefined && this.state.view !== 'suspects' && this.state.view !== 'spotCheck') {
+      this.state.view = 'suspects';
+      this.refresh();
+    }
     if (sample !== undefined && !this.visiblePaths.includes(path)) {
       this.state.view = 'suspects';
       this.state.filters = {

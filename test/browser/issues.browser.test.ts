@@ -196,6 +196,12 @@ test('the Issues tab lists a section per issue type with its figures and worst i
   await page.waitForFunction(() => window.__host.posted.some((m) => m.type === 'review/openImage'));
   assert.ok(pages.hostOf(page).opened.some((file) => file.endsWith(blurry)));
   assert.equal(((await page.evaluate(() => window.__host.state())) as { view?: string }).view, 'issues');
+
+  // "Open in the review panel" on a finding while the Issues view is open: back to the grid, card selected.
+  const suspect = pages.content.suspects[0].path;
+  pages.hostOf(page).session.reveal(suspect);
+  await page.waitForSelector(`.card.focused[data-path="${suspect}"]`);
+  assert.equal(await page.isVisible('.issue-panel'), false);
   await assertCleanPage(page);
   await page.close();
 });
