@@ -6,7 +6,6 @@
  */
 import type {
   ClassAction,
-  ConflictMemberView,
   Decisions,
   DecisionChange,
   HostToWebview,
@@ -26,6 +25,9 @@ import { Banner } from './views/banner';
 import { ClassNotice } from './views/classNotice';
 import { ClassesView } from './views/classesView';
 import { ConflictsView } from './views/conflictsView';
+import { IssuePanel, type IssueMember } from './views/issuePanel';
+import { IssuesView } from './views/issuesView';
+import { issueProgress } from './state/issueState';
 import type { PageView, ViewContext } from './views/pageView';
 import { SpotCheckView } from './views/spotCheckView';
 import { SuspectsView } from './views/suspectsView';
@@ -106,6 +108,7 @@ export class ReviewApp {
   private readonly heatmap: SwapHeatmap;
   private readonly conflictList: ConflictList;
   private readonly classPanel: ClassPanel;
+  private readonly issuePanel: IssuePanel;
   private readonly classNotice: ClassNotice;
   private readonly spotCheckView: SpotCheckView;
   private readonly conflictsView: ConflictsView;
@@ -160,11 +163,20 @@ export class ReviewApp {
       },
     });
     this.conflictList = new ConflictList({
-      onAction: (member, action) => this.decideConflict(member, action),
+      onAction: (member, action) => this.decideMember(member, action),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
       onScroll: (top) => {
         this.state.conflictScrollTop = top;
         this.save();
+      },
+    });
+    this.issuePanel = new IssuePanel({
+      onAction: (member, action) => this.decideMember(member, { kind: action }),
+      onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
+      thumbnail: (path) => this.thumbnails.get(path),
+      onShown: (paths) => {
+        const missing = this.thumbnails.requestFor(paths);
+        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
       },
     });
     this.grid = new SuspectGrid({
@@ -221,6 +233,7 @@ export class ReviewApp {
       spotCheck: this.spotCheckView,
       conflicts: this.conflictsView,
       classes: new ClassesView(this.classPanel),
+      issues: new IssuesView(this.issuePanel),
     };
     // One landmark for the page's content and one top heading (the dataset's name, for screen readers).
     this.heading = el('h1', { className: 'visually-hidden', text: 'Review' });
@@ -233,6 +246,7 @@ export class ReviewApp {
         this.main,
         this.conflictList.element,
         this.classPanel.element,
+        this.issuePanel.element,
         this.stateMessage,
       ]),
       this.help.element,
@@ -273,6 +287,7 @@ export class ReviewApp {
       case 'thumbnails/didCreate':
         this.thumbnails.add(message.thumbnails);
         this.grid.showThumbnails();
+        this.issuePanel.showThumbnails();
         break;
       case 'review/reveal':
         this.revealSample(message.path);
@@ -286,6 +301,11 @@ export class ReviewApp {
    */
   private revealSample(path: string): void {
     const sample = this.byPath.get(path);
+    // The Conflicts, Classes and Issues views have no grid to select the card in: back to the suspects.
+    if (sample !== undefined && this.state.view !== 'suspects' && this.state.view !== 'spotCheck') {
+      this.state.view = 'suspects';
+      this.refresh();
+    }
     if (sample !== undefined && !this.visiblePaths.includes(path)) {
       this.state.view = 'suspects';
       this.state.filters = {
@@ -420,6 +440,7 @@ export class ReviewApp {
       hiddenCount: content.hiddenCount,
       view: state.view,
       conflicts: content.conflicts ? conflictProgress(content.conflicts, this.decisions) : undefined,
+      ...(content.health ? { issues: issueProgress(content.health, this.decisions) } : {}),
       swaps: { available: content.swaps !== undefined, open: state.swapsOpen },
       ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     });
@@ -535,14 +556,18 @@ export class ReviewApp {
     this.grid.element.focus({ preventScroll: true });
   }
 
-  /** A decision on one image of a conflicting group: the same decisions, undo and numbering as a suspect's. */
-  private decideConflict(member: ConflictMemberView, action: ReviewAction): void {
+  /**
+   * A decision on one image of a conflicting group or of the Issues view: the same decisions, undo
+   * and numbering as a suspect's.
+   */
+  private decideMember(member: IssueMember, action: ReviewAction): void {
     const { changes, undo } = planAction(action, [conflictTarget(member)], this.decisions);
     if (undo) this.state.undo = pushUndo(this.state.undo, undo);
     this.send(changes);
     this.refresh();
     // The member's row was rebuilt with the decision: keep the focus on the member, not the page.
-    this.conflictList.focusMember(member.path, action.kind === 'relabel' ? action.label : action.kind);
+    if (this.state.view === 'conflicts')
+      this.conflictList.focusMember(member.path, action.kind === 'relabel' ? action.label : action.kind);
   }
 
   private undoLast(): void {
@@ -556,6 +581,7 @@ export class ReviewApp {
     this.send(entry.restore, true);
     this.refresh();
     this.setSelection(selectionAfterUndo(entry, this.visiblePaths));
+    if (this.state.view === 'issues' && entry.restore.length > 0) this.issuePanel.focusPath(entry.restore[0].path);
   }
 
   /** Applies changes locally at once and sends them to the host, numbered; `undo` marks them for the review log. */
@@ -599,6 +625,8 @@ export class ReviewApp {
         return firstFocusable(this.conflictList.element);
       case 'classes':
         return firstFocusable(this.classPanel.element);
+      case 'issues':
+        return this.issuePanel.firstFocus() ?? firstFocusable(this.issuePanel.element);
     }
   }
 
@@ -638,6 +666,10 @@ export class ReviewApp {
       return;
     // Enter on a focused button presses that button, not "accept".
     if (command.kind === 'accept' && isOnButton(event)) return;
+    if (this.state.view === 'issues') {
+      if (this.runInIssues(command)) event.preventDefault();
+      return;
+    }
     event.preventDefault();
     this.run(command);
   }
@@ -683,6 +715,37 @@ export class ReviewApp {
           this.state.selection.focus === null ? EMPTY_SELECTION : selectOnly(this.state.selection.focus),
         );
         return;
+    }
+  }
+
+  /**
+   * The keys of the Issues view, on the image with the roving focus: arrows move it, K keeps,
+   * Delete removes and moves on, Enter opens the image, undo and help as everywhere.
+   * @returns whether the key was used.
+   */
+  private runInIssues(command: KeyCommand): boolean {
+    const member = this.issuePanel.focusedMember();
+    switch (command.kind) {
+      case 'move':
+        if (command.direction === 'pageUp' || command.direction === 'pageDown') return false;
+        this.issuePanel.move(command.direction);
+        return true;
+      case 'keep':
+      case 'remove':
+        if (!member) return false;
+        this.decideMember(member, { kind: command.kind });
+        // On to the next image, as a reviewer working down a strip expects.
+        this.issuePanel.move('right');
+        return true;
+      case 'accept':
+        if (member) this.host.post({ type: 'review/openImage', path: member.path });
+        return member !== undefined;
+      case 'undo':
+      case 'help':
+        this.run(command);
+        return true;
+      default:
+        return false;
     }
   }
 

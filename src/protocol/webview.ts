@@ -243,6 +243,88 @@ const MergeSuggestionSchema: v.GenericSchema<unknown, MergeSuggestion> = fields(
   intoShare: finite(),
 });
 
+/** Examples per issue type the host sends (worst first): the strip shows 12 and "Show more" the rest. */
+export const MAX_ISSUE_EXAMPLES = 48;
+/** Leaked duplicate groups the host sends, and members per group (the report keeps them all). */
+export const MAX_LEAK_GROUPS = 50;
+export const MAX_LEAK_MEMBERS = 8;
+
+const IssueExampleViewSchema = fields({
+  path: SamplePath,
+  /** The given label. */
+  label: v.string('must be a string'),
+  /** The sample's score on this issue type (lower is worse). */
+  score: finite(),
+});
+/** One flagged sample of an issue type, as the Issues view's strip shows it (its image is a thumbnail, `thumbnails/request`). */
+export type IssueExampleView = Immutable<v.InferOutput<typeof IssueExampleViewSchema>>;
+
+const IssueSectionViewSchema = fields({
+  /** The report's key: `dark`, `light`, `blurry`, `lowInformation`, `oddAspectRatio`, `oddSize`, `grayscale`, `outliers`. */
+  type: nonEmpty(),
+  /** The section's heading ("Dark images"). */
+  title: nonEmpty(),
+  /** Flagged when the score is below this. */
+  threshold: finite(),
+  /** What the score measures, and why the threshold is what it is (the report's words). */
+  score: v.string('must be a string'),
+  why: v.string('must be a string'),
+  /** Samples below the threshold and their share of the audited samples. */
+  count: count(),
+  share: finite(),
+  /** Fired on more than `maxPrevalence` of the dataset: no examples, one line. */
+  datasetProperty: v.boolean('must be a boolean'),
+  /** The worst flagged samples, worst first (at most MAX_ISSUE_EXAMPLES; `count` says how many there are). */
+  examples: v.pipe(
+    v.array(IssueExampleViewSchema, 'must be an array'),
+    v.maxLength(MAX_ISSUE_EXAMPLES, `must hold at most ${MAX_ISSUE_EXAMPLES} examples`),
+  ),
+});
+/** One issue type of the report's `health` section. */
+export type IssueSectionView = Immutable<v.InferOutput<typeof IssueSectionViewSchema>>;
+
+const LeakMemberViewSchema = fields({
+  path: SamplePath,
+  label: v.string('must be a string'),
+  /** `train`, `val`, `test` (or the split column's own value). */
+  split: v.string('must be a string'),
+});
+/** One copy of a leaked image. */
+export type LeakMemberView = Immutable<v.InferOutput<typeof LeakMemberViewSchema>>;
+
+const HealthViewSchema = fields({
+  /** Share of the dataset above which a type is a dataset property. */
+  maxPrevalence: finite(),
+  /** Every issue type of the report, in its order (those that found nothing too: the view says so). */
+  issues: v.array(IssueSectionViewSchema, 'must be an array'),
+  /** Present when the dataset has splits. */
+  leakySplits: v.optional(
+    fields({
+      source: v.picklist(['column', 'folders'], 'must be "column" or "folders"'),
+      splits: v.array(fields({ split: v.string('must be a string'), samples: count() }), 'must be an array'),
+      /** Duplicate groups across splits in the report (`groups` holds the first MAX_LEAK_GROUPS). */
+      groupCount: count(),
+      groups: v.pipe(
+        v.array(
+          fields({
+            kind: v.picklist(['exact', 'near'], 'must be "exact" or "near"'),
+            /** Copies in the group (`members` holds the first MAX_LEAK_MEMBERS). */
+            size: count(),
+            members: v.pipe(
+              v.array(LeakMemberViewSchema, 'must be an array'),
+              v.maxLength(MAX_LEAK_MEMBERS, `must hold at most ${MAX_LEAK_MEMBERS} members`),
+            ),
+          }),
+          'must be an array',
+        ),
+        v.maxLength(MAX_LEAK_GROUPS, `must hold at most ${MAX_LEAK_GROUPS} groups`),
+      ),
+    }),
+  ),
+});
+/** The Issues view: the report's dataset-health section, bounded to what the view shows. */
+export type HealthView = Immutable<v.InferOutput<typeof HealthViewSchema>>;
+
 /** The heatmap is square over the content's classes. */
 function swapsFit(content: { classes: readonly string[]; swaps?: { classes: string[]; counts: number[][] } }): {
   classes: boolean;
@@ -291,6 +373,8 @@ const ReadyContentSchema = v.pipe(
     classHealth: v.optional(v.array(ClassHealthSchema, 'must be an array')),
     /** Class pairs the audit suggests merging; absent as above. */
     mergeSuggestions: v.optional(v.array(MergeSuggestionSchema, 'must be an array')),
+    /** Dataset health (image quality, outliers, leaky splits) for the Issues view; absent in reports without `health`. */
+    health: v.optional(HealthViewSchema),
   }),
   v.forward(
     v.check((content) => swapsFit(content).classes, "must be the content's classes"),

@@ -71,6 +71,28 @@ export function contentAfterClassActions(content: ReadyContent, actions: readonl
         }
       : {}),
     ...(content.swaps ? { swaps: mergeSwaps(content.swaps, classes, map) } : {}),
+    ...(content.health
+      ? {
+          health: {
+            ...content.health,
+            issues: content.health.issues.map((i) => ({
+              ...i,
+              examples: i.examples.map((e) => ({ ...e, label: map(e.label) })),
+            })),
+            ...(content.health.leakySplits
+              ? {
+                  leakySplits: {
+                    ...content.health.leakySplits,
+                    groups: content.health.leakySplits.groups.map((g) => ({
+                      ...g,
+                      members: g.members.map((m) => ({ ...m, label: map(m.label) })),
+                    })),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(content.classHealth ? { classHealth: mergeHealth(content.classHealth, classes, map) } : {}),
     ...(content.mergeSuggestions
       ? { mergeSuggestions: content.mergeSuggestions.filter((m) => map(m.from) !== map(m.into)) }

@@ -16,8 +16,11 @@ export function conflictProgress(
   return { resolved, total: groups.length };
 }
 
-/** A member as the shared decision logic (`planAction`) sees a sample: no suggestion of its own. */
-export function conflictTarget(member: ConflictMemberView): {
+/**
+ * A member (of a conflicting group, or an image of the Issues view) as the shared decision logic
+ * (`planAction`) sees a sample: no suggestion of its own.
+ */
+export function conflictTarget(member: Pick<ConflictMemberView, 'path' | 'label'>): {
   path: string;
   givenLabel: string;
   suggestedLabel: string;

@@ -92,6 +92,10 @@ export const KEY_HELP: readonly { readonly keys: string; readonly does: string }
   { keys: 'R', does: 'Relabel: pick a class, shown with its typical images (type to filter, ↑ ↓, Enter)' },
   { keys: 'Delete', does: 'Remove the sample from the dataset' },
   { keys: 'N', does: 'Go to the next card without a decision' },
+  {
+    keys: 'Issues view',
+    does: '← → along a strip, ↑ ↓ to the next strip; K keeps, Delete removes, Enter opens the image',
+  },
   { keys: 'Ctrl/Cmd+Z', does: 'Undo the last decision' },
   { keys: '?', does: 'Show or hide this help' },
   { keys: 'Esc', does: 'Close this help or the class picker' },

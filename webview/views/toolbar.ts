@@ -1,5 +1,6 @@
 /**
- * The bar above the grid: the view switch (suspects / conflicting duplicates / spot check), the
+ * The bar above the grid: the view switch (suspects / conflicting duplicates / spot check / classes /
+ * issues), the
  * "N reviewed of M" counter, "next unreviewed" and the progress summary, the class-swap heatmap
  * toggle, the filters (given class, suggested class, score range, decision state, unflagged
  * samples), the order, the help button, and in a spot check its size and estimate.
@@ -40,6 +41,8 @@ export interface ToolbarModel {
   readonly view: ReviewView;
   /** Conflicting groups and how many are resolved; undefined when the report has none listed. */
   readonly conflicts: { readonly resolved: number; readonly total: number } | undefined;
+  /** The Issues view's images and how many have a decision; absent for a report without a `health` section. */
+  readonly issues?: { readonly decided: number; readonly total: number };
   /** Whether there is a swap heatmap, and whether it is open. */
   readonly swaps: { readonly available: boolean; readonly open: boolean };
   /** The spot check, when the report has unflagged samples: sizes offered, the size picked, and what it found. */
@@ -88,6 +91,7 @@ export class Toolbar {
   private readonly conflictsTab: HTMLButtonElement;
   private readonly spotCheckTab: HTMLButtonElement;
   private readonly classesTab: HTMLButtonElement;
+  private readonly issuesTab: HTMLButtonElement;
   private readonly swapsToggle: HTMLButtonElement;
   private readonly nextButton: HTMLElement;
   private readonly spotRow: HTMLElement;
@@ -145,11 +149,17 @@ export class Toolbar {
       'Images and flags per class, rare-class warnings, merge and rename classes',
       () => this.handlers.onView('classes'),
     );
+    this.issuesTab = toggleButton(
+      'Issues',
+      'Dataset health: outliers, dark, light, blurry and odd images, copies across splits; keep or remove each',
+      () => this.handlers.onView('issues'),
+    );
     this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [
       this.suspectsTab,
       this.conflictsTab,
       this.spotCheckTab,
       this.classesTab,
+      this.issuesTab,
     ]);
     this.nextButton = document.createElement('vscode-button');
     this.nextButton.textContent = 'Next unreviewed';
@@ -218,24 +228,29 @@ export class Toolbar {
     this.filters = filters;
     const conflicts = model.view === 'conflicts' ? model.conflicts : undefined;
     const spot = model.view === 'spotCheck' ? model.spotCheck : undefined;
+    const issues = model.view === 'issues' ? model.issues : undefined;
     this.counter.textContent = conflicts
       ? `${conflicts.resolved} of ${conflicts.total} groups resolved`
-      : spot
-        ? spot.counter
-        : `${counts.reviewed} reviewed of ${counts.total}`;
+      : issues
+        ? `${issues.decided} of ${issues.total} images decided`
+        : spot
+          ? spot.counter
+          : `${counts.reviewed} reviewed of ${counts.total}`;
     const hasConflicts = model.conflicts !== undefined && model.conflicts.total > 0;
     // The Classes view is always there, so the switch is too.
     this.conflictsTab.hidden = !hasConflicts;
     this.spotCheckTab.hidden = model.spotCheck === undefined;
+    this.issuesTab.hidden = model.issues === undefined;
     this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
     this.counter.hidden = model.view === 'classes';
     pressed(this.suspectsTab, model.view === 'suspects');
     pressed(this.conflictsTab, model.view === 'conflicts');
     pressed(this.spotCheckTab, model.view === 'spotCheck');
     pressed(this.classesTab, model.view === 'classes');
+    pressed(this.issuesTab, model.view === 'issues');
     this.swapsToggle.hidden = !model.swaps.available || model.view !== 'suspects';
     pressed(this.swapsToggle, model.swaps.open);
-    this.nextButton.hidden = model.view === 'conflicts' || model.view === 'classes';
+    this.nextButton.hidden = model.view === 'conflicts' || model.view === 'classes' || model.view === 'issues';
     this.filterRow.hidden = model.view !== 'suspects';
     this.spotRow.hidden = spot === undefined;
     if (spot) {

@@ -14,6 +14,7 @@ import {
   type SpotCheckPool,
   type SuspectView,
 } from '../../protocol/webview';
+import { healthView } from './healthView';
 import { swapMatrix } from './swapMatrix';
 import { userModelView } from './userModelView';
 
@@ -28,7 +29,8 @@ export const EXAMPLES_PER_CLASS = 4;
  * most suspect first, at most `maxShown` in all; every conflicting-duplicate group (not capped: they
  * are few, and each member is reviewed); the class-swap counts; each class's most typical images for
  * the relabel picker; the spot check's seeded random unflagged samples (drawn from the whole report,
- * not the capped list, leaving out samples held back by the flag cap). Pure, so it is tested without an editor.
+ * not the capped list, leaving out samples held back by the flag cap); the Issues view's dataset
+ * health, bounded (healthView.ts). Pure, so it is tested without an editor.
  *
  * @param report - A report read with `readReport`.
  * @param maxShown - The limit (`labelAudit.maxSuspectsShown`); non-positive or non-integer values fall back to the default.
@@ -49,6 +51,7 @@ export function buildReviewContent(
   const others = cards.filter((s) => !s.flagged).sort(bySuspicion);
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
+  const health = healthView(report);
   const view = (s: ReportSample): SuspectView => {
     const userModel = userModelView(report, s);
     return {
@@ -123,6 +126,7 @@ export function buildReviewContent(
     ...(spotCheck ? { spotCheck } : {}),
     ...(report.classes ? { classHealth: report.classes } : {}),
     ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
+    ...(health ? { health } : {}),
   };
 }
 

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { AuditReport } from '../../../../src/core/report';
+import { buildReviewContent } from '../../../../src/extension/review/reviewContent';
+import {
+  MAX_ISSUE_EXAMPLES,
+  MAX_LEAK_GROUPS,
+  MAX_LEAK_MEMBERS,
+  parseHostMessage,
+  type ReviewContent,
+} from '../../../../src/protocol/webview';
+import { healthDigitsReport, type PlantedIssues } from '../../../helpers/healthDigitsReport';
+import { sampleDigitsReport } from '../../../helpers/sampleReport';
+import { makeTempDir, removeTempDir } from '../../../helpers/tempDir';
+
+let dir: string;
+let report: AuditReport;
+let planted: PlantedIssues;
+
+before(async () => {
+  dir = await makeTempDir('health-view');
+  ({ report, planted } = await healthDigitsReport(join(dir, 'digits')));
+});
+after(() => removeTempDir(dir));
+
+function healthOf(content: ReviewContent) {
+  assert.equal(content.status, 'ready');
+  if (content.status !== 'ready') throw new Error('not ready');
+  return content.health;
+}
+
+const plantedAs = (defect: string) =>
+  [...planted]
+    .filter(([, d]) => d === defect)
+    .map(([p]) => p)
+    .sort();
+
+test("the Issues view lists each type's worst images, its figures and why, from the report's health section", () => {
+  const health = healthOf(buildReviewContent(report, 1000, (p) => `uri:${p}`));
+  assert.ok(health);
+  const byType = new Map(health.issues.map((i) => [i.type, i]));
+  assert.deepEqual(
+    [...byType.keys()],
+    ['outliers', 'dark', 'light', 'blurry', 'lowInformation', 'oddAspectRatio', 'oddSize', 'grayscale'],
+  );
+  for (const type of ['dark', 'blurry'] as const) {
+    const issue = byType.get(type)!;
+    const source = report.health!.imageQuality.types[type];
+    assert.deepEqual(issue.examples.map((e) => e.path).sort(), plantedAs(type), `${type}: the planted images`);
+    assert.equal(issue.count, source.count);
+    assert.equal(issue.threshold, source.threshold);
+    assert.equal(issue.why, source.why);
+    assert.equal(issue.datasetProperty, false);
+    for (const e of issue.examples) {
+      const sample = report.samples.find((s) => s.path === e.path)!;
+      assert.equal(e.label, sample.givenLabel);
+      assert.ok(e.score < issue.threshold, `${e.path} scores below the threshold`);
+    }
+  }
+  const outliers = byType.get('outliers')!;
+  const source = report.health!.outliers!;
+  assert.ok(outliers.count > 0 && outliers.count === source.count);
+  assert.deepEqual(
+    outliers.examples.map((e) => e.path),
+    source.flagged.slice(0, MAX_ISSUE_EXAMPLES).map((at) => report.samples[at].path),
+    "the report's flagged outliers, in its order",
+  );
+  const scores = outliers.examples.map((e) => e.score);
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => a - b),
+    'worst (lowest score) first',
+  );
+  assert.equal(byType.get('light')!.count, 0);
+  assert.equal(byType.get('light')!.examples.length, 0);
+  assert.equal(health.leakySplits, undefined, 'the digits have no splits');
+  // Never every sample's score: only the examples shown.
+  assert.ok(!JSON.stringify(health).includes('"scores"'));
+  const message = { type: 'suspects/didChange', datasetRoot: dir, datasetName: 'digits', decisions: {} };
+  const parsed = parseHostMessage({ ...message, content: buildReviewContent(report, 1000, (p) => p) });
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.problem);
+});
+
+test('a report without a health section has no Issues view', async () => {
+  assert.equal(healthOf(buildReviewContent(await sampleDigitsReport(), 1000, (p) => p)), undefined);
+});
+
+test('the content stays bounded: the worst examples only, the first leaked groups, positions that name no sample dropped', () => {
+  const dark = report.health!.imageQuality.types.dark;
+  const everyone = report.samples.map((_, i) => i);
+  const groups = Array.from({ length: MAX_LEAK_GROUPS + 7 }, (_, g) => ({
+    kind: 'exact' as const,
+    members: report.samples.slice(g * 3, g * 3 + MAX_LEAK_MEMBERS + 2).map((s, m) => ({
+      path: s.path,
+      label: s.givenLabel,
+      split: m === 0 ? 'train' : 'test',
+    })),
+  }));
+  const edited: AuditReport = {
+    ...report,
+    health: {
+      ...report.health!,
+      imageQuality: {
+        ...report.health!.imageQuality,
+        types: {
+          ...report.health!.imageQuality.types,
+          dark: {
+            ...dark,
+            count: everyone.length + 1,
+            flagged: [99_999, ...everyone],
+            scores: everyone.map(() => 0.1),
+          },
+        },
+      },
+      leakySplits: {
+        source: 'folders',
+        splits: [
+          { split: 'train', samples: 300, classes: {} },
+          { split: 'test', samples: 100, classes: {} },
+        ],
+        groups,
+        images: groups.length * (MAX_LEAK_MEMBERS + 2),
+      },
+    },
+  };
+  const health = healthOf(buildReviewContent(edited, 1000, (p) => p))!;
+  const shown = health.issues.find((i) => i.type === 'dark')!;
+  assert.equal(shown.examples.length, MAX_ISSUE_EXAMPLES);
+  assert.equal(shown.examples[0].path, report.samples[0].path, 'position 99 999 names no sample: dropped');
+  assert.equal(shown.count, everyone.length + 1);
+  const leaks = health.leakySplits!;
+  assert.equal(leaks.groupCount, MAX_LEAK_GROUPS + 7);
+  assert.equal(leaks.groups.length, MAX_LEAK_GROUPS);
+  assert.equal(leaks.groups[0].size, MAX_LEAK_MEMBERS + 2);
+  assert.equal(leaks.groups[0].members.length, MAX_LEAK_MEMBERS);
+  assert.deepEqual(leaks.groups[0].members[0], {
+    path: report.samples[0].path,
+    label: report.samples[0].givenLabel,
+    split: 'train',
+  });
+  assert.deepEqual(leaks.splits, [
+    { split: 'train', samples: 300 },
+    { split: 'test', samples: 100 },
+  ]);
+  // The contract refuses more than it allows, should a host ever send it.
+  const content = buildReviewContent(edited, 1000, (p) => p);
+  assert.ok(content.status === 'ready' && content.health);
+  const tooMany = {
+    ...content,
+    health: {
+      ...content.health,
+      issues: [{ ...shown, examples: [...shown.examples, shown.examples[0]] }],
+    },
+  };
+  const parsed = parseHostMessage({
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    content: tooMany,
+    decisions: {},
+  });
+  assert.ok(!parsed.ok);
+  assert.match(parsed.problem, /examples.*at most 48/);
+});
