@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
 import { defaultReviewLogPath } from '../../src/core/review/reviewLog';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
-import { healthDigitsReport, type PlantedIssues } from '../helpers/healthDigitsReport';
+import { healthDigitsReport, leakMember, withHealthEdits, type PlantedIssues } from '../helpers/healthDigitsReport';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir';
 import { assertNoSeriousViolations } from './axe';
 import type { ThemeName } from './themes';
@@ -229,34 +229,17 @@ test('a report without a health section has no Issues tab; the view reads in a l
 test('"Show more" opens a long strip; leaked copies are listed by group with their splits and decided like the rest', async () => {
   // The report as a person may have edited it: 20 dark images, and two groups of copies across splits.
   const twenty = report.samples.slice(0, 20).map((_, i) => i);
-  const dark = report.health!.imageQuality.types.dark;
-  const member = (at: number, split: string) => ({
-    path: report.samples[at].path,
-    label: report.samples[at].givenLabel,
-    split,
-  });
-  const edited: AuditReport = {
-    ...report,
-    health: {
-      ...report.health!,
-      imageQuality: {
-        ...report.health!.imageQuality,
-        types: { ...report.health!.imageQuality.types, dark: { ...dark, count: 20, flagged: twenty } },
-      },
-      leakySplits: {
-        source: 'column',
-        splits: [
-          { split: 'train', samples: 300, classes: {} },
-          { split: 'test', samples: 100, classes: {} },
-        ],
-        groups: [
-          { kind: 'exact', members: [member(30, 'train'), member(31, 'test')] },
-          { kind: 'near', members: [member(32, 'train'), member(33, 'train'), member(34, 'test')] },
-        ],
-        images: 5,
-      },
+  const member = (at: number, split: string) => leakMember(report, at, split);
+  const edited = withHealthEdits(report, {
+    dark: { count: 20, flagged: twenty },
+    leaks: {
+      source: 'column',
+      groups: [
+        { kind: 'exact', members: [member(30, 'train'), member(31, 'test')] },
+        { kind: 'near', members: [member(32, 'train'), member(33, 'train'), member(34, 'test')] },
+      ],
     },
-  };
+  });
   const content = buildReviewContent(edited, 1000, (path) => pages.harness.imageUrl(path));
   const page = await pages.open({ content, decisions: {}, width: 900, height: 1000 });
   await openIssues(page);

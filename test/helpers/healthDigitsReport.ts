@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadDataset } from '../../src/core/data/dataset';
 import { decodeImages } from '../../src/core/data/decode';
-import { assessHealth, reportHealth } from '../../src/core/health/healthReport';
+import { assessHealth, reportHealth, type ReportIssueType } from '../../src/core/health/healthReport';
+import type { LeakedGroup } from '../../src/core/health/leakySplits';
 import { qualityScores } from '../../src/core/health/imageQuality';
 import type { AuditReport } from '../../src/core/report';
 import { chooseBackend } from '../../src/engine/backend';
@@ -72,4 +73,42 @@ export async function healthDigitsReport(root: string): Promise<{ report: AuditR
   const at = new Map(report.samples.map((s, i) => [s.path, i]));
   const position = Int32Array.from(decoded.kept, (i) => at.get(dataset.samples[i].path) ?? -1);
   return { report: { ...report, health: reportHealth(health, position) }, planted };
+}
+
+/** A leaked group's member, as the report lists it: sample `at` of `report`, in `split`. */
+export function leakMember(report: AuditReport, at: number, split: string) {
+  return { path: report.samples[at].path, label: report.samples[at].givenLabel, split };
+}
+
+/**
+ * `report` as a person may have edited it: its dark-image type changed by `dark`, and leaked copies
+ * across a train split of 300 and a test split of 100 (`source` says where the splits came from).
+ */
+export function withHealthEdits(
+  report: AuditReport,
+  edits: {
+    readonly dark: Partial<ReportIssueType>;
+    readonly leaks: { readonly source: 'folders' | 'column'; readonly groups: LeakedGroup[] };
+  },
+): AuditReport {
+  const health = report.health!;
+  return {
+    ...report,
+    health: {
+      ...health,
+      imageQuality: {
+        ...health.imageQuality,
+        types: { ...health.imageQuality.types, dark: { ...health.imageQuality.types.dark, ...edits.dark } },
+      },
+      leakySplits: {
+        source: edits.leaks.source,
+        splits: [
+          { split: 'train', samples: 300, classes: {} },
+          { split: 'test', samples: 100, classes: {} },
+        ],
+        groups: edits.leaks.groups,
+        images: edits.leaks.groups.reduce((sum, g) => sum + g.members.length, 0),
+      },
+    },
+  };
 }

@@ -10,7 +10,12 @@ import {
   parseHostMessage,
   type ReviewContent,
 } from '../../../../src/protocol/webview';
-import { healthDigitsReport, type PlantedIssues } from '../../../helpers/healthDigitsReport';
+import {
+  healthDigitsReport,
+  leakMember,
+  withHealthEdits,
+  type PlantedIssues,
+} from '../../../helpers/healthDigitsReport';
 import { sampleDigitsReport } from '../../../helpers/sampleReport';
 import { makeTempDir, removeTempDir } from '../../../helpers/tempDir';
 
@@ -87,43 +92,17 @@ test('a report without a health section has no Issues view', async () => {
 });
 
 test('the content stays bounded: the worst examples only, the first leaked groups, positions that name no sample dropped', () => {
-  const dark = report.health!.imageQuality.types.dark;
   const everyone = report.samples.map((_, i) => i);
   const groups = Array.from({ length: MAX_LEAK_GROUPS + 7 }, (_, g) => ({
     kind: 'exact' as const,
-    members: report.samples.slice(g * 3, g * 3 + MAX_LEAK_MEMBERS + 2).map((s, m) => ({
-      path: s.path,
-      label: s.givenLabel,
-      split: m === 0 ? 'train' : 'test',
-    })),
+    members: report.samples
+      .slice(g * 3, g * 3 + MAX_LEAK_MEMBERS + 2)
+      .map((_, m) => leakMember(report, g * 3 + m, m === 0 ? 'train' : 'test')),
   }));
-  const edited: AuditReport = {
-    ...report,
-    health: {
-      ...report.health!,
-      imageQuality: {
-        ...report.health!.imageQuality,
-        types: {
-          ...report.health!.imageQuality.types,
-          dark: {
-            ...dark,
-            count: everyone.length + 1,
-            flagged: [99_999, ...everyone],
-            scores: everyone.map(() => 0.1),
-          },
-        },
-      },
-      leakySplits: {
-        source: 'folders',
-        splits: [
-          { split: 'train', samples: 300, classes: {} },
-          { split: 'test', samples: 100, classes: {} },
-        ],
-        groups,
-        images: groups.length * (MAX_LEAK_MEMBERS + 2),
-      },
-    },
-  };
+  const edited = withHealthEdits(report, {
+    dark: { count: everyone.length + 1, flagged: [99_999, ...everyone], scores: everyone.map(() => 0.1) },
+    leaks: { source: 'folders', groups },
+  });
   const health = healthOf(buildReviewContent(edited, 1000, (p) => p))!;
   const shown = health.issues.find((i) => i.type === 'dark')!;
   assert.equal(shown.examples.length, MAX_ISSUE_EXAMPLES);
