@@ -56,6 +56,9 @@ export function readAuditSettings(get: SettingGetter): AuditSettings {
   const method = get('method');
   if (method !== undefined && method !== null)
     given.push(['method', { method: method as AuditOptionsInput['method'] }]);
+  const health = get('healthChecks');
+  if (health !== undefined && health !== null)
+    given.push(['healthChecks', { health: health as AuditOptionsInput['health'] }]);
   for (const [key, apply] of Object.entries(OPTION_SETTINGS)) {
     const value = get(key);
     if (value !== undefined && value !== null) given.push([key, apply(value as number)]);

@@ -97,6 +97,7 @@ test('every setting has a description, and the defaults in package.json are the 
   );
   assert.equal(setting('backend').default, 'auto');
   assert.equal(setting('maxSuspectsShown').default, DEFAULT_MAX_SUSPECTS_SHOWN);
+  assert.equal(setting('healthChecks').default, DEFAULT_AUDIT_OPTIONS.health);
 });
 
 test('the bounds in package.json are the ones the engine accepts', () => {
@@ -152,6 +153,11 @@ test('readAuditSettings passes on the settings given and names a bad one', () =>
     /Setting labelAudit\.backend: expected one of auto, tensorflow-gpu/,
   );
   assert.throws(() => readAuditSettings((key) => ({ mode: 'thorough' })[key]), /Setting labelAudit\.mode/);
+  assert.equal(readAuditSettings((key) => ({ healthChecks: false })[key]).options.health, false);
+  assert.throws(
+    () => readAuditSettings((key) => ({ healthChecks: 'no' })[key]),
+    /Setting labelAudit\.healthChecks: Expected health to be true or false/,
+  );
   assert.throws(
     () => readAuditSettings((key) => ({ method: 'cleanlab' })[key]),
     /Setting labelAudit\.method: Expected method to be 'mixup', 'confident-learning', 'fused'/,
