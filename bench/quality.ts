@@ -27,6 +27,7 @@ import { workerModelRunner } from '../src/engine/workerRunner';
 import { benchImageSet, releaseSource } from './data';
 import { NOISE_SETTINGS, PAIRS } from './noiseSettings';
 import { stringOption } from './args';
+import { markdownTable, qualityCells, signalQuality } from './signalQuality';
 
 /** Realistic confusions for pair-flip noise: class c is mislabeled as PAIRS[c]. */
 async function main(): Promise<void> {
@@ -184,15 +185,13 @@ async function main(): Promise<void> {
 
 /** Precision, recall, F1 and AUROC of one method's verdicts (in sample order). */
 function methodQuality(verdicts: readonly Verdict[], flipped: Uint8Array): string[] {
-  const q = detectionQuality(
-    verdicts.map((v) => v.flagged),
-    flipped,
+  return qualityCells(
+    signalQuality(
+      verdicts.map((v) => v.flagged),
+      verdicts.map((v) => v.score),
+      flipped,
+    ),
   );
-  const area = auroc(
-    verdicts.map((v) => v.score),
-    flipped,
-  );
-  return [fixed(q.precision), fixed(q.recall), fixed(q.f1), Number.isNaN(area) ? '-' : area.toFixed(4)];
 }
 
 /** Runs jobs through `runner` and calls `onMainModelsDone` when the last job without a fold ends. */
@@ -215,10 +214,6 @@ function slice(images: ImageSet, from: number, to: number): ImageSet {
 
 function fixed(value: number): string {
   return value.toFixed(3);
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 void main();
