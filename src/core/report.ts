@@ -166,6 +166,8 @@ export function buildReport(
   const position = new Int32Array(audit.verdicts.length);
   audit.verdicts.forEach((v, at) => (position[v.index] = at));
   const copyGroupOf = extra.duplicates?.copyGroupOf;
+  // A deep audit's report has kept `ermLearnedEpoch` since before the whole trajectory was recorded.
+  const deepLearned = settings.mode === 'deep' ? audit.dynamics?.learnedAtEpoch : undefined;
   const samples: ReportSample[] = audit.verdicts.map((v) => ({
     path: dataset.samples[kept[v.index]].path,
     givenLabel: classes[v.givenLabel],
@@ -177,7 +179,7 @@ export function buildReport(
     flagged: v.flagged,
     ...(v.heldBack ? { heldBack: true } : {}),
     ermFits: v.ermFits,
-    ...(audit.learnedAtEpoch ? { ermLearnedEpoch: audit.learnedAtEpoch[v.index] } : {}),
+    ...(deepLearned ? { ermLearnedEpoch: deepLearned[v.index] } : {}),
     ...(audit.dynamics ? { dynamics: reportDynamics(audit.dynamics, v.index) } : {}),
     ...(v.reasons ? { reasons: reportReasons(v.reasons, classes) } : {}),
     ...(audit.neighbours?.has(v.index)
@@ -212,7 +214,7 @@ export function buildReport(
       flagRate: samples.length === 0 ? 0 : flagged.length / samples.length,
       flaggedErmFits: flagged.filter((s) => s.ermFits).length,
       perClass,
-      ...(audit.learnedAtEpoch ? { medianLearnedEpoch: medianLearned(samples) } : {}),
+      ...(deepLearned ? { medianLearnedEpoch: medianLearned(samples) } : {}),
     },
     timings: extra.timings,
     decode: extra.decode,

@@ -44,8 +44,6 @@ export interface ModelAudit extends Judgement {
   readonly outOfSampleProbabilities?: Float32Array;
   /** ...and how the fold models trained. */
   readonly crossFit?: CrossFitSummary;
-  /** Deep audit only: epoch from which ERM predicted each given label (0 = never), `(N,)`. */
-  readonly learnedAtEpoch?: Uint16Array;
   /** How the ERM model learned each sample: area under the margin, forgetting, learned epoch. */
   readonly dynamics?: LearningDynamics;
   readonly scoringSeconds: number;
@@ -308,7 +306,6 @@ export async function auditImages(
     mixupProbabilities: mixupOutput.probabilities,
     ...(outOfSample ? { outOfSampleProbabilities: outOfSample } : {}),
     ...(folds.length ? { crossFit: summarizeFolds(folds, foldOutputs) } : {}),
-    ...(options.mode === 'deep' && ermOutput.dynamics ? { learnedAtEpoch: ermOutput.dynamics.learnedAtEpoch } : {}),
     ...(ermOutput.dynamics ? { dynamics: ermOutput.dynamics } : {}),
     scoringSeconds: Math.max(ermOutput.scoringSeconds, mixupOutput.scoringSeconds) + judgingSeconds,
     ...(ermOutput.evalProbabilities && mixupOutput.evalProbabilities

@@ -105,7 +105,6 @@ export function expandAudit(audit: ModelAudit, units: AuditUnits, numClasses: nu
     ...(audit.outOfSampleProbabilities
       ? { outOfSampleProbabilities: expand(audit.outOfSampleProbabilities, numClasses) }
       : {}),
-    ...(audit.learnedAtEpoch ? { learnedAtEpoch: expand(audit.learnedAtEpoch, 1) } : {}),
     ...(audit.dynamics
       ? {
           dynamics: {
