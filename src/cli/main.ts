@@ -19,6 +19,7 @@ import { formatSuspects } from './summary';
 import { checkGate, GATE_TYPES, parseFailOn, type GateRule } from '../core/health/failOn';
 import { terminal, type Terminal } from './terminalText';
 import { workerModelRunner } from '../engine/workerRunner';
+import { PIXEL_SCALINGS } from '../core/userModel/pixelScaling';
 
 /** Exit codes, documented in the README. */
 export const EXIT = {
@@ -183,6 +184,16 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
       "your model's embeddings: CSV (path + D columns) or .npy (N×D); used for the neighbour strips and a kNN label-agreement signal",
     )
     .option('--embeddings-paths <file>', '.npy --embeddings: image paths, one per line, in row order')
+    .option(
+      '--backbone <folder>',
+      'instead of --embeddings: a TensorFlow.js model folder (model.json + weights, optional label-audit.json) whose features are computed here and cached',
+    )
+    .option('--backbone-layer <name>', 'the --backbone layer (or graph node) whose pooled output is the embedding')
+    .addOption(
+      new Option('--backbone-pixels <scaling>', 'how the --backbone takes pixels (default 0,1)').choices(
+        PIXEL_SCALINGS,
+      ),
+    )
     .option('--json', 'print a JSON summary on stdout instead of a table')
     .option('--quiet', 'no progress output on stderr')
     .action(async (dataset: string, flags: AuditFlags, command: Command) =>
@@ -255,6 +266,9 @@ interface AuditFlags {
   classes?: string[];
   embeddings?: string;
   embeddingsPaths?: string;
+  backbone?: string;
+  backboneLayer?: string;
+  backbonePixels?: string;
 }
 
 async function auditCommand(
@@ -281,6 +295,9 @@ async function auditCommand(
           classes: flags.classes,
           embeddings: flags.embeddings,
           embeddingsPaths: flags.embeddingsPaths,
+          backbone: flags.backbone,
+          backboneLayer: flags.backboneLayer,
+          backbonePixels: flags.backbonePixels,
         },
         folds: flags.folds,
         foldEpochs: flags.foldEpochs,

@@ -21,6 +21,9 @@ import {
   type OwnModelSummary,
 } from './report';
 import type { AuditProgress } from './shared/types';
+import { backboneEmbeddings, type BackboneEmbeddings } from './userModel/backboneEmbeddings';
+import { loadBackbone, type Backbone } from './userModel/backboneModel';
+import type { PixelScaling } from './userModel/pixelScaling';
 import { loadUserSignals, selectRows, type AlignedRows, type UserSignals } from './userModel/userSignals';
 
 /** What {@link runAudit} returns: the report and where it was written. */
@@ -94,6 +97,18 @@ export async function runAudit(
       )
     : undefined;
 
+  // Loaded before decoding too, so a wrong layer name fails at once; run after it (it needs the hashes).
+  const backbone = options.ownModel?.backbone
+    ? await loadBackbone(options.ownModel.backbone, {
+        layer: options.ownModel.backboneLayer,
+        pixels: options.ownModel.backbonePixels as PixelScaling | undefined,
+      })
+    : undefined;
+  if (backbone)
+    progress.report('loading', 1, {
+      message: `backbone: ${backbone.format} model from ${backbone.folder}, ${backbone.inputSize}×${backbone.inputSize}×${backbone.channels} input (pixels ${backbone.pixels}), embedding from "${backbone.layer}"`,
+    });
+
   // `images` is optional here so that it can be let go once the units' pixels are picked (below).
   const decoded: Omit<DecodeResult, 'images'> & { images?: DecodeResult['images'] } = await decodeImages(dataset, {
     size: options.imageSize,
@@ -101,9 +116,38 @@ export async function runAudit(
     signal,
     ...(useCache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
     onProgress: (done: number, total: number) => progress.report('decoding', done / total, { done, total }),
+  }).catch((error: unknown) => {
+    // A cancelled or failed decode must not leave the backbone's weights in a long-lived engine.
+    backbone?.dispose();
+    throw error;
   });
   const decodeSeconds = lap();
-  const own = ownAll && selectRows(ownAll, decoded.kept);
+  async function embedWithBackbone(model: Backbone): Promise<BackboneEmbeddings> {
+    try {
+      const run = await backboneEmbeddings(model, dataset, decoded.kept, decoded.contentHashes, {
+        ...(useCache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
+        maxMegapixels: options.maxMegapixels,
+        signal,
+        onProgress: (done, total) =>
+          progress.report('decoding', total ? done / total : 1, {
+            done,
+            total,
+            message: 'embedding with your backbone',
+          }),
+      });
+      progress.report('decoding', 1, {
+        message: `backbone: ${run.embeddings.width}-dimensional embeddings of ${run.computed + run.cacheHits} distinct images in ${run.seconds.toFixed(1)} s (${run.cacheHits} from cache)${run.cacheProblem ? `; cache not updated: ${run.cacheProblem}` : ''}`,
+      });
+      return run;
+    } finally {
+      model.dispose();
+    }
+  }
+  const fromFiles = ownAll && selectRows(ownAll, decoded.kept);
+  const fromBackbone = backbone && (await embedWithBackbone(backbone));
+  const own: UserSignals | undefined = fromBackbone
+    ? { ...(fromFiles ?? { skipped: [] }), embeddings: fromBackbone.embeddings }
+    : fromFiles;
   const skipped = [...dataset.issues, ...decoded.issues, ...(own?.skipped ?? [])];
   for (const [name, aligned] of [
     ['--pred-probs', own?.predProbs],
@@ -209,7 +253,15 @@ export async function runAudit(
       resources: { peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
       skipped,
       duplicates,
-      ...(own ? { ownModel: ownModelSummary(own, decoded.kept.length) } : {}),
+      ...(own
+        ? {
+            ownModel: ownModelSummary(
+              own,
+              decoded.kept.length,
+              backbone && fromBackbone && { model: backbone, run: fromBackbone },
+            ),
+          }
+        : {}),
       ...(health ? { health } : {}),
     },
   );
@@ -223,7 +275,11 @@ export async function runAudit(
 }
 
 /** How much of the audit the user's files covered, for the report. */
-function ownModelSummary(own: UserSignals, audited: number): OwnModelSummary {
+function ownModelSummary(
+  own: UserSignals,
+  audited: number,
+  backbone?: { model: Backbone; run: BackboneEmbeddings },
+): OwnModelSummary {
   const coverage = (aligned: AlignedRows | undefined) =>
     aligned && { covered: audited - aligned.missing, missing: aligned.missing };
   const predProbs = coverage(own.predProbs);
@@ -231,6 +287,19 @@ function ownModelSummary(own: UserSignals, audited: number): OwnModelSummary {
   return {
     ...(predProbs ? { predProbs } : {}),
     ...(embeddings ? { embeddings: { ...embeddings, dimensions: own.embeddings!.width } } : {}),
+    ...(backbone
+      ? {
+          backbone: {
+            format: backbone.model.format,
+            layer: backbone.model.layer,
+            inputSize: backbone.model.inputSize,
+            pixels: backbone.model.pixels,
+            seconds: backbone.run.seconds,
+            computed: backbone.run.computed,
+            cacheHits: backbone.run.cacheHits,
+          },
+        }
+      : {}),
     skippedRows: own.skipped.length,
   };
 }

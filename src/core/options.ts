@@ -145,6 +145,16 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
         value,
         key === 'classes' ? 'a list of class names' : key === 'predProbsAreLogits' ? 'true or false' : 'a file path',
       );
+  if (options.ownModel?.embeddings && options.ownModel.backbone)
+    throw new AuditError(
+      'badOption',
+      'Give embeddings from a file (--embeddings) or from a backbone (--backbone), not both.',
+    );
+  if ((options.ownModel?.backboneLayer || options.ownModel?.backbonePixels) && !options.ownModel.backbone)
+    throw new AuditError(
+      'badOption',
+      'A backbone layer or pixel scaling was given without a backbone (--backbone <folder>).',
+    );
   if (!SCORING_MODELS.includes(options.flag.scoredBy)) bad('flag.scoredBy', options.flag.scoredBy, "'both' or 'mixup'");
   return options;
 }

@@ -114,6 +114,16 @@ export interface OwnModelSummary {
   readonly predProbs?: { readonly covered: number; readonly missing: number };
   /** `--embeddings`: the same, and the width of a vector. */
   readonly embeddings?: { readonly covered: number; readonly missing: number; readonly dimensions: number };
+  /** `--backbone`: how the embeddings were computed, and what it took (distinct images run and cached). */
+  readonly backbone?: {
+    readonly format: 'layers' | 'graph';
+    readonly layer: string;
+    readonly inputSize: number;
+    readonly pixels: string;
+    readonly seconds: number;
+    readonly computed: number;
+    readonly cacheHits: number;
+  };
   /** File rows skipped (path outside the dataset or not audited), listed in `skipped`. */
   readonly skippedRows: number;
 }

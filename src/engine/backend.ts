@@ -7,7 +7,7 @@ import { AuditError } from '../core/errors';
 import { AUTO_ORDER, type BackendPreference, type ExplicitBackend } from '../protocol/backends';
 import { registerWasmTrainingKernels } from './wasm/kernels';
 import { nativeFolders, resolveOptionalPackage } from './optionalPackage';
-import { installWebgpu, type WebgpuAdapter } from './webgpuAdapter';
+import { installWebgpu, vulkanLoaderFound, type WebgpuAdapter } from './webgpuAdapter';
 
 export type { BackendPreference } from '../protocol/backends';
 
@@ -170,6 +170,8 @@ async function start(backend: ExplicitBackend, options: ChooseBackendOptions, ex
  */
 async function startWebgpu(explicit: boolean): Promise<Started> {
   let adapter: WebgpuAdapter | undefined;
+  if (!vulkanLoaderFound())
+    throw new Unavailable('no Vulkan loader (libvulkan.so.1) is installed, so Dawn has no GPU driver to use');
   try {
     adapter = await installWebgpu();
   } catch (error) {

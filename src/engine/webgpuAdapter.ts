@@ -1,5 +1,7 @@
 // WebGPU in Node through Dawn (the npm package `webgpu`): installs its globals and `navigator.gpu`,
 // asks for the adapter tfjs-backend-webgpu will use, and says whether it is real hardware.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What we read of a WebGPU adapter's `info` (GPUAdapterInfo). */
 export interface AdapterInfo {
@@ -37,6 +39,42 @@ export function adapterLabel(info: AdapterInfo): string {
   const parts = [info.vendor, info.architecture].filter((part) => part.length > 0).join(' ');
   const name = info.description || info.device || 'unnamed adapter';
   return parts.length > 0 ? `${parts}, ${name}` : name;
+}
+
+/** The Vulkan loader Dawn opens on Linux, by this name. */
+const VULKAN_LOADER = 'libvulkan.so.1';
+/** Where the dynamic linker looks when ld.so.cache does not know a library (glibc and musl defaults, Debian multiarch). */
+const DEFAULT_LIBRARY_DIRS = [
+  '/lib',
+  '/usr/lib',
+  '/lib64',
+  '/usr/lib64',
+  '/usr/local/lib',
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+];
+
+/**
+ * Whether the dynamic linker can find the Vulkan loader, looked up where it would look: the
+ * LD_LIBRARY_PATH folders, /etc/ld.so.cache, the default folders. Asked before Dawn loads on Linux,
+ * because without the loader Dawn prints a warning with a C++ source line to stderr — noise in the
+ * CLI's output on every server without a GPU stack — and finds nothing anyway. Elsewhere (Metal,
+ * Direct3D 12) there is nothing to look for.
+ */
+export function vulkanLoaderFound(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  ldCache = '/etc/ld.so.cache',
+): boolean {
+  if (platform !== 'linux') return true;
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter((dir) => dir.length > 0);
+  if (dirs.some((dir) => existsSync(join(dir, VULKAN_LOADER)))) return true;
+  try {
+    if (readFileSync(ldCache).includes(VULKAN_LOADER)) return true;
+  } catch {
+    // No cache (musl, Alpine): the default folders below are all the linker searches.
+  }
+  return DEFAULT_LIBRARY_DIRS.some((dir) => existsSync(join(dir, VULKAN_LOADER)));
 }
 
 /** The power preference tfjs-backend-webgpu asks for (WEBGPU_USE_LOW_POWER_GPU is false by default). */

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { InputIssue } from '../shared/types';
+import { closestName } from './closestName';
 import { fail, readMatrixFile, splitLines, type MatrixFile } from './matrixFile';
 
 /** Where the user's model outputs are; every field optional. */
@@ -23,6 +24,12 @@ export interface UserModelFiles {
   readonly embeddings?: string;
   /** `.npy` only: one image path per line, in row order. */
   readonly embeddingsPaths?: string;
+  /** Instead of `embeddings`: a TensorFlow.js model folder whose features are computed here (backboneModel.ts). */
+  readonly backbone?: string;
+  /** The backbone's layer (or graph node) to read; wins over its sidecar's. */
+  readonly backboneLayer?: string;
+  /** The backbone's pixel scaling, one of PIXEL_SCALINGS; wins over its sidecar's. */
+  readonly backbonePixels?: string;
 }
 
 /** One signal of the user's model, row-aligned with the audited images. */
@@ -131,27 +138,10 @@ async function classColumns(
   return Int32Array.from(classes, (name) => names.indexOf(name));
 }
 
-/** ", closest: "x"" for the most similar of `candidates`, when one is reasonably close. */
+/** ' (closest: "x")' for the most similar of `candidates`, when one is reasonably close. */
 function closest(name: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? ` (closest: "${best}")` : '';
-}
-
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
+  const best = closestName(name, candidates, true);
+  return best === undefined ? '' : ` (closest: "${best}")`;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface OwnModelChoice {
   readonly embeddings?: string;
   /** `.npy` embeddings: one image path per line, in row order. */
   readonly embeddingsPaths?: string;
+  /** Instead of `embeddings`: a TensorFlow.js model folder (layer and scaling from its label-audit.json). */
+  readonly backbone?: string;
 }
 
 /** The file fields of a choice, in the order the pick offers them. */
@@ -31,6 +33,7 @@ export const CHOICE_FILES = [
   'predProbsClasses',
   'embeddings',
   'embeddingsPaths',
+  'backbone',
 ] as const;
 export type ChoiceFile = (typeof CHOICE_FILES)[number];
 
@@ -83,6 +86,10 @@ export function withFile(choice: OwnModelChoice, key: ChoiceFile, path: string |
   // A new main file needs its own companions: the old ones described another file's rows.
   if (key === 'predProbs') Object.assign(next, { predProbsPaths: undefined, predProbsClasses: undefined });
   if (key === 'embeddings') next.embeddingsPaths = undefined;
+  // Embeddings come from a file or from a backbone, never both (the engine refuses the pair).
+  if (key === 'embeddings' && path !== undefined) next.backbone = undefined;
+  if (key === 'backbone' && path !== undefined)
+    Object.assign(next, { embeddings: undefined, embeddingsPaths: undefined });
   if (key === 'predProbs' && path === undefined) next.predProbsAreLogits = undefined;
   return withoutOrphans(next);
 }
@@ -112,7 +119,7 @@ export function ownModelFiles(choice: OwnModelChoice, datasetFolder: string): Us
   const at = (path: string | undefined) => (path === undefined ? undefined : fileInside(datasetFolder, path));
   const probs = choice.predProbs && !missing.has('predProbsPaths') && !missing.has('predProbsClasses');
   const embeddings = choice.embeddings && !missing.has('embeddingsPaths');
-  if (!probs && !embeddings) return undefined;
+  if (!probs && !embeddings && !choice.backbone) return undefined;
   return {
     ...(probs
       ? {
@@ -128,6 +135,7 @@ export function ownModelFiles(choice: OwnModelChoice, datasetFolder: string): Us
           ...(choice.embeddingsPaths ? { embeddingsPaths: at(choice.embeddingsPaths) } : {}),
         }
       : {}),
+    ...(choice.backbone ? { backbone: at(choice.backbone) } : {}),
   };
 }
 
@@ -140,10 +148,11 @@ export function describeChoice(choice: OwnModelChoice): string {
   }
   if (choice.embeddings)
     parts.push(`embeddings ${choice.embeddings}${choice.embeddingsPaths ? ` + ${choice.embeddingsPaths}` : ''}`);
+  if (choice.backbone) parts.push(`backbone ${choice.backbone}`);
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-/** The absolute file a stored relative path names, or undefined when it would lead outside the folder. */
+/** The absolute file (or folder) a stored relative path names, or undefined when it would lead outside the folder. */
 function fileInside(datasetFolder: string, path: string): string | undefined {
   const root = resolve(datasetFolder);
   const file = resolve(root, ...path.split('/'));

@@ -1,5 +1,5 @@
 // The optional step of Run Audit: the user's own model's outputs for this dataset (pred_probs,
-// embeddings, and a .npy file's paths and classes files), picked from the dataset folder and
+// embeddings or a backbone model folder, and a .npy file's paths and classes files), picked from the dataset folder and
 // remembered per dataset in workspace state (ownModelChoice.ts checks and stores them).
 import * as vscode from 'vscode';
 import {
@@ -41,10 +41,17 @@ const FILE_KINDS: Readonly<Record<ChoiceFile, { title: string; filters: Record<s
     title: 'the image path of each row of the .npy embeddings, one per line',
     filters: { Text: ['txt', 'csv', 'lst'] },
   },
+  backbone: {
+    title: 'the folder of your TensorFlow.js model (model.json and its weight files)',
+    filters: {},
+  },
 };
 
 type Step =
-  { step: 'run' } | { step: 'pick'; file: 'predProbs' | 'embeddings' } | { step: 'logits' } | { step: 'clear' };
+  | { step: 'run' }
+  | { step: 'pick'; file: 'predProbs' | 'embeddings' | 'backbone' }
+  | { step: 'logits' }
+  | { step: 'clear' };
 interface StepItem extends vscode.QuickPickItem {
   readonly action: Step;
 }
@@ -70,6 +77,13 @@ export async function chooseOwnModelFiles(state: vscode.Memento, datasetFolder: 
         detail: 'Features for the nearest-neighbour strips, the kNN label agreement and near duplicates',
         action: { step: 'pick', file: 'embeddings' },
       },
+      {
+        label: '$(circuit-board) Backbone model folder…',
+        description: choice.backbone ?? 'none (optional)',
+        detail:
+          'A TensorFlow.js model whose features become the embeddings (instead of a file); layer and pixel scaling from its label-audit.json',
+        action: { step: 'pick', file: 'backbone' },
+      },
     ];
     if (choice.predProbs)
       items.push({
@@ -77,7 +91,7 @@ export async function chooseOwnModelFiles(state: vscode.Memento, datasetFolder: 
         description: 'softmax is applied to logits',
         action: { step: 'logits' },
       });
-    if (choice.predProbs || choice.embeddings)
+    if (choice.predProbs || choice.embeddings || choice.backbone)
       items.push({ label: "$(clear-all) Clear your model's files", action: { step: 'clear' } });
     const picked = await vscode.window.showQuickPick(items, {
       title: "Label Audit: your model's outputs (optional)",
@@ -97,7 +111,7 @@ export async function chooseOwnModelFiles(state: vscode.Memento, datasetFolder: 
 /** Picks a main file and, for a .npy, the companions it needs; undefined when the user backed out. */
 async function pickFileAndCompanions(
   choice: OwnModelChoice,
-  file: 'predProbs' | 'embeddings',
+  file: 'predProbs' | 'embeddings' | 'backbone',
   datasetFolder: string,
 ): Promise<OwnModelChoice | undefined> {
   const main = await pickFile(file, datasetFolder);
@@ -114,24 +128,24 @@ async function pickFileAndCompanions(
   return next;
 }
 
-/** A file dialog opened in the dataset folder; a file outside it is refused with a message. */
+/** A file (or, for the backbone, folder) dialog opened in the dataset folder; a path outside it is refused with a message. */
 async function pickFile(kind: ChoiceFile, datasetFolder: string): Promise<string | undefined> {
   const { title, filters } = FILE_KINDS[kind];
   for (;;) {
     const picked = await vscode.window.showOpenDialog({
       defaultUri: vscode.Uri.file(datasetFolder),
-      canSelectFiles: true,
-      canSelectFolders: false,
+      canSelectFiles: kind !== 'backbone',
+      canSelectFolders: kind === 'backbone',
       canSelectMany: false,
-      openLabel: 'Use this file',
+      openLabel: kind === 'backbone' ? 'Use this folder' : 'Use this file',
       title: `Label Audit: ${title}`,
-      filters: { ...filters, 'All files': ['*'] },
+      ...(kind === 'backbone' ? {} : { filters: { ...filters, 'All files': ['*'] } }),
     });
     const uri = picked?.[0];
     if (!uri) return undefined;
     const result = choicePath(datasetFolder, uri.fsPath);
     if ('path' in result) return result.path;
-    const again = 'Pick Another File';
+    const again = kind === 'backbone' ? 'Pick Another Folder' : 'Pick Another File';
     if ((await vscode.window.showWarningMessage(`Label Audit: ${result.problem}`, again)) !== again) return undefined;
   }
 }

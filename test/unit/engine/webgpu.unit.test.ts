@@ -4,7 +4,7 @@
 // a few steps long.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { createCnn } from '../../../src/core/training/model';
 import { trainModel, type TrainConfig } from '../../../src/core/training/train';
 import type { ImageSet } from '../../../src/core/shared/types';
 import { chooseBackend } from '../../../src/engine/backend';
-import { installWebgpu, type WebgpuAdapter } from '../../../src/engine/webgpuAdapter';
+import { installWebgpu, vulkanLoaderFound, type WebgpuAdapter } from '../../../src/engine/webgpuAdapter';
 import { REPO } from '../../helpers/repo';
 import { realImages, SOURCE_SIZE } from '../../helpers/realImages';
 
@@ -158,13 +158,32 @@ describe('webgpu', () => {
       explicit?: string;
     };
     assert.equal(result.name, 'wasm');
+    // Without even the Vulkan loader (a machine where scripts/install-vulkan-driver.sh has not run)
+    // Dawn is not loaded at all, and the reason says so.
+    const why = vulkanLoaderFound()
+      ? 'Dawn found no WebGPU adapter (no GPU driver it can use)'
+      : 'no Vulkan loader (libvulkan.so.1) is installed, so Dawn has no GPU driver to use';
     assert.deepEqual(
       result.tried.find((tried) => tried.backend === 'webgpu'),
-      {
-        backend: 'webgpu',
-        error: 'Dawn found no WebGPU adapter (no GPU driver it can use)',
-      },
+      { backend: 'webgpu', error: why },
     );
-    assert.match(result.explicit ?? '', /The webgpu backend was requested but Dawn found no WebGPU adapter .* Vulkan/);
+    assert.match(
+      result.explicit ?? '',
+      /The webgpu backend was requested but (Dawn found no WebGPU adapter|no Vulkan loader) .* Vulkan/,
+    );
   });
+});
+
+test('the Vulkan loader is looked for where the dynamic linker looks, on Linux only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vulkan-loader-'));
+  const noCache = join(dir, 'no-ld.so.cache');
+  writeFileSync(join(dir, 'libvulkan.so.1'), '');
+  assert.equal(vulkanLoaderFound({ LD_LIBRARY_PATH: `/nowhere:${dir}` }, 'linux', noCache), true);
+  const cache = join(dir, 'ld.so.cache');
+  writeFileSync(cache, 'glibc-ld.so.cache1.1\0libvulkan.so.1\0/usr/lib/x86_64-linux-gnu/libvulkan.so.1\0');
+  assert.equal(vulkanLoaderFound({}, 'linux', cache), true);
+  assert.equal(vulkanLoaderFound({}, 'darwin', noCache), true, 'Metal needs no Vulkan loader');
+  assert.equal(vulkanLoaderFound({}, 'win32', noCache), true);
+  const onDisk = ['/lib', '/usr/lib', '/usr/lib/x86_64-linux-gnu'].some((d) => existsSync(join(d, 'libvulkan.so.1')));
+  assert.equal(vulkanLoaderFound({ LD_LIBRARY_PATH: '/nowhere' }, 'linux', noCache), onDisk);
 });

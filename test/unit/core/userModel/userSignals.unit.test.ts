@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuditError } from '../../../../src/core/errors';
 import { parseNpy } from '../../../../src/core/userModel/npy';
-import { datasetPath, editDistance, loadUserSignals } from '../../../../src/core/userModel/userSignals';
+import { editDistance } from '../../../../src/core/userModel/closestName';
+import { datasetPath, loadUserSignals } from '../../../../src/core/userModel/userSignals';
 
 const classes = ['cat', 'dog', 'fox'];
 const audited = ['cat/1.png', 'cat/2.png', 'dog/1.png', 'fox/1.png'];

@@ -89,3 +89,14 @@ test('a stored choice is read back defensively: paths leading outside the folder
     predProbsAreLogits: true,
   });
 });
+
+test('a backbone folder replaces an embeddings file (and the other way round), and reaches the engine as a path', () => {
+  const withEmbeddings = withFile(withFile({}, 'embeddings', 'model/emb.npy'), 'embeddingsPaths', 'model/paths.txt');
+  const withBackbone = withFile(withEmbeddings, 'backbone', 'model/mobilenet');
+  assert.deepEqual(withBackbone, { backbone: 'model/mobilenet' }, 'the file and its companion go');
+  assert.deepEqual(withFile(withBackbone, 'embeddings', 'model/emb.csv'), { embeddings: 'model/emb.csv' });
+  assert.equal(describeChoice(withBackbone), 'backbone model/mobilenet');
+  assert.deepEqual(ownModelFiles(withBackbone, root), { backbone: join(root, 'model', 'mobilenet') });
+  assert.deepEqual(readStoredChoice({ backbone: '../elsewhere' }, root), {}, 'a stored folder outside is dropped');
+  assert.deepEqual(readStoredChoice({ backbone: 'model/mobilenet' }, root), { backbone: 'model/mobilenet' });
+});
