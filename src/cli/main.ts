@@ -8,7 +8,7 @@ import { withCopyDecisions } from '../core/review/copySets';
 import { AuditError, isCancellation } from '../core/errors';
 import { exportCleanedLabels } from '../core/export/exportLabels';
 import { SCORING_MODELS, type ScoringModels } from '../core/detection/flag';
-import { AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditMethod } from '../core/options';
+import { AUDIT_HEADS, AUDIT_METHODS, DEFAULT_AUDIT_OPTIONS, type AuditHeads, type AuditMethod } from '../core/options';
 import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../core/report';
 import { BACKEND_NAMES, type BackendPreference } from '../protocol/backends';
 import { chooseAuditBackend } from '../engine/backend';
@@ -194,6 +194,14 @@ function buildProgram(io: Terminal, signal: AbortSignal, setExit: (code: number)
         PIXEL_SCALINGS,
       ),
     )
+    .addOption(
+      new Option(
+        '--heads <kind>',
+        'the ERM and mixup models: cnn (on the pixels) or embeddings (small heads on --embeddings / --backbone vectors)',
+      )
+        .choices(AUDIT_HEADS)
+        .default('cnn'),
+    )
     .option('--json', 'print a JSON summary on stdout instead of a table')
     .option('--quiet', 'no progress output on stderr')
     .action(async (dataset: string, flags: AuditFlags, command: Command) =>
@@ -269,6 +277,7 @@ interface AuditFlags {
   backbone?: string;
   backboneLayer?: string;
   backbonePixels?: string;
+  heads: AuditHeads;
 }
 
 async function auditCommand(
@@ -299,6 +308,7 @@ async function auditCommand(
           backboneLayer: flags.backboneLayer,
           backbonePixels: flags.backbonePixels,
         },
+        heads: flags.heads,
         folds: flags.folds,
         foldEpochs: flags.foldEpochs,
         mode: flags.mode,

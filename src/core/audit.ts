@@ -21,6 +21,7 @@ import {
   type OwnModelSummary,
 } from './report';
 import type { AuditProgress } from './shared/types';
+import { embeddingHeadRunner } from './training/headRunner';
 import { backboneEmbeddings, type BackboneEmbeddings } from './userModel/backboneEmbeddings';
 import { loadBackbone, type Backbone } from './userModel/backboneModel';
 import type { PixelScaling } from './userModel/pixelScaling';
@@ -205,9 +206,15 @@ export async function runAudit(
   // With many copies most of these pixels are copies the training never sees: free them before it.
   delete decoded.images;
   const unitOwn = own && (units.identity ? own : selectRows(own, Array.from(units.rows)));
+  // With heads on the embeddings every model trains on the user's vectors instead of the pixels.
+  const headFeatures = options.heads === 'embeddings' ? unitOwn?.embeddings : undefined;
+  if (headFeatures)
+    progress.report('training', 0, {
+      message: `training heads on your ${headFeatures.width}-dimensional embeddings instead of CNNs on the pixels${headFeatures.missing ? ` (${headFeatures.missing} images without an embedding train on a zero vector)` : ''}`,
+    });
   const unitAudit = await auditImages(trainingImages, unitRows(labels), dataset.classes.length, options, {
     signal,
-    runner: events.runner,
+    runner: headFeatures ? embeddingHeadRunner(headFeatures) : events.runner,
     copyOf: unitRows(duplicates.copyGroupOf),
     ...(unitOwn ? { own: unitOwn } : {}),
     onTraining: (t) =>

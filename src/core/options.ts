@@ -58,7 +58,16 @@ export interface AuditOptions {
    * the neighbour strips use them and a kNN label-agreement signal joins the fusion.
    */
   readonly ownModel?: UserModelFiles;
+  /**
+   * What the ERM and mixup models are: 'cnn', the audit's CNNs on the pixels, or 'embeddings', small
+   * heads on the user's embeddings (`ownModel.embeddings` or `ownModel.backbone`; training/head.ts).
+   */
+  readonly heads: AuditHeads;
 }
+
+/** The kinds of model of {@link AuditOptions.heads}. */
+export const AUDIT_HEADS = ['cnn', 'embeddings'] as const;
+export type AuditHeads = (typeof AUDIT_HEADS)[number];
 
 /** The ranking methods of {@link AuditOptions.method}. */
 export const AUDIT_METHODS = ['mixup', 'confident-learning', 'fused'] as const;
@@ -90,6 +99,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
   maxMegapixels: 50,
   cache: true,
   health: true,
+  heads: 'cnn',
 };
 
 /** What a caller may pass: any subset of the options, thresholds included. */
@@ -145,6 +155,12 @@ export function resolveAuditOptions(input: AuditOptionsInput = {}): AuditOptions
         value,
         key === 'classes' ? 'a list of class names' : key === 'predProbsAreLogits' ? 'true or false' : 'a file path',
       );
+  if (!AUDIT_HEADS.includes(options.heads)) bad('heads', options.heads, AUDIT_HEADS.map((m) => `'${m}'`).join(', '));
+  if (options.heads === 'embeddings' && !options.ownModel?.embeddings && !options.ownModel?.backbone)
+    throw new AuditError(
+      'badOption',
+      'Heads on embeddings need embeddings: give an embeddings file (--embeddings) or a backbone (--backbone).',
+    );
   if (options.ownModel?.embeddings && options.ownModel.backbone)
     throw new AuditError(
       'badOption',

@@ -39,7 +39,7 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * (the same values under names that say what they are); {@link readReport} still reads version 2.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
  * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
- * `settings.health`, docs/dataset-health.md; per-sample `dynamics`, docs/learning-dynamics.md) keep the version:
+ * `settings.health`, docs/dataset-health.md; `settings.heads` and `ownModel.backbone`, docs/own-model.md; per-sample `dynamics`, docs/learning-dynamics.md) keep the version:
  * a reader that predates them ignores them, and this reader treats them as absent in older reports.
  * The same holds for `copyGroups` and per-sample `copyGroup`, and for `copies` / `morePaths` on a
  * conflict member (one member now stands for all its byte-identical files with one label, issue #18):

@@ -2,32 +2,36 @@ import type { ImageSet } from '../shared/types';
 import type { Random } from './random';
 
 /**
- * Turns uint8 pixels into normalised float batches without allocating per sample: pixels stay
- * in the one uint8 buffer of the {@link ImageSet}; each batch is written into reusable
- * Float32Arrays through a 256-entry lookup table per channel.
+ * Writes training batches into reusable Float32Arrays without allocating per sample: plain batches
+ * with one-hot labels, and mixup batches. Subclasses say how one sample is written.
  */
-export class BatchFiller {
-  /** Floats per image. */
-  readonly imageLength: number;
-  /** The standardisation used, to be reused when predicting with a model trained on these batches. */
-  readonly normalization: Normalization;
+export abstract class SampleFiller {
+  /** Floats per sample. */
+  abstract readonly sampleLength: number;
+  /** Shape of one sample as the network takes it, e.g. [size, size, channels] or [width]. */
+  abstract readonly sampleShape: readonly number[];
 
   constructor(
-    private readonly images: ImageSet,
-    private readonly labels: Int32Array,
-    private readonly numClasses: number,
-    normalization?: Normalization,
-  ) {
-    this.imageLength = images.size * images.size * images.channels;
-    this.normalization = normalization ?? measureNormalization(images);
-  }
+    protected readonly labels: Int32Array,
+    /** Width of the one-hot (or mixed) label rows written into `y`. */
+    readonly numClasses: number,
+  ) {}
+
+  /** Writes (or, with `accumulate`, adds) `weight` × sample `index`, normalised, at `offset` of `x`. */
+  protected abstract writeSample(
+    index: number,
+    x: Float32Array,
+    offset: number,
+    weight: number,
+    accumulate: boolean,
+  ): void;
 
   /**
-   * Writes the images `order[start .. start+count)` into `x` (`count * imageLength` floats) and
+   * Writes the samples `order[start .. start+count)` into `x` (`count * sampleLength` floats) and
    * their one-hot given labels into `y` (`count * numClasses`), if `y` is given.
    */
   fill(order: Int32Array, start: number, count: number, x: Float32Array, y?: Float32Array): void {
-    for (let b = 0; b < count; b++) this.writeImage(order[start + b], x, b * this.imageLength, 1, false);
+    for (let b = 0; b < count; b++) this.writeSample(order[start + b], x, b * this.sampleLength, 1, false);
     if (y) {
       y.fill(0, 0, count * this.numClasses);
       for (let b = 0; b < count; b++) y[b * this.numClasses + this.labels[order[start + b]]] = 1;
@@ -58,26 +62,49 @@ export class BatchFiller {
       const j = order[start + partners[b]];
       const lambda = random.beta(alpha, alpha);
       lambdas[b] = lambda;
-      this.writeImage(i, x, b * this.imageLength, lambda, false);
-      this.writeImage(j, x, b * this.imageLength, 1 - lambda, true);
+      this.writeSample(i, x, b * this.sampleLength, lambda, false);
+      this.writeSample(j, x, b * this.sampleLength, 1 - lambda, true);
       y[b * this.numClasses + this.labels[i]] += lambda;
       y[b * this.numClasses + this.labels[j]] += 1 - lambda;
     }
     return { partners, lambdas };
   }
+}
 
-  /** Writes (or, with `accumulate`, adds) `weight` × the normalised image `index` at `offset`. */
-  private writeImage(index: number, x: Float32Array, offset: number, weight: number, accumulate: boolean): void {
+/**
+ * Turns uint8 pixels into normalised float batches: pixels stay in the one uint8 buffer of the
+ * {@link ImageSet}; each sample is written through a 256-entry lookup table per channel.
+ */
+export class BatchFiller extends SampleFiller {
+  readonly sampleLength: number;
+  readonly sampleShape: readonly number[];
+  /** The standardisation used, to be reused when predicting with a model trained on these batches. */
+  readonly normalization: Normalization;
+
+  constructor(
+    private readonly images: ImageSet,
+    labels: Int32Array,
+    numClasses: number,
+    normalization?: Normalization,
+  ) {
+    super(labels, numClasses);
+    this.sampleLength = images.size * images.size * images.channels;
+    this.sampleShape = [images.size, images.size, images.channels];
+    this.normalization = normalization ?? measureNormalization(images);
+  }
+
+  protected writeSample(index: number, x: Float32Array, offset: number, weight: number, accumulate: boolean): void {
     const { pixels, channels } = this.images;
-    const source = index * this.imageLength;
+    const length = this.sampleLength;
+    const source = index * length;
     if (channels === 1) {
       const table = this.normalization[0];
-      if (accumulate) for (let k = 0; k < this.imageLength; k++) x[offset + k] += weight * table[pixels[source + k]];
-      else if (weight === 1) for (let k = 0; k < this.imageLength; k++) x[offset + k] = table[pixels[source + k]];
-      else for (let k = 0; k < this.imageLength; k++) x[offset + k] = weight * table[pixels[source + k]];
+      if (accumulate) for (let k = 0; k < length; k++) x[offset + k] += weight * table[pixels[source + k]];
+      else if (weight === 1) for (let k = 0; k < length; k++) x[offset + k] = table[pixels[source + k]];
+      else for (let k = 0; k < length; k++) x[offset + k] = weight * table[pixels[source + k]];
       return;
     }
-    for (let k = 0; k < this.imageLength; k++) {
+    for (let k = 0; k < length; k++) {
       const value = weight * this.normalization[k % 3][pixels[source + k]];
       x[offset + k] = accumulate ? x[offset + k] + value : value;
     }

@@ -84,28 +84,40 @@ export function createCnn(spec: CnnSpec, seed: number): Cnn {
       activation: 'relu',
     });
     h = tf.maxPool(h, 2, 2, 'same');
-    const flat = tf.reshape(h, [-1, flatSize]) as tf.Tensor2D;
-    const hidden = tf.fused.matMul({
-      a: flat,
-      b: dense1 as tf.Tensor2D,
-      bias: bias3,
-      activation: 'relu',
-    }) as tf.Tensor2D;
-    return { hidden, logits: tf.fused.matMul({ a: hidden, b: dense2 as tf.Tensor2D, bias: bias4 }) as tf.Tensor2D };
+    return denseTail(tf.reshape(h, [-1, flatSize]) as tf.Tensor2D, [dense1, bias3, dense2, bias4]);
   };
+  return { spec, ...network(variables, forward) };
+}
 
+/**
+ * The last two layers, dense(64)-relu → dense(K), shared by the CNN and the heads on embeddings
+ * (head.ts): the hidden activations (the embedding) and the logits.
+ */
+export function denseTail(
+  x: tf.Tensor2D,
+  [dense1, bias1, dense2, bias2]: readonly tf.Variable[],
+): { hidden: tf.Tensor2D; logits: tf.Tensor2D } {
+  const hidden = tf.fused.matMul({ a: x, b: dense1 as tf.Tensor2D, bias: bias1, activation: 'relu' }) as tf.Tensor2D;
+  return { hidden, logits: tf.fused.matMul({ a: hidden, b: dense2 as tf.Tensor2D, bias: bias2 }) as tf.Tensor2D };
+}
+
+/** A network's methods from its variables and forward pass: each call in its own tidy, dispose frees the weights. */
+export function network<X extends tf.Tensor>(
+  variables: tf.Variable[],
+  forward: (x: X) => { hidden: tf.Tensor2D; logits: tf.Tensor2D },
+) {
   return {
-    spec,
     variables,
-    logits: (x) => tf.tidy(() => forward(x).logits),
-    forward: (x) => tf.tidy(() => forward(x)),
+    logits: (x: X) => tf.tidy(() => forward(x).logits),
+    forward: (x: X) => tf.tidy(() => forward(x)),
     dispose() {
       for (const v of variables) v.dispose();
     },
   };
 }
 
-function heNormal(random: Random, shape: number[], fanIn: number): tf.Variable {
+/** A weight variable drawn from He's normal initialisation (std √(2 / fanIn)). */
+export function heNormal(random: Random, shape: number[], fanIn: number): tf.Variable {
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   const std = Math.sqrt(2 / fanIn);
   for (let i = 0; i < values.length; i++) values[i] = random.normal() * std;
@@ -113,6 +125,6 @@ function heNormal(random: Random, shape: number[], fanIn: number): tf.Variable {
   return tf.tidy(() => tf.variable(tf.tensor(values, shape)));
 }
 
-function zerosVariable(size: number): tf.Variable {
+export function zerosVariable(size: number): tf.Variable {
   return tf.tidy(() => tf.variable(tf.zeros([size])));
 }

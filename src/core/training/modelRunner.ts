@@ -1,6 +1,6 @@
 import type { LearningDynamics } from './learningDynamics';
 import { predict } from './predict';
-import { trainModel, type EpochSummary, type TrainConfig, type TrainProgress } from './train';
+import { trainModel, type EpochSummary, type NetworkTraining, type TrainConfig, type TrainProgress } from './train';
 import type { ImageSet } from '../shared/types';
 
 /** One model to train and then score on the same images. */
@@ -71,19 +71,29 @@ export const runModelInProcess: ModelRunner = async (job, events) => {
     const evalProbabilities =
       job.evalImages &&
       (await predict(trained.model, job.evalImages, trained.normalization, { signal: events.signal })).probabilities;
-    return {
-      probabilities,
-      epochs: trained.epochs,
-      sampleSteps: trained.sampleSteps,
-      seconds: trained.seconds,
-      samplesPerSecond: trained.samplesPerSecond,
-      epochSummaries: trained.epochSummaries,
-      ...(trained.dynamics ? { dynamics: trained.dynamics } : {}),
-      scoringSeconds,
-      ...(evalProbabilities ? { evalProbabilities } : {}),
-      ...(embeddings ? { embeddings } : {}),
-    };
+    return modelOutput(trained, { probabilities, embeddings, evalProbabilities }, scoringSeconds);
   } finally {
     trained.model.dispose();
   }
 };
+
+/** A runner's {@link ModelOutput} from the training figures and the scoring pass's results. */
+export function modelOutput(
+  trained: NetworkTraining,
+  scored: { probabilities: Float32Array; embeddings?: Float32Array; evalProbabilities?: Float32Array },
+  scoringSeconds: number,
+): ModelOutput {
+  const { probabilities, embeddings, evalProbabilities } = scored;
+  return {
+    probabilities,
+    epochs: trained.epochs,
+    sampleSteps: trained.sampleSteps,
+    seconds: trained.seconds,
+    samplesPerSecond: trained.samplesPerSecond,
+    epochSummaries: trained.epochSummaries,
+    ...(trained.dynamics ? { dynamics: trained.dynamics } : {}),
+    scoringSeconds,
+    ...(evalProbabilities ? { evalProbabilities } : {}),
+    ...(embeddings ? { embeddings } : {}),
+  };
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchFiller, type Normalization } from './batches';
+import { BatchFiller, type Normalization, type SampleFiller } from './batches';
 import { throwIfAborted } from '../errors';
 import { EMBEDDING_SIZE, type Cnn } from './model';
 import type { ImageSet } from '../shared/types';
@@ -31,21 +31,44 @@ export async function predict(
   model: Cnn,
   images: ImageSet,
   normalization: Normalization,
-  options: {
-    batchSize?: number;
-    signal?: AbortSignal;
-    onBatch?: (done: number, total: number) => void;
-    rows?: Int32Array;
-    embeddings?: boolean;
-  } = {},
+  options: PredictOptions = {},
 ): Promise<Predictions> {
-  const { numClasses, inputSize, channels } = model.spec;
-  const order = options.rows ?? Int32Array.from({ length: images.count }, (_, i) => i);
+  // Labels are not needed to predict; the filler only reads them for one-hot targets.
+  const filler = new BatchFiller(images, new Int32Array(images.count), model.spec.numClasses, normalization);
+  return predictNetwork(model, filler, images.count, options);
+}
+
+/** Options of {@link predict} and {@link predictNetwork}. */
+export interface PredictOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  onBatch?: (done: number, total: number) => void;
+  rows?: Int32Array;
+  embeddings?: boolean;
+}
+
+/** A network that {@link predictNetwork} can score with: its logits and its penultimate layer (`[B, EMBEDDING_SIZE]`). */
+export interface Scorable {
+  forward(x: tf.Tensor): { readonly hidden: tf.Tensor2D; readonly logits: tf.Tensor2D };
+}
+
+/**
+ * {@link predict} for any network and sample filler: the audit CNN on pixels, or a head on the
+ * user's embeddings (head.ts).
+ *
+ * @param total Samples the filler holds; `options.rows` index them.
+ */
+export async function predictNetwork(
+  net: Scorable,
+  filler: SampleFiller,
+  total: number,
+  options: PredictOptions = {},
+): Promise<Predictions> {
+  const { numClasses, sampleShape, sampleLength } = filler;
+  const order = options.rows ?? Int32Array.from({ length: total }, (_, i) => i);
   const count = order.length;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 512, count));
-  // Labels are not needed to predict; the filler only reads them for one-hot targets.
-  const filler = new BatchFiller(images, new Int32Array(images.count), numClasses, normalization);
-  const x = new Float32Array(batchSize * filler.imageLength);
+  const x = new Float32Array(batchSize * sampleLength);
   const probabilities = new Float32Array(count * numClasses);
   const embeddings = options.embeddings ? new Float32Array(count * EMBEDDING_SIZE) : undefined;
   for (let start = 0; start < count; start += batchSize) {
@@ -53,8 +76,8 @@ export async function predict(
     const size = Math.min(batchSize, count - start);
     filler.fill(order, start, size, x);
     const batch = tf.tidy(() => {
-      const xs = tf.tensor4d(x.subarray(0, size * filler.imageLength), [size, inputSize, inputSize, channels]);
-      const { hidden, logits } = model.forward(xs);
+      const xs = tf.tensor(x.subarray(0, size * sampleLength), [size, ...sampleShape]);
+      const { hidden, logits } = net.forward(xs);
       // ReLU outputs are never negative, but a dead unit set can give an all-zero row: the floor
       // keeps it at zero (similar to nothing) instead of dividing by zero.
       const unit = embeddings ? tf.div(hidden, tf.maximum(tf.norm(hidden, 2, 1, true), 1e-12)) : undefined;

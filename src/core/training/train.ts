@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers gradient functions only on request (the @tensorflow/tfjs bundle does it for you).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { BatchFiller, type Normalization } from './batches';
+import { BatchFiller, type Normalization, type SampleFiller } from './batches';
 import { throwIfAborted } from '../errors';
 import { DynamicsRecorder, type LearningDynamics } from './learningDynamics';
 import { createCnn, type Cnn } from './model';
@@ -94,22 +94,57 @@ export async function trainModel(
   events: TrainEvents = {},
   rows?: Int32Array,
 ): Promise<TrainResult> {
-  const count = rows ? rows.length : images.count;
-  if (count < 1) throw new RangeError('Expected at least one training row, but got none.');
+  const model = createCnn({ inputSize: images.size, channels: images.channels, numClasses }, config.seed);
+  const filler = new BatchFiller(images, labels, numClasses);
+  const trained = await trainNetwork(model, filler, images.count, config, events, rows);
+  return { ...trained, model, normalization: filler.normalization };
+}
+
+/** What the training loop needs of a network: its weights and its logits for a batch. */
+export interface Trainable {
+  readonly variables: readonly tf.Variable[];
+  /** `[B, ...sampleShape]` → `[B, numClasses]`. */
+  logits(x: tf.Tensor): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** {@link TrainResult} without the model and the pixels' normalisation. */
+export type NetworkTraining = Omit<TrainResult, 'model' | 'normalization'>;
+
+/**
+ * The training loop, for any {@link Trainable} fed by any {@link SampleFiller}: the audit CNN on
+ * pixels, or a head on the user's embeddings (head.ts). Adam, the one-cycle schedule, ERM or mixup
+ * batches, the deep audit's stop rule and ERM's learning dynamics are the same for both.
+ *
+ * @param net A fresh network; disposed here when training fails or is cancelled.
+ * @param total Samples the filler holds (`rows` index them).
+ */
+export async function trainNetwork(
+  net: Trainable,
+  filler: SampleFiller,
+  total: number,
+  config: TrainConfig,
+  events: TrainEvents = {},
+  rows?: Int32Array,
+): Promise<NetworkTraining> {
+  const count = rows ? rows.length : total;
+  if (count < 1) {
+    net.dispose();
+    throw new RangeError('Expected at least one training row, but got none.');
+  }
+  const numClasses = filler.numClasses;
   const batchSize = Math.min(config.batchSize, count);
   const batchesPerEpoch = Math.ceil(count / batchSize);
   // Counted in whole batches of epochs: an epoch's last batch may be short, so dividing the budget
   // by the batch size would end training before the planned number of epochs.
   const totalSteps = Math.max(1, Math.round((config.sampleSteps / count) * batchesPerEpoch));
   const random = new Random(config.seed);
-  const model = createCnn({ inputSize: images.size, channels: images.channels, numClasses }, config.seed);
   const optimizer = new ScheduledAdam(config.learningRate);
-  const filler = new BatchFiller(images, labels, numClasses);
-  const x = new Float32Array(batchSize * filler.imageLength);
+  const x = new Float32Array(batchSize * filler.sampleLength);
   const y = new Float32Array(batchSize * numClasses);
   const isErm = config.kind === 'erm';
-  // Indexed by row of `images`, so a subset's figures land where the caller looks them up.
-  const dynamics = isErm ? new DynamicsRecorder(images.count) : undefined;
+  // Indexed by sample row, so a subset's figures land where the caller looks them up.
+  const dynamics = isErm ? new DynamicsRecorder(total) : undefined;
   const summaries: EpochSummary[] = [];
   const started = performance.now();
   let step = 0;
@@ -135,7 +170,7 @@ export async function trainModel(
         if (config.schedule === 'one-cycle') {
           optimizer.setLearningRate(oneCycleLearningRate(step, totalSteps, config.learningRate));
         }
-        const { loss, margins } = await trainStep(model, optimizer, x, y, size, numClasses, isErm);
+        const { loss, margins } = await trainStep(net, filler.sampleShape, optimizer, x, y, size, numClasses, isErm);
         lossSum += loss;
         lossBatches++;
         samplesSeen += size;
@@ -157,7 +192,7 @@ export async function trainModel(
       if (config.stopAtTrainAccuracy !== undefined && (summary.trainAccuracy ?? 0) >= config.stopAtTrainAccuracy) break;
     }
   } catch (error) {
-    model.dispose();
+    net.dispose();
     throw error;
   } finally {
     optimizer.dispose();
@@ -165,8 +200,6 @@ export async function trainModel(
 
   const seconds = (performance.now() - started) / 1000;
   return {
-    model,
-    normalization: filler.normalization,
     epochs: epoch,
     steps: step,
     sampleSteps: samplesSeen,
@@ -194,7 +227,8 @@ class ScheduledAdam extends tf.AdamOptimizer {
  * asynchronously: a GPU backend (webgpu) cannot read synchronously in Node.
  */
 async function trainStep(
-  model: Cnn,
+  model: Trainable,
+  sampleShape: readonly number[],
   optimizer: tf.Optimizer,
   x: Float32Array,
   y: Float32Array,
@@ -202,16 +236,11 @@ async function trainStep(
   numClasses: number,
   trackMargins: boolean,
 ): Promise<{ loss: number; margins?: Float32Array }> {
-  const { inputSize, channels } = model.spec;
+  const sampleLength = sampleShape.reduce((a, b) => a * b, 1);
   let marginTensor: tf.Tensor | undefined;
   const loss = tf.tidy(() => {
     // subarray: no copy; the final batch of an epoch may be smaller than the buffers.
-    const xs = tf.tensor4d(x.subarray(0, size * inputSize * inputSize * channels), [
-      size,
-      inputSize,
-      inputSize,
-      channels,
-    ]);
+    const xs = tf.tensor(x.subarray(0, size * sampleLength), [size, ...sampleShape]);
     const ys = tf.tensor2d(y.subarray(0, size * numClasses), [size, numClasses]);
     // With returnCost = true, minimize always returns the loss.
     return optimizer.minimize(

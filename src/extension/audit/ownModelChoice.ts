@@ -24,6 +24,8 @@ export interface OwnModelChoice {
   readonly embeddingsPaths?: string;
   /** Instead of `embeddings`: a TensorFlow.js model folder (layer and scaling from its label-audit.json). */
   readonly backbone?: string;
+  /** Train the ERM and mixup models as heads on the embeddings (file or backbone) instead of CNNs on the pixels. */
+  readonly embeddingHeads?: boolean;
 }
 
 /** The file fields of a choice, in the order the pick offers them. */
@@ -64,6 +66,7 @@ export function readStoredChoice(value: unknown, datasetFolder: string): OwnMode
     if (typeof path === 'string' && path !== '' && fileInside(datasetFolder, path) !== undefined) choice[key] = path;
   }
   if (choice.predProbs && record.predProbsAreLogits === true) choice.predProbsAreLogits = true;
+  if (record.embeddingHeads === true) choice.embeddingHeads = true;
   return withoutOrphans(choice);
 }
 
@@ -139,6 +142,11 @@ export function ownModelFiles(choice: OwnModelChoice, datasetFolder: string): Us
   };
 }
 
+/** The audit options a choice sets beside `ownModel`: heads on the embeddings when chosen (and there are embeddings). */
+export function ownModelOptions(choice: OwnModelChoice): { heads?: 'embeddings' } {
+  return choice.embeddingHeads && (choice.embeddings || choice.backbone) ? { heads: 'embeddings' } : {};
+}
+
 /** One line for the log and the pick: "pred_probs probs.csv (logits), embeddings emb.npy + paths.txt". */
 export function describeChoice(choice: OwnModelChoice): string {
   const parts: string[] = [];
@@ -149,6 +157,7 @@ export function describeChoice(choice: OwnModelChoice): string {
   if (choice.embeddings)
     parts.push(`embeddings ${choice.embeddings}${choice.embeddingsPaths ? ` + ${choice.embeddingsPaths}` : ''}`);
   if (choice.backbone) parts.push(`backbone ${choice.backbone}`);
+  if (choice.embeddingHeads && (choice.embeddings || choice.backbone)) parts.push('heads on the embeddings');
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
@@ -164,5 +173,6 @@ function withoutOrphans(choice: Record<string, string | boolean | undefined>): O
   const kept = Object.fromEntries(Object.entries(choice).filter(([, value]) => value !== undefined));
   if (!kept.predProbs) for (const key of ['predProbsPaths', 'predProbsClasses', 'predProbsAreLogits']) delete kept[key];
   if (!kept.embeddings) delete kept.embeddingsPaths;
+  if (!kept.embeddings && !kept.backbone) delete kept.embeddingHeads;
   return kept as OwnModelChoice;
 }

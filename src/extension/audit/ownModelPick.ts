@@ -51,6 +51,7 @@ type Step =
   | { step: 'run' }
   | { step: 'pick'; file: 'predProbs' | 'embeddings' | 'backbone' }
   | { step: 'logits' }
+  | { step: 'heads' }
   | { step: 'clear' };
 interface StepItem extends vscode.QuickPickItem {
   readonly action: Step;
@@ -91,6 +92,14 @@ export async function chooseOwnModelFiles(state: vscode.Memento, datasetFolder: 
         description: 'softmax is applied to logits',
         action: { step: 'logits' },
       });
+    if (choice.embeddings || choice.backbone)
+      items.push({
+        label: `$(layers) Train on your embeddings: ${choice.embeddingHeads ? 'yes' : 'no'}`,
+        description: choice.embeddingHeads ? 'heads on the embeddings' : 'CNNs on the pixels',
+        detail:
+          'ERM and mixup as small heads on the embeddings instead of CNNs on the pixels: seconds instead of minutes',
+        action: { step: 'heads' },
+      });
     if (choice.predProbs || choice.embeddings || choice.backbone)
       items.push({ label: "$(clear-all) Clear your model's files", action: { step: 'clear' } });
     const picked = await vscode.window.showQuickPick(items, {
@@ -103,6 +112,7 @@ export async function chooseOwnModelFiles(state: vscode.Memento, datasetFolder: 
     let next: OwnModelChoice | undefined = choice;
     if (action.step === 'clear') next = {};
     if (action.step === 'logits') next = { ...choice, predProbsAreLogits: !choice.predProbsAreLogits };
+    if (action.step === 'heads') next = { ...choice, embeddingHeads: !choice.embeddingHeads };
     if (action.step === 'pick') next = await pickFileAndCompanions(choice, action.file, datasetFolder);
     if (next) await state.update(ownModelStateKey(datasetFolder), next);
   }

@@ -6,7 +6,7 @@ import { AuditError, isCancellation } from '../../core/errors';
 import type { AuditRunResult } from '../../protocol/engine';
 import { readAuditSettings, SETTINGS_SECTION } from './auditSettings';
 import { pickDatasetToAudit, resourcePath, type DatasetToAudit } from './datasetPick';
-import { datasetFolderOf, describeChoice, ownModelFiles } from './ownModelChoice';
+import { datasetFolderOf, describeChoice, ownModelFiles, ownModelOptions } from './ownModelChoice';
 import { chooseOwnModelFiles, storedOwnModelChoice } from './ownModelPick';
 import type { EngineClient } from './engineClient';
 import type { AuditLog } from '../log';
@@ -47,7 +47,7 @@ export async function runAuditCommand(deps: RunAuditDeps, resource?: unknown): P
     if (target.chooseOwnModel && !(await chooseOwnModelFiles(deps.state, folder))) return undefined;
     const choice = storedOwnModelChoice(deps.state, folder);
     const ownModel = ownModelFiles(choice, folder);
-    const options = ownModel ? { ...settings.options, ownModel } : settings.options;
+    const options = ownModel ? { ...settings.options, ownModel, ...ownModelOptions(choice) } : settings.options;
     log.line(
       `audit of ${datasetPath} (backend setting: ${settings.backend}, options: ${JSON.stringify(settings.options)})`,
     );

@@ -158,6 +158,27 @@ test('runAudit with --backbone: every image embedded once, neighbours from them,
     first.samples.map((s) => s.neighbours),
     'the cached vectors give the same neighbours',
   );
+  // Heads on the backbone's vectors instead of CNNs on the pixels: the log says so, the report records it.
+  const messages: string[] = [];
+  const heads = (
+    await runAudit(
+      root,
+      {
+        backend: 'wasm',
+        epochs: 2,
+        batchSize: 16,
+        heads: 'embeddings',
+        ownModel: { backbone: cnnFolder, backboneLayer: 'features' },
+      },
+      { onProgress: (p) => p.message && messages.push(p.message) },
+    )
+  ).report;
+  assert.equal(heads.settings.heads, 'embeddings');
+  assert.ok(
+    messages.includes('training heads on your 8-dimensional embeddings instead of CNNs on the pixels'),
+    messages.join('\n'),
+  );
+  assert.equal(heads.samples.length, 48);
   await assert.rejects(
     runAudit(root, { backend: 'wasm', ownModel: { backbone: cnnFolder, embeddings: join(root, 'e.csv') } }),
     /--embeddings\) or from a backbone \(--backbone\), not both/,

@@ -9,6 +9,7 @@ import {
   describeChoice,
   missingCompanions,
   ownModelFiles,
+  ownModelOptions,
   ownModelStateKey,
   readStoredChoice,
   withFile,
@@ -99,4 +100,14 @@ test('a backbone folder replaces an embeddings file (and the other way round), a
   assert.deepEqual(ownModelFiles(withBackbone, root), { backbone: join(root, 'model', 'mobilenet') });
   assert.deepEqual(readStoredChoice({ backbone: '../elsewhere' }, root), {}, 'a stored folder outside is dropped');
   assert.deepEqual(readStoredChoice({ backbone: 'model/mobilenet' }, root), { backbone: 'model/mobilenet' });
+});
+
+test('heads on the embeddings are an audit option only while there are embeddings to train on', () => {
+  const chosen = { ...withFile({}, 'backbone', 'model/mobilenet'), embeddingHeads: true };
+  assert.deepEqual(ownModelOptions(chosen), { heads: 'embeddings' });
+  assert.equal(describeChoice(chosen), 'backbone model/mobilenet, heads on the embeddings');
+  assert.deepEqual(readStoredChoice(chosen, root), chosen);
+  const cleared = withFile(chosen, 'backbone', undefined);
+  assert.deepEqual(cleared, {}, 'the flag goes with the last embeddings');
+  assert.deepEqual(ownModelOptions({ embeddingHeads: true }), {});
 });
