@@ -36,6 +36,12 @@ export function formatHealth(report: AuditReport): string[] {
           ? `${leaks.groups.length} duplicate groups (${leaks.images} images) cross splits, e.g. ${leaks.groups[0].members.map((m) => `${m.path} [${m.split}]`).join(' = ')}`
           : 'no duplicates across splits'),
     );
+    // A split without some class cannot train or measure it: say which, per split.
+    const absent = leaks.splits.flatMap((s) => {
+      const missing = Object.entries(s.classes).filter(([, n]) => n === 0);
+      return missing.length ? [`${s.split || '(none)'} has no ${missing.map(([c]) => `"${c}"`).join(', ')}`] : [];
+    });
+    if (absent.length) lines.push(`  classes missing from a split: ${absent.join('; ')}`);
   }
   return lines;
 }

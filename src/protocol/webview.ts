@@ -301,7 +301,17 @@ const HealthViewSchema = fields({
   leakySplits: v.optional(
     fields({
       source: v.picklist(['column', 'folders'], 'must be "column" or "folders"'),
-      splits: v.array(fields({ split: v.string('must be a string'), samples: count() }), 'must be an array'),
+      /** The classes `classCounts` count, in the dataset's order. */
+      classes: v.array(v.string('must be a string'), 'must be an array'),
+      splits: v.array(
+        fields({
+          split: v.string('must be a string'),
+          samples: count(),
+          /** Images per class of `classes` in this split. */
+          classCounts: v.array(count(), 'must be an array'),
+        }),
+        'must be an array',
+      ),
       /** Duplicate groups across splits in the report (`groups` holds the first MAX_LEAK_GROUPS). */
       groupCount: count(),
       groups: v.pipe(

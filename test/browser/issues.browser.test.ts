@@ -256,6 +256,20 @@ test('"Show more" opens a long strip; leaked copies are listed by group with the
     (await leaks.locator('.issue-figures').textContent()) ?? '',
     /^Splits from the split column: train 300, test 100\. 2 groups of copies cross splits/,
   );
+  const table = leaks.locator('.split-classes');
+  const last = report.dataset.classes.at(-1)!;
+  assert.equal(
+    await table.locator('summary').textContent(),
+    `Images per class in each split · 1 class missing from a split: ${last} (test)`,
+  );
+  await table.locator('summary').click();
+  assert.deepEqual(await table.locator('thead th').allTextContents(), ['Class', 'train', 'test']);
+  assert.deepEqual(await table.locator('tbody tr').first().locator('td').allTextContents(), [
+    '30 (10.0%)',
+    '10 (10.0%)',
+  ]);
+  assert.deepEqual(await table.locator('tbody tr').last().locator('td').allTextContents(), ['30 (10.0%)', 'none']);
+  assert.equal(await table.locator('td.split-missing').count(), 1);
   assert.deepEqual(await leaks.locator('.leak-header').allTextContents(), [
     'Exact copies in train, test',
     'Near duplicates in train, test',

@@ -82,7 +82,7 @@ export function leakMember(report: AuditReport, at: number, split: string) {
 
 /**
  * `report` as a person may have edited it: its dark-image type changed by `dark`, and leaked copies
- * across a train split of 300 and a test split of 100 (`source` says where the splits came from).
+ * across a train split of 300 and a test split of 100 that lacks the last class (`source` says where the splits came from).
  */
 export function withHealthEdits(
   report: AuditReport,
@@ -92,6 +92,7 @@ export function withHealthEdits(
   },
 ): AuditReport {
   const health = report.health!;
+  const classes = report.dataset.classes;
   return {
     ...report,
     health: {
@@ -102,9 +103,14 @@ export function withHealthEdits(
       },
       leakySplits: {
         source: edits.leaks.source,
+        // 30 training images per class; 10 test images per class but none of the last class.
         splits: [
-          { split: 'train', samples: 300, classes: {} },
-          { split: 'test', samples: 100, classes: {} },
+          { split: 'train', samples: 300, classes: Object.fromEntries(classes.map((c) => [c, 30])) },
+          {
+            split: 'test',
+            samples: 100,
+            classes: Object.fromEntries(classes.map((c, i) => [c, i === classes.length - 1 ? 0 : 10])),
+          },
         ],
         groups: edits.leaks.groups,
         images: edits.leaks.groups.reduce((sum, g) => sum + g.members.length, 0),

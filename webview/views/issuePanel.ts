@@ -236,6 +236,7 @@ export class IssuePanel {
         }`,
       }),
     ];
+    children.push(splitClassTable(leaks));
     leaks.groups.forEach((group, g) => {
       const where = [...new Set(group.members.map((m) => m.split || 'no split'))].join(', ');
       const kind = group.kind === 'exact' ? 'Exact copies' : 'Near duplicates';
@@ -348,4 +349,43 @@ export class IssuePanel {
 function sentence(text: string): string {
   const trimmed = text.trim();
   return trimmed === '' || /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/**
+ * Images per class in each split, one row per class: the balance a model is trained and tested on.
+ * A class with no image in a split is marked, since a test split without it cannot measure it.
+ */
+function splitClassTable({ classes, splits }: NonNullable<HealthView['leakySplits']>): HTMLElement {
+  const name = (split: string) => split || 'no split';
+  const head = el('tr', {}, [
+    el('th', { text: 'Class', attrs: { scope: 'col' } }),
+    ...splits.map((s) => el('th', { text: name(s.split), attrs: { scope: 'col' } })),
+  ]);
+  const rows = classes.map((cls, c) =>
+    el('tr', {}, [
+      el('th', { text: cls, attrs: { scope: 'row' } }),
+      ...splits.map((s) => {
+        const n = s.classCounts[c] ?? 0;
+        const share = s.samples ? ` (${percent(n / s.samples)})` : '';
+        return el('td', {
+          className: n === 0 ? 'split-missing' : '',
+          text: n === 0 ? `none` : `${n.toLocaleString('en-US')}${share}`,
+          ...(n === 0 ? { attrs: { title: `No ${cls} image in ${name(s.split)}` } } : {}),
+        });
+      }),
+    ]),
+  );
+  const missing = classes.flatMap((cls, c) =>
+    splits.filter((s) => (s.classCounts[c] ?? 0) === 0).map((s) => `${cls} (${name(s.split)})`),
+  );
+  return el('details', { className: 'split-classes' }, [
+    el('summary', {
+      text: `Images per class in each split${missing.length ? ` · ${missing.length} class${missing.length === 1 ? '' : 'es'} missing from a split: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}` : ''}`,
+    }),
+    el('table', { className: 'split-table' }, [
+      el('caption', { className: 'visually-hidden', text: 'Images per class in each split' }),
+      el('thead', {}, [head]),
+      el('tbody', {}, rows),
+    ]),
+  ]);
 }

@@ -48,7 +48,13 @@ export function healthView(report: AuditReport): HealthView | undefined {
       ? {
           leakySplits: {
             source: leaks.source,
-            splits: leaks.splits.map((s) => ({ split: s.split, samples: s.samples })),
+            // In the dataset's class order: an object's integer-like keys ("10", "9") come back sorted.
+            classes: splitClasses(report, leaks.splits),
+            splits: leaks.splits.map((s) => ({
+              split: s.split,
+              samples: s.samples,
+              classCounts: splitClasses(report, leaks.splits).map((c) => s.classes[c] ?? 0),
+            })),
             groupCount: leaks.groups.length,
             groups: leaks.groups.slice(0, MAX_LEAK_GROUPS).map((group) => ({
               kind: group.kind,
@@ -82,4 +88,11 @@ function section(type: string, title: string, issue: ReportIssueType, report: Au
     datasetProperty: issue.datasetProperty,
     examples,
   };
+}
+
+/** The classes of the split counts, in the report's class order (then any the report does not name). */
+function splitClasses(report: AuditReport, splits: readonly { classes: Readonly<Record<string, number>> }[]): string[] {
+  const named = report.dataset.classes;
+  const extra = [...new Set(splits.flatMap((s) => Object.keys(s.classes)))].filter((c) => !named.includes(c));
+  return [...named, ...extra];
 }

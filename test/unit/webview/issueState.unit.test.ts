@@ -33,6 +33,7 @@ const health: HealthView = {
   ],
   leakySplits: {
     source: 'folders',
+    classes: [],
     splits: [],
     groupCount: 1,
     groups: [

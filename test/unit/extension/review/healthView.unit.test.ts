@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AuditReport } from '../../../../src/core/report';
+import { formatHealth } from '../../../../src/cli/healthSummary';
 import { buildReviewContent } from '../../../../src/extension/review/reviewContent';
 import {
   MAX_ISSUE_EXAMPLES,
@@ -118,9 +119,12 @@ test('the content stays bounded: the worst examples only, the first leaked group
     label: report.samples[0].givenLabel,
     split: 'train',
   });
+  // Class counts in the dataset's class order; the test split has none of the last class.
+  assert.deepEqual(leaks.classes, report.dataset.classes);
+  const tens = report.dataset.classes.map((_, i) => (i === report.dataset.classes.length - 1 ? 0 : 10));
   assert.deepEqual(leaks.splits, [
-    { split: 'train', samples: 300 },
-    { split: 'test', samples: 100 },
+    { split: 'train', samples: 300, classCounts: report.dataset.classes.map(() => 30) },
+    { split: 'test', samples: 100, classCounts: tens },
   ]);
   // The contract refuses more than it allows, should a host ever send it.
   const content = buildReviewContent(edited, 1000, (p) => p);
@@ -141,4 +145,18 @@ test('the content stays bounded: the worst examples only, the first leaked group
   });
   assert.ok(!parsed.ok);
   assert.match(parsed.problem, /examples.*at most 48/);
+});
+
+test("the CLI's health summary names the class a split lacks", () => {
+  const edited = withHealthEdits(report, {
+    dark: {},
+    leaks: {
+      source: 'column',
+      groups: [{ kind: 'exact', members: [leakMember(report, 0, 'train'), leakMember(report, 1, 'test')] }],
+    },
+  });
+  const lines = formatHealth(edited);
+  const last = report.dataset.classes.at(-1)!;
+  assert.ok(lines.includes(`  classes missing from a split: test has no "${last}"`), lines.join('\n'));
+  assert.ok(!formatHealth(report).some((l) => l.includes('missing from a split')), 'no splits, no line');
 });
