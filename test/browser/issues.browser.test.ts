@@ -52,7 +52,7 @@ const focusedPath = (page: Page) => page.evaluate(() => (document.activeElement 
 
 async function openIssues(page: Page): Promise<void> {
   await page.waitForSelector('.card');
-  await page.getByRole('button', { name: 'Issues', exact: true }).click();
+  await page.getByRole('button', { name: /^Issues \(\d+\)$/ }).click();
   await page.waitForSelector('.issue-panel:not([hidden]) .issue-tile');
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.issue-panel img')].every(
@@ -67,6 +67,11 @@ test('the Issues tab lists a section per issue type with its figures and worst i
   assert.ok(health, 'the report has a health section');
   const page = await pages.open({ width: 900, height: 900 });
   await openIssues(page);
+  // The tab counts the images the view lists, as its counter does.
+  const counter = (await page.locator('.counter').textContent()) ?? '';
+  const total = /^0 of (\d+) images decided$/.exec(counter)?.[1];
+  assert.ok(total, counter);
+  assert.equal(await page.getByRole('button', { name: /^Issues/ }).textContent(), `Issues (${total})`);
   assert.equal(await page.isVisible('.main'), false, 'the grid gives way');
   assert.equal(await page.isVisible('.filters'), false);
   // The images are the host's thumbnails, asked for in one request as the grid's are.
@@ -210,7 +215,7 @@ test('a report without a health section has no Issues tab; the view reads in a l
   // As an older report's content: no `health` field (JSON drops the undefined).
   const page = await pages.open({ content: { ...pages.content, health: undefined } });
   await page.waitForSelector('.card');
-  assert.equal(await page.getByRole('button', { name: 'Issues', exact: true }).isVisible(), false);
+  assert.equal(await page.getByRole('button', { name: /^Issues \(\d+\)$/ }).isVisible(), false);
   await page.close();
 
   const light = await pages.open({ theme: 'light', width: 700, height: 900 });

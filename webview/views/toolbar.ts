@@ -242,6 +242,8 @@ export class Toolbar {
     this.spotCheckTab.hidden = model.spotCheck === undefined;
     this.issuesTab.hidden = model.issues === undefined;
     this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
+    // How many images the Issues view lists, as the conflicts tab counts its groups.
+    this.issuesTab.textContent = `Issues (${model.issues?.total ?? 0})`;
     this.counter.hidden = model.view === 'classes';
     pressed(this.suspectsTab, model.view === 'suspects');
     pressed(this.conflictsTab, model.view === 'conflicts');
