@@ -72,12 +72,13 @@ async function qualityOf(root: string): Promise<{ health: DatasetHealth; paths: 
   const paths = decoded.kept.map((i) => dataset.samples[i].path);
   const duplicates = findDuplicates(
     decoded.images,
-    decoded.kept.map((i, row) => ({ ...dataset.samples[i], contentHash: decoded.contentHashes[row] })),
+    decoded.kept.map((i) => dataset.samples[i]),
+    decoded.contentOf,
   );
   const health = assessHealth({
     dataset,
     kept: decoded.kept,
-    qualityScores: qualityScores(decoded.images, decoded.dimensions),
+    qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),
     imageSize: decoded.images.size,
     duplicateGroups: duplicates.groups,
   });
@@ -294,6 +295,7 @@ async function scaleBench(sizes: number[]): Promise<void> {
       qualityScores: qualityScores(
         { size, channels: 1, pixels, count: n },
         samples.map(() => ({ width: 28, height: 28 })),
+        Int32Array.from(samples, (_, i) => i),
       ),
       imageSize: size,
       duplicateGroups: [],

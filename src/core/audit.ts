@@ -3,7 +3,7 @@ import { outFileProblem, prepareAuditFolder, refuseAuditFolder } from './auditFo
 import { auditImages } from './training/auditImages';
 import { auditUnits, expandAudit, pickRows, unitImages } from './training/auditUnits';
 import { loadDataset } from './data/dataset';
-import { decodeImages, type DecodeResult } from './data/decode';
+import { decodeImages, fileHashes, type DecodeResult } from './data/decode';
 import { findDuplicates } from './detection/duplicates';
 import { addEmbeddingDuplicates, type DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import { throwIfAborted } from './errors';
@@ -125,7 +125,7 @@ export async function runAudit(
   const decodeSeconds = lap();
   async function embedWithBackbone(model: Backbone): Promise<BackboneEmbeddings> {
     try {
-      const run = await backboneEmbeddings(model, dataset, decoded.kept, decoded.contentHashes, {
+      const run = await backboneEmbeddings(model, dataset, decoded.kept, fileHashes(decoded), {
         ...(useCache ? { cacheDir: join(dataset.root, AUDIT_DIR, 'cache') } : {}),
         maxMegapixels: options.maxMegapixels,
         signal,
@@ -170,15 +170,18 @@ export async function runAudit(
       message: `... and ${skipped.length - 20} more skipped entries, listed in the report`,
     });
 
-  // Before training, so a user watching the log sees copies with clashing labels early.
-  const duplicateSamples = decoded.kept.map((index, row) => ({
-    ...dataset.samples[index],
-    contentHash: decoded.contentHashes[row],
-  }));
-  const byHash = findDuplicates(decoded.images!, duplicateSamples);
+  // Before training, so a user watching the log sees copies with clashing labels early. The kept
+  // samples themselves rather than new per-file records: whatever the main thread holds, live or
+  // garbage, when training starts stays resident until it ends (the thread barely allocates while
+  // the workers train, so V8 does not collect), and training holds the audit's peak (issue #18).
+  const keptSamples =
+    decoded.kept.length === dataset.samples.length
+      ? dataset.samples
+      : decoded.kept.map((index) => dataset.samples[index]);
+  const byHash = findDuplicates(decoded.images!, keptSamples, decoded.contentOf);
   // With the user's embeddings, their near copies too (embeddingDuplicates.ts).
   const duplicates: DuplicateFindingsWithEmbeddings = own?.embeddings
-    ? addEmbeddingDuplicates(byHash, own.embeddings, duplicateSamples)
+    ? addEmbeddingDuplicates(byHash, own.embeddings, keptSamples)
     : byHash;
   throwIfAborted(signal);
   const { conflicting, exact, near, embeddings: byEmbeddings } = duplicates.summary;
@@ -199,11 +202,11 @@ export async function runAudit(
     progress.report('decoding', 1, {
       message: `training on ${units.rows.length} distinct images: ${decoded.kept.length - units.rows.length} copies share the verdict of their first file`,
     });
-  // Image quality reads every file's pixels, so it is measured before they are freed.
-  const quality = options.health ? qualityScores(decoded.images!, decoded.dimensions) : undefined;
+  // Image quality reads the pixels, so it is measured before they are freed.
+  const quality = options.health ? qualityScores(decoded.images!, decoded.dimensions, decoded.contentOf) : undefined;
   const imageSize = decoded.images!.size;
-  const trainingImages = unitImages(decoded.images!, units);
-  // With many copies most of these pixels are copies the training never sees: free them before it.
+  const trainingImages = unitImages(decoded.images!, decoded.contentOf, units);
+  // Unless every file is its own unit, the units' pixels are a copy: let the contents go before training.
   delete decoded.images;
   const unitOwn = own && (units.identity ? own : selectRows(own, Array.from(units.rows)));
   // With heads on the embeddings every model trains on the user's vectors instead of the pixels.

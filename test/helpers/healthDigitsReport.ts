@@ -55,9 +55,10 @@ export async function healthDigitsReport(root: string): Promise<{ report: AuditR
   const dataset = await loadDataset(root);
   const decoded = await decodeImages(dataset, { size: 32 });
   const dim = decoded.images.size * decoded.images.size * decoded.images.channels;
-  const embeddings = new Float32Array(decoded.images.count * dim);
-  for (let row = 0; row < decoded.images.count; row++) {
-    const pixels = decoded.images.pixels.subarray(row * dim, (row + 1) * dim);
+  const embeddings = new Float32Array(decoded.kept.length * dim);
+  for (let row = 0; row < decoded.kept.length; row++) {
+    const content = decoded.contentOf[row];
+    const pixels = decoded.images.pixels.subarray(content * dim, (content + 1) * dim);
     const norm = Math.hypot(...pixels) || 1;
     for (let d = 0; d < dim; d++) embeddings[row * dim + d] = pixels[d] / norm;
   }
@@ -65,7 +66,7 @@ export async function healthDigitsReport(root: string): Promise<{ report: AuditR
   const health = assessHealth({
     dataset,
     kept: decoded.kept,
-    qualityScores: qualityScores(decoded.images, decoded.dimensions),
+    qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),
     imageSize: decoded.images.size,
     duplicateGroups: [],
     embeddings: { space: 'mixup', values: embeddings, width: dim },

@@ -138,8 +138,8 @@ async function pixelNeighbours(
 ): Promise<ReturnType<typeof neighboursOfSuspects>> {
   const dataset = await loadDataset(root);
   const { images, kept } = await decodeImages(dataset, { size: 28 });
-  if (kept.length !== dataset.samples.length || images.channels !== 1)
-    throw new Error(`${root}: expected every sample to decode as a grayscale image`);
+  if (kept.length !== dataset.samples.length || images.count !== kept.length || images.channels !== 1)
+    throw new Error(`${root}: expected every sample to decode as a distinct grayscale image`);
   const dim = 28 * 28;
   const embeddings = new Float32Array(images.count * dim);
   for (let i = 0; i < images.count; i++) {

@@ -6,6 +6,7 @@ import { BmpUnreadable, bmpDimensions, decodeBmp, isBmp } from './bmp';
 import { contentHash, readDecodeCache, writeDecodeCache, type CacheEntry, type DecodeSettings } from './decodeCache';
 import { AuditError, throwIfAborted } from '../errors';
 import { PixelBudget } from './pixelBudget';
+import { PixelStore, firstChannel, isGray } from './pixelStore';
 import type { Dataset, ImageSet, InputIssue, InputIssueKind } from '../shared/types';
 
 /** Images above this many megapixels are skipped as 'tooLarge' unless `maxMegapixels` says otherwise. */
@@ -51,15 +52,20 @@ export interface DecodeOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** What {@link decodeImages} returns. */
+/**
+ * What {@link decodeImages} returns. Byte-identical files share one row of `images` (issue #18):
+ * file `kept[i]`'s pixels are row `contentOf[i]`. Without copies `contentOf[i] = i`.
+ */
 export interface DecodeResult {
-  /** Row i holds `dataset.samples[kept[i]]`. */
+  /** One row per distinct file content, in the order of the first kept file with it. */
   readonly images: ImageSet;
   /** Indices into `dataset.samples` of the images decoded, ascending. */
   readonly kept: number[];
-  /** SHA-256 (hex) of each kept image's file bytes, row-aligned with `images`: the cache key, reused to find exact duplicates. */
+  /** `(kept.length,)` row of `images` holding each kept file's pixels. */
+  readonly contentOf: Int32Array;
+  /** SHA-256 (hex) of the file bytes of each row of `images`: the cache key, reused to find exact duplicates. */
   readonly contentHashes: string[];
-  /** Width and height of each kept image's file (before resizing), row-aligned with `images`. */
+  /** Width and height of the files (before resizing) of each row of `images`. */
   readonly dimensions: { readonly width: number; readonly height: number }[];
   /** Images skipped: 'decodeFailed', 'notAnImage', 'tooLarge', 'missingFile' (gone since loading). */
   readonly issues: InputIssue[];
@@ -70,10 +76,11 @@ export interface DecodeResult {
 }
 
 /**
- * Decodes and resizes every sample of `dataset` to size×size pixels with sharp, storing them once in
- * a single Uint8Array (channels last). PNG, JPEG, WebP, GIF, TIFF and BMP are read; whatever the file,
- * the pixels are decoded as RGB, and when every image turns out gray (R = G = B everywhere) the set
- * has 1 channel, else 3. A file that cannot be decoded is skipped and listed in `issues`, never thrown.
+ * Decodes and resizes every sample of `dataset` to size×size pixels with sharp, storing them in a
+ * single Uint8Array (channels last), one row per distinct file content. PNG, JPEG, WebP, GIF, TIFF
+ * and BMP are read; whatever the file, the pixels are decoded as RGB, and when every image turns out
+ * gray (R = G = B everywhere) the set has 1 channel, else 3. A file that cannot be decoded is
+ * skipped and listed in `issues`, never thrown.
  *
  * With `cacheDir`, decoded pixels are cached by the SHA-256 of the file's bytes (see decodeCache.ts):
  * a second run on an unchanged dataset only reads files to hash them. Broken files are not cached,
@@ -81,7 +88,7 @@ export interface DecodeResult {
  *
  * @param dataset - From {@link loadDataset}; files are read from `dataset.root`.
  * @param options - See {@link DecodeOptions}.
- * @returns `images` (count = kept.length), `kept`, `issues`, `cacheHits`.
+ * @returns `images` (one row per distinct content), `kept`, `contentOf`, `issues`, `cacheHits`.
  * @throws AuditError('decodeFailed') when no image at all could be decoded, 'badOption' for an invalid
  *   size/concurrency/maxMegapixels, 'cancelled' on abort.
  */
@@ -99,13 +106,15 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   const cache = options.cacheDir ? await readDecodeCache(options.cacheDir, settings) : new Map<string, CacheEntry>();
   const total = dataset.samples.length;
   const store = new PixelStore(total, size);
-  const decoded: (Pick<CacheEntry, 'hash' | 'width' | 'height'> | undefined)[] = new Array(total);
+  // Per file only the store row of its content (-1: skipped); per content its small fields.
+  const rowOfFile = new Int32Array(total).fill(-1);
+  const sources: Pick<CacheEntry, 'hash' | 'width' | 'height'>[] = [];
   const issues: (InputIssue | undefined)[] = new Array(total);
   let cacheHits = 0;
   let done = 0;
-  // Byte-identical files are decoded once (issue #18: 20 000 copies of a placeholder would otherwise
-  // cost 20 000 decodes): the first file with some content decodes it, the others copy its row. Only
-  // the row and the outcome's small fields are kept per content, never its pixels.
+  // Byte-identical files are decoded and stored once (issue #18: 20 000 copies of a placeholder would
+  // otherwise cost 20 000 decodes and 20 000 pixel rows): the first file with some content decodes
+  // it, the others point at its row.
   const firstWithContent = new Map<string, Promise<StoredOutcome>>();
   await forEachPooled(total, concurrency, signal, async (index) => {
     const sample = dataset.samples[index];
@@ -118,20 +127,21 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
         : await remember(firstWithContent, read.hash, async (): Promise<StoredOutcome> => {
             const fresh = await decodeSample(read.bytes, read.hash, cache, size, maxPixels, budget);
             if ('kind' in fresh) return fresh;
-            store.put(index, fresh.pixels, fresh.channels);
-            return { row: index, hash: fresh.hash, width: fresh.width, height: fresh.height, cached: fresh.cached };
+            const row = store.add(fresh.pixels, fresh.channels);
+            sources[row] = { hash: fresh.hash, width: fresh.width, height: fresh.height };
+            return { row, cached: fresh.cached };
           });
       if ('kind' in outcome) issues[index] = { file: sample.path, ...outcome };
       else {
-        if (outcome.row !== index) store.copy(outcome.row, index);
-        decoded[index] = { hash: outcome.hash, width: outcome.width, height: outcome.height };
+        rowOfFile[index] = outcome.row;
         if (outcome.cached) cacheHits++;
       }
     }
     options.onProgress?.(++done, total);
   });
   throwIfAborted(signal);
-  const kept = decoded.flatMap((entry, index) => (entry ? [index] : []));
+  const kept: number[] = [];
+  for (let index = 0; index < total; index++) if (rowOfFile[index] >= 0) kept.push(index);
   const skipped = issues.filter((issue): issue is InputIssue => issue !== undefined);
   if (kept.length === 0) {
     const first = skipped
@@ -144,22 +154,44 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
       dataset.root,
     );
   }
-  const images = store.finish(kept);
-  const sources = kept.map((index) => decoded[index]!);
+  const { order, contentOf } = contentOrder(kept, rowOfFile);
+  const images = store.finish(order);
+  const contents = order.map((row) => sources[row]);
   const cacheProblem = options.cacheDir
-    ? await updateCache(options.cacheDir, settings, cache, images, sources)
+    ? await updateCache(options.cacheDir, settings, cache, images, contents)
     : undefined;
-  const contentHashes = sources.map((source) => source.hash);
-  const dimensions = sources.map(({ width, height }) => ({ width, height }));
   return {
     images,
     kept,
-    contentHashes,
-    dimensions,
+    contentOf,
+    contentHashes: contents.map((source) => source.hash),
+    dimensions: contents.map(({ width, height }) => ({ width, height })),
     issues: skipped,
     cacheHits,
     ...(cacheProblem ? { cacheProblem } : {}),
   };
+}
+
+/** SHA-256 (hex) of each kept file's bytes, row-aligned with `kept` (copies share the string). */
+export function fileHashes(decoded: Pick<DecodeResult, 'contentOf' | 'contentHashes'>): string[] {
+  return Array.from(decoded.contentOf, (content) => decoded.contentHashes[content]);
+}
+
+/**
+ * The store rows in the order of their first kept file (`order`), and the position in that order
+ * of each kept file's row (`contentOf`): the contents' final rows.
+ */
+function contentOrder(kept: readonly number[], rowOfFile: Int32Array): { order: number[]; contentOf: Int32Array } {
+  // Every store row has a kept file, so there are at most kept.length of them.
+  const finalRow = new Int32Array(kept.length).fill(-1);
+  const order: number[] = [];
+  const contentOf = new Int32Array(kept.length);
+  kept.forEach((index, at) => {
+    const row = rowOfFile[index];
+    if (finalRow[row] < 0) finalRow[row] = order.push(row) - 1;
+    contentOf[at] = finalRow[row];
+  });
+  return { order, contentOf };
 }
 
 /**
@@ -206,10 +238,8 @@ type SampleOutcome =
   | { pixels: Uint8Array; channels: 1 | 3; hash: string; width: number; height: number; cached: boolean }
   | { kind: InputIssueKind; problem: string };
 
-/** A decoded file as the first file with its content left it: the row its pixels are in. */
-type StoredOutcome =
-  | { row: number; hash: string; width: number; height: number; cached: boolean }
-  | { kind: InputIssueKind; problem: string };
+/** A decoded file as the first file with its content left it: the store row its pixels are in. */
+type StoredOutcome = { row: number; cached: boolean } | { kind: InputIssueKind; problem: string };
 
 /** Starts `make` and keeps its promise under `key` before awaiting it, so files read meanwhile wait for it. */
 function remember<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
@@ -366,72 +396,4 @@ async function forEachPooled(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
-
-/**
- * The one pixel buffer of a decode. It starts with 1 channel (most datasets that are gray are large,
- * e.g. MNIST) and is widened to RGB the first time a colour image arrives, so memory stays at
- * count·size²·channels bytes plus the file buffers in flight.
- */
-class PixelStore {
-  private readonly area: number;
-  private pixels: Uint8Array;
-  private channels: 1 | 3 = 1;
-
-  constructor(
-    private readonly count: number,
-    private readonly size: number,
-  ) {
-    this.area = size * size;
-    this.pixels = new Uint8Array(count * this.area);
-  }
-
-  /** Stores image `row`, given as gray (1 channel) or RGB (3 channels, possibly gray). */
-  put(row: number, image: Uint8Array, channels: 1 | 3): void {
-    if (this.channels === 1 && channels === 3 && !isGray(image)) this.widen();
-    const offset = row * this.area * this.channels;
-    if (channels === this.channels) this.pixels.set(image, offset);
-    else if (channels === 3) this.pixels.set(firstChannel(image), offset);
-    else
-      for (let p = 0; p < this.area; p++)
-        this.pixels[offset + p * 3] = this.pixels[offset + p * 3 + 1] = this.pixels[offset + p * 3 + 2] = image[p];
-  }
-
-  /** Copies stored image `from` to row `to` (a byte-identical file). */
-  copy(from: number, to: number): void {
-    const length = this.area * this.channels;
-    this.pixels.copyWithin(to * length, from * length, (from + 1) * length);
-  }
-
-  /** The images of `rows` (ascending), packed in that order. */
-  finish(rows: readonly number[]): ImageSet {
-    const length = this.area * this.channels;
-    rows.forEach((row, target) => {
-      if (row !== target) this.pixels.copyWithin(target * length, row * length, (row + 1) * length);
-    });
-    // slice() copies, but only when images were skipped, so the spare rows can be freed.
-    const pixels = rows.length === this.count ? this.pixels : this.pixels.slice(0, rows.length * length);
-    return { size: this.size, channels: this.channels, pixels, count: rows.length };
-  }
-
-  private widen(): void {
-    const gray = this.pixels;
-    const rgb = new Uint8Array(gray.length * 3);
-    for (let i = 0; i < gray.length; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = gray[i];
-    this.pixels = rgb;
-    this.channels = 3;
-  }
-}
-
-/** True when R = G = B at every pixel of an RGB image. */
-function isGray(rgb: Uint8Array): boolean {
-  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
-  return true;
-}
-
-/** The R channel of an RGB image (all of it, when the image is gray). */
-function firstChannel(rgb: Uint8Array): Uint8Array {
-  const gray = new Uint8Array(rgb.length / 3);
-  for (let p = 0; p < gray.length; p++) gray[p] = rgb[p * 3];
-  return gray;
 }

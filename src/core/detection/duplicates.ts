@@ -83,38 +83,40 @@ export interface DuplicateFindings {
  * Finds exact duplicates (same file content) and near duplicates (similar perceptual hash, confirmed
  * by pixel correlation) among decoded images, and lists the groups whose labels disagree.
  *
- * @param images - The decoded pixels (count N).
- * @param samples - Row-aligned with `images`: the path, given label and SHA-256 of the file's bytes
- *   (the decode cache's key, so nothing is hashed twice).
+ * @param contents - The decoded pixels, one row per distinct file content (`decodeImages`' `images`).
+ * @param samples - The path and given label of each file (N).
+ * @param contentOf - `(N,)` row of `contents` of each file: files on one row are byte-identical
+ *   (decode.ts compares the SHA-256 of their bytes, so nothing is hashed twice).
  * @param options - Thresholds; defaults in {@link DEFAULT_DUPLICATE_OPTIONS}.
  * @returns Conflicting groups (exact first, then larger first) and counts of all groups.
  */
 export function findDuplicates(
-  images: ImageSet,
-  samples: readonly { readonly path: string; readonly label: string; readonly contentHash: string }[],
+  contents: ImageSet,
+  samples: readonly { readonly path: string; readonly label: string }[],
+  contentOf: Int32Array,
   options: DuplicateOptions = {},
 ): DuplicateFindings {
-  if (samples.length !== images.count) throw new RangeError(`samples: ${samples.length} for ${images.count} images`);
+  if (contentOf.length !== samples.length)
+    throw new RangeError(`contentOf: ${contentOf.length} rows for ${samples.length} samples`);
   const settings = { ...DEFAULT_DUPLICATE_OPTIONS, ...options };
-  // Exact copies have the same pixels, so they are one unit for the near search.
-  const unitOf = new Int32Array(images.count);
-  const firstWithContent = new Map<string, number>();
-  samples.forEach((sample, row) => {
-    const first = firstWithContent.get(sample.contentHash) ?? row;
-    firstWithContent.set(sample.contentHash, first);
-    unitOf[row] = first;
-  });
+  // Exact copies have the same pixels, so they are one unit for the near search: the unit of a
+  // content is its first file's row.
+  const firstRow = new Int32Array(contents.count).fill(-1);
   const rowsOf = new Map<number, number[]>();
-  unitOf.forEach((unit, row) => rowsOf.get(unit)?.push(row) ?? rowsOf.set(unit, [row]));
-  const hashes = perceptualHashes(images);
-  // One representative (the first row) per unit, ascending: the search stays linear in the number
-  // of copies of one image instead of making n²/2 pairs at distance 0 for n identical files.
-  const representatives = [...rowsOf.keys()];
-  const pairs = findNearPairs(images, hashes, {
+  contentOf.forEach((content, row) => {
+    if (content < 0 || content >= contents.count) throw new RangeError(`contentOf[${row}]: no content ${content}`);
+    if (firstRow[content] < 0) {
+      firstRow[content] = row;
+      rowsOf.set(row, [row]);
+    } else rowsOf.get(firstRow[content])!.push(row);
+  });
+  if (firstRow.includes(-1)) throw new RangeError(`contents: row ${firstRow.indexOf(-1)} belongs to no sample`);
+  // The search runs over the contents, one per unit: it stays linear in the number of copies of one
+  // image instead of making n²/2 pairs at distance 0 for n identical files.
+  const pairs = findNearPairs(contents, perceptualHashes(contents), {
     maxDistance: settings.maxHashDistance,
     minCorrelation: settings.minCorrelation,
-    rows: representatives,
-  });
+  }).map(([a, b]) => [firstRow[a], firstRow[b]] as const);
 
   const found = leaderClusters([...rowsOf.keys()], pairs).flatMap((units) => {
     const files = units.reduce((sum, unit) => sum + (rowsOf.get(unit)?.length ?? 0), 0);
@@ -136,7 +138,7 @@ export function findDuplicates(
     groups: list.length,
     images: list.reduce((sum, g) => sum + g.files, 0),
   });
-  const { copyGroups, copyGroupOf } = listCopyGroups(rowsOf, samples, images.count);
+  const { copyGroups, copyGroupOf } = listCopyGroups(rowsOf, samples, samples.length);
   return {
     conflicts: conflicting.map(({ kind, members }) => ({ kind, members })),
     groups: found.map(({ kind, units }) => ({

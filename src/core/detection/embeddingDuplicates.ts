@@ -88,22 +88,23 @@ export function embeddingNearPairs(
  * the hash search already listed a group holding all their members, and the summary gains
  * `embeddings` with the counts and the threshold.
  *
- * @param findings - From `findDuplicates`.
- * @param samples - Row-aligned with the embeddings: path, given label and content hash (byte-identical
- *   files are one unit, as in duplicates.ts, so n copies make no n²/2 pairs).
+ * @param findings - From `findDuplicates`: its `copyGroupOf` makes byte-identical files one unit, as
+ *   there, so n copies make no n²/2 pairs.
+ * @param samples - Row-aligned with the embeddings: path and given label.
  */
 export function addEmbeddingDuplicates(
   findings: DuplicateFindings,
   embeddings: EmbeddingRows,
-  samples: readonly { readonly path: string; readonly label: string; readonly contentHash: string }[],
+  samples: readonly { readonly path: string; readonly label: string }[],
   minCosine = DEFAULT_MIN_COSINE,
 ): DuplicateFindingsWithEmbeddings {
-  const firstWithContent = new Map<string, number>();
+  const firstOfCopyGroup = new Map<number, number>();
   const rowsOf = new Map<number, number[]>();
-  samples.forEach((sample, row) => {
+  samples.forEach((_, row) => {
     if (!embeddings.covered[row]) return;
-    const unit = firstWithContent.get(sample.contentHash) ?? row;
-    firstWithContent.set(sample.contentHash, unit);
+    const copyGroup = findings.copyGroupOf[row];
+    const unit = copyGroup < 0 ? row : (firstOfCopyGroup.get(copyGroup) ?? row);
+    if (copyGroup >= 0) firstOfCopyGroup.set(copyGroup, unit);
     if (unit === row) rowsOf.set(row, [row]);
     else rowsOf.get(unit)!.push(row);
   });

@@ -7,11 +7,6 @@ export interface NearPairOptions {
   readonly maxDistance: number;
   /** Smallest Pearson correlation of the two images' pixels that confirms it (in [-1, 1]). */
   readonly minCorrelation: number;
-  /**
-   * The rows to search among, ascending (default: all). findDuplicates passes one row per exact-copy
-   * unit: n byte-identical files would otherwise make n²/2 pairs at distance 0.
-   */
-  readonly rows?: readonly number[];
 }
 
 /** The 64 hash bits are indexed as four 16-bit chunks. */
@@ -35,7 +30,7 @@ const CHUNK_BITS = 16;
  *
  * @param images - Decoded pixels, row-aligned with `hashes`.
  * @param hashes - From {@link perceptualHashes}: 2 words per image.
- * @returns Pairs [i, j] of rows (of `options.rows` when given) with i < j, ordered by i.
+ * @returns Pairs [i, j] of rows with i < j, ordered by i.
  */
 export function findNearPairs(images: ImageSet, hashes: Uint32Array, options: NearPairOptions): [number, number][] {
   const { maxDistance, minCorrelation } = options;
@@ -44,10 +39,9 @@ export function findNearPairs(images: ImageSet, hashes: Uint32Array, options: Ne
   }
   if (hashes.length !== 2 * images.count)
     throw new RangeError(`hashes: ${hashes.length / 2} hashes for ${images.count} images`);
-  const row = options.rows ?? Array.from({ length: images.count }, (_, i) => i);
-  const count = row.length;
+  const count = images.count;
   const keys = Array.from({ length: CHUNKS }, (_, c) =>
-    Int32Array.from({ length: count }, (_, i) => chunkOf(hashes, row[i], c)),
+    Int32Array.from({ length: count }, (_, i) => chunkOf(hashes, i, c)),
   );
   const tables = keys.map(bucketTable);
   const probes = flipMasks(Math.floor(maxDistance / CHUNKS));
@@ -64,11 +58,8 @@ export function findNearPairs(images: ImageSet, hashes: Uint32Array, options: Ne
           const j = rows[at];
           if (j <= i || seen[j] === i) continue;
           seen[j] = i;
-          if (
-            hammingDistance(hashes, row[i], row[j]) <= maxDistance &&
-            pixels.correlation(row[i], row[j]) >= minCorrelation
-          )
-            pairs.push([row[i], row[j]]);
+          if (hammingDistance(hashes, i, j) <= maxDistance && pixels.correlation(i, j) >= minCorrelation)
+            pairs.push([i, j]);
         }
       }
     }

@@ -86,13 +86,32 @@ export const RELATIVE_QUALITY_FLOORS: Readonly<Partial<Record<QualityType, numbe
 export type QualityScores = Readonly<Record<QualityType, Float32Array>>;
 
 /**
- * Scores every image for every quality type in one pass over the uint8 pixels.
+ * Scores every file for every quality type, measuring each distinct content once in one pass over
+ * the uint8 pixels (byte-identical files score alike; issue #18).
  *
- * @param images The decoded pixels (N images of size×size×channels).
- * @param dimensions `(N,)` original width and height of each image file.
+ * @param contents The decoded pixels, one row per distinct content (`decodeImages`' `images`).
+ * @param dimensions Original width and height of the files of each row of `contents`.
+ * @param contentOf `(N,)` row of `contents` of each file.
  * @returns One `(N,)` array of scores per type, lower is worse.
  */
 export function qualityScores(
+  contents: ImageSet,
+  dimensions: readonly { readonly width: number; readonly height: number }[],
+  contentOf: Int32Array,
+): QualityScores {
+  const perContent = contentScores(contents, dimensions);
+  if (contentOf.length === contents.count && contentOf.every((content, row) => content === row)) return perContent;
+  const scores = Object.fromEntries(
+    QUALITY_TYPES.map((type) => [type, Float32Array.from(contentOf, (content) => perContent[type][content])]),
+  ) as Record<QualityType, Float32Array>;
+  // Size is judged against the median file, so a content counts once per file here.
+  const sides = Array.from(contentOf, (content) => Math.sqrt(dimensions[content].width * dimensions[content].height));
+  oddSizeScores(sides, scores.oddSize);
+  return scores;
+}
+
+/** {@link qualityScores} of the rows of `images`, each its own file. */
+function contentScores(
   images: ImageSet,
   dimensions: readonly { readonly width: number; readonly height: number }[],
 ): QualityScores {
@@ -119,12 +138,19 @@ export function qualityScores(
     const { width, height } = dimensions[row];
     scores.oddAspectRatio[row] = width > 0 && height > 0 ? Math.min(width / height, height / width) : 1;
   }
-  const sides = dimensions.map(({ width, height }) => Math.sqrt(width * height));
+  oddSizeScores(
+    dimensions.map(({ width, height }) => Math.sqrt(width * height)),
+    scores.oddSize,
+  );
+  return scores;
+}
+
+/** Each file's side (√(width·height)) against the median side, into `out`. */
+function oddSizeScores(sides: readonly number[], out: Float32Array): void {
   const median = medianOf(sides);
   sides.forEach((side, row) => {
-    scores.oddSize[row] = median > 0 && side > 0 ? Math.min(side / median, median / side) : 1;
+    out[row] = median > 0 && side > 0 ? Math.min(side / median, median / side) : 1;
   });
-  return scores;
 }
 
 /** What {@link ImageMeasure.run} measures of one image. */

@@ -61,11 +61,17 @@ export function pickRows<T extends Float32Array | Int32Array | Uint8Array>(
   return picked;
 }
 
-/** The units' images: one per unit, in unit order (the set itself when nothing collapses). */
-export function unitImages(images: ImageSet, units: AuditUnits): ImageSet {
-  if (units.identity) return images;
-  const length = images.size * images.size * images.channels;
-  return { ...images, count: units.rows.length, pixels: pickRows(images.pixels, length, units.rows) };
+/**
+ * The units' images: one per unit, in unit order (the set itself when every file is its own unit).
+ *
+ * @param contents One row per distinct content (`decodeImages`' `images`).
+ * @param contentOf `(N,)` row of `contents` of each row of the audit.
+ */
+export function unitImages(contents: ImageSet, contentOf: Int32Array, units: AuditUnits): ImageSet {
+  if (units.identity && contents.count === contentOf.length) return contents;
+  const length = contents.size * contents.size * contents.channels;
+  const rows = Int32Array.from(units.rows, (row) => contentOf[row]);
+  return { ...contents, count: rows.length, pixels: pickRows(contents.pixels, length, rows) };
 }
 
 /**

@@ -70,16 +70,18 @@ export async function backboneEmbeddings(
       { ...dataset, samples: chunk.map((row) => dataset.samples[rows[row]]) },
       { size: backbone.inputSize, signal, ...(options.maxMegapixels ? { maxMegapixels: options.maxMegapixels } : {}) },
     );
-    const { size, channels, pixels } = decoded.images;
+    const { size, channels, pixels, count: contents } = decoded.images;
     const area = size * size * channels;
-    for (let b = 0; b < decoded.kept.length; b += BATCH) {
+    // Rows of the chunk's decode are contents; two of its files share one only if they changed since.
+    const vectorOf: Float32Array[] = [];
+    for (let b = 0; b < contents; b += BATCH) {
       throwIfAborted(signal);
-      const count = Math.min(BATCH, decoded.kept.length - b);
+      const count = Math.min(BATCH, contents - b);
       const out = backbone.embed(pixels.subarray(b * area, (b + count) * area), count, channels);
       const width = out.length / count;
-      for (let i = 0; i < count; i++)
-        vectors.set(contentHashes[chunk[decoded.kept[b + i]]], out.slice(i * width, (i + 1) * width));
+      for (let i = 0; i < count; i++) vectorOf.push(out.slice(i * width, (i + 1) * width));
     }
+    decoded.kept.forEach((at, k) => vectors.set(contentHashes[chunk[at]], vectorOf[decoded.contentOf[k]]));
     options.onProgress?.(Math.min(start + DECODE_CHUNK, todo.length), todo.length);
   }
   throwIfAborted(signal);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { loadDataset } from '../../../../src/core/data/dataset';
-import { decodeImages } from '../../../../src/core/data/decode';
+import { decodeImages, fileHashes } from '../../../../src/core/data/decode';
 import { AuditError } from '../../../../src/core/errors';
 import type { Dataset, ImageSet } from '../../../../src/core/shared/types';
 import { realImages, writePng } from '../../../helpers/realImages';
@@ -143,6 +143,38 @@ describe('decodeImages: formats', () => {
     // Same digit drawn at half size: mean brightness is kept.
     const mean = (values: Uint8Array): number => values.reduce((sum, v) => sum + v, 0) / values.length;
     assert.ok(Math.abs(mean(images.pixels.subarray(0, 196)) - mean(digits[0])) < 4);
+  });
+
+  it('stores byte-identical files once: one row per content, each kept file pointing at its row', async () => {
+    const copies = join(temp, 'copies');
+    await writePng(join(copies, 'a.png'), digits[0]);
+    await writePng(join(copies, 'b.png'), digits[1]);
+    for (const name of ['a-copy.png', 'a-copy2.png']) await copyFile(join(copies, 'a.png'), join(copies, name));
+    await writeFile(join(copies, 'broken.png'), 'not an image');
+    // A colour content after the first gray ones: widening the store to RGB keeps them.
+    const red = new Uint8Array(AREA * 3);
+    for (let p = 0; p < AREA; p++) red[p * 3] = digits[2][p];
+    await sharp(red, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+      .png()
+      .toFile(join(copies, 'red.png'));
+    const dataset = datasetOf(copies, ['a-copy.png', 'b.png', 'broken.png', 'a.png', 'red.png', 'a-copy2.png']);
+    const cacheDir = join(copies, AUDIT_DIR, 'cache');
+    const result = await decodeImages(dataset, { size: SIZE, cacheDir });
+    assert.deepEqual(result.kept, [0, 1, 3, 4, 5]);
+    assert.deepEqual([...result.contentOf], [0, 1, 0, 2, 0]);
+    assert.deepEqual([result.images.count, result.images.channels], [3, 3]);
+    assert.deepEqual(channelOf(result.images, 0), digits[0]);
+    assert.deepEqual(channelOf(result.images, 1), digits[1]);
+    assert.deepEqual(channelOf(result.images, 2), digits[2]);
+    assert.equal(new Set(result.contentHashes).size, 3);
+    const [a, b, r] = result.contentHashes;
+    assert.deepEqual(fileHashes(result), [a, b, a, r, a]);
+    assert.deepEqual(result.dimensions, Array(3).fill({ width: SIZE, height: SIZE }));
+    // The cache holds each content once and serves every copy.
+    const again = await decodeImages(dataset, { size: SIZE, cacheDir });
+    assert.equal(again.cacheHits, 5);
+    assert.deepEqual(again.images, result.images);
+    assert.deepEqual(again.contentOf, result.contentOf);
   });
 
   it('keeps 3 channels when one image is in colour, with gray images repeated across R, G, B', async () => {

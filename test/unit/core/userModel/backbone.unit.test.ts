@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { runAudit } from '../../../../src/core/audit';
 import { loadDataset } from '../../../../src/core/data/dataset';
-import { decodeImages } from '../../../../src/core/data/decode';
+import { decodeImages, fileHashes } from '../../../../src/core/data/decode';
 import { AuditError } from '../../../../src/core/errors';
 import { backboneEmbeddings } from '../../../../src/core/userModel/backboneEmbeddings';
 import { BACKBONE_SIDECAR, loadBackbone } from '../../../../src/core/userModel/backboneModel';
@@ -194,7 +194,7 @@ test("nsfwjs's real MobileNetV2, read at block_13_expand_relu, groups real fashi
   const dataset = await loadDataset(root);
   const decoded = await decodeImages(dataset, { size: 28 });
   const progress: number[] = [];
-  const run = await backboneEmbeddings(backbone, dataset, decoded.kept, decoded.contentHashes, {
+  const run = await backboneEmbeddings(backbone, dataset, decoded.kept, fileHashes(decoded), {
     onProgress: (done) => progress.push(done),
   });
   backbone.dispose();
