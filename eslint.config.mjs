@@ -25,6 +25,7 @@ const VSCODE_FREE_EXTENSION_FILES = [
   'src/extension/findings/findings.ts',
   'src/extension/findings/manifestCells.ts',
   'src/extension/review/healthView.ts',
+  'src/extension/review/mapView.ts',
   'src/extension/review/recordDecisions.ts',
   'src/extension/review/reviewContent.ts',
   'src/extension/review/reviewHtml.ts',

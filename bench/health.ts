@@ -10,7 +10,7 @@
  * - outliers (unless --no-audit): full audits (training included, in process) of 1 000 digits with
  *   `planted` Fashion-MNIST clothes among them, and of clean digits and clean clothes.
  * - --cost N: the CLI audit of N digits with and without the checks, interleaved, `repeats` each, warm cache.
- * - --scale: assessHealth alone at those sizes (digits repeated; embeddings projected from the
+ * - --scale: assessHealth alone at those sizes, the embedding map's layout among it (digits repeated; embeddings projected from the
  *   pixels: the search time does not depend on what they show).
  */
 import { execFileSync } from 'node:child_process';
@@ -75,7 +75,7 @@ async function qualityOf(root: string): Promise<{ health: DatasetHealth; paths: 
     decoded.kept.map((i) => dataset.samples[i]),
     decoded.contentOf,
   );
-  const health = assessHealth({
+  const health = await assessHealth({
     dataset,
     kept: decoded.kept,
     qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),
@@ -289,7 +289,7 @@ async function scaleBench(sizes: number[]): Promise<void> {
       source: { format: 'folder' as const },
     };
     const started = performance.now();
-    const health = assessHealth({
+    const health = await assessHealth({
       dataset,
       kept: samples.map((_, i) => i),
       qualityScores: qualityScores(
@@ -309,7 +309,8 @@ async function scaleBench(sizes: number[]): Promise<void> {
     // The report's own JSON writer, so the size is what report.json grows by.
     const bytes = reportJson({ health: section } as never).length;
     console.log(
-      `assessHealth at ${n} images: ${seconds.toFixed(2)} s (reference ${health.outliers?.reference}); ` +
+      `assessHealth at ${n} images: ${seconds.toFixed(2)} s (reference ${health.outliers?.reference}; ` +
+        `of it the embedding map's layout ${health.map?.seconds.toFixed(2)} s, ${health.map?.method} of ${health.map?.laidOut} images, ${health.map?.epochs} epochs); ` +
         `the health section adds ${(bytes / 1e6).toFixed(1)} MB to report.json; load ${loadAverage()}`,
     );
   }

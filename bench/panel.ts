@@ -1,7 +1,8 @@
 // The review panel at scale: a report of 100 000 real images (MNIST digits stored as 640×640 colour
 // JPEG photos by default) with 10 000 suspects, reviewed in headless Chromium through the browser
 // harness. Prints the host's parse and build times, the size of the message to the webview, the
-// webview's filter and sort times, time to first render, scroll frame rate and JS heap.
+// webview's filter and sort times, time to first render, scroll frame rate and JS heap, and the Map
+// view's first paint, pan/zoom frame time and box-selection time at every sample.
 //
 //   npm run bench:panel -- [--samples 100000] [--suspects 10000] [--side 640] [--shown 100000]
 import { rm } from 'node:fs/promises';
@@ -9,7 +10,15 @@ import { join } from 'node:path';
 import { readReport, reportPath, AUDIT_DIR } from '../src/core/report';
 import { buildReviewContent } from '../src/extension/review/reviewContent';
 import { launchReviewPages } from '../test/browser/reviewPage';
-import { heapAndNodes, loadTimed, scrollThrough, waitForImages, type ScrollFigures } from '../test/browser/scalePage';
+import {
+  heapAndNodes,
+  loadTimed,
+  mapFigures,
+  scrollThrough,
+  waitForImages,
+  type ScrollFigures,
+} from '../test/browser/scalePage';
+import { largeMapView } from '../test/helpers/largeMap';
 import { writeLargeReportDataset } from '../test/helpers/largeReport';
 import { DEFAULT_FILTERS, visibleSuspects } from '../webview/state/reviewState';
 import { numberOption } from './args';
@@ -18,6 +27,8 @@ const samples = numberOption('samples', 100_000);
 const suspects = numberOption('suspects', 10_000);
 const side = numberOption('side', 640);
 const shown = numberOption('shown', samples);
+/** Distinct real digits the samples link to (largeReport.ts's default). */
+const DISTINCT = 500;
 
 const ms = (from: number) => `${(performance.now() - from).toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -25,7 +36,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 async function main(): Promise<void> {
   const root = join(__dirname, '..', 'bench-output', `panel-${samples}-${suspects}-${side}`);
   let started = performance.now();
-  await writeLargeReportDataset(root, { samples, suspects, side });
+  await writeLargeReportDataset(root, { samples, suspects, side, distinct: DISTINCT });
   console.log(`dataset ${root}: ${samples} samples, ${suspects} suspects, ${side}px images (ready in ${ms(started)})`);
 
   // ---- host ----
@@ -87,6 +98,19 @@ async function main(): Promise<void> {
       );
       console.log(
         `page (${run}): JS heap ${loaded.heapMb.toFixed(1)} MB after load, ${scrolled.heapMb.toFixed(1)} MB after the scroll; DOM nodes ${loaded.domNodes} → ${scrolled.domNodes}`,
+      );
+      await page.close();
+    }
+    // ---- the Map view: every sample a point (synthetic positions around a real UMAP, largeMap.ts) ----
+    const map = await largeMapView(report, DISTINCT);
+    for (let run = 1; run <= 3; run++) {
+      const page = await pages.open({ content: { ...content, map } });
+      await page.waitForSelector('.card');
+      const figures = await mapFigures(page, map.points);
+      console.log(
+        `map (run ${run} of 3, ${samples} points): first paint ${figures.firstPaintMs.toFixed(0)} ms; ` +
+          `frame draw median ${figures.frameMedianMs.toFixed(1)} ms (worst ${figures.frameMaxMs.toFixed(1)}) over ${figures.frames} pan/zoom frames; ` +
+          `box selection ${figures.selectionMs.toFixed(0)} ms (${figures.selected} points)`,
       );
       await page.close();
     }

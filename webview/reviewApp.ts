@@ -27,8 +27,11 @@ import { ClassesView } from './views/classesView';
 import { ConflictsView } from './views/conflictsView';
 import { IssuePanel, type IssueMember } from './views/issuePanel';
 import { IssuesView } from './views/issuesView';
+import { MapPanel } from './views/mapPanel';
+import { MapView } from './views/mapView';
+import { regionMask, type Region } from './state/mapState';
 import { issueProgress } from './state/issueState';
-import type { PageView, ViewContext } from './views/pageView';
+import type { PageView, ReadyContent, RegionSamples, ViewContext } from './views/pageView';
 import { SpotCheckView } from './views/spotCheckView';
 import { SuspectsView } from './views/suspectsView';
 import {
@@ -109,6 +112,9 @@ export class ReviewApp {
   private readonly conflictList: ConflictList;
   private readonly classPanel: ClassPanel;
   private readonly issuePanel: IssuePanel;
+  private readonly mapPanel: MapPanel;
+  /** The samples inside the filters' map region, for the region and map they were computed for. */
+  private regionCache: { region: Region; map: unknown; samples: RegionSamples } | undefined;
   private readonly classNotice: ClassNotice;
   private readonly spotCheckView: SpotCheckView;
   private readonly conflictsView: ConflictsView;
@@ -179,6 +185,23 @@ export class ReviewApp {
         if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
       },
     });
+    this.mapPanel = new MapPanel({
+      onRegion: (region) => this.setFilters({ ...this.state.filters, region }),
+      onOpen: (path) => {
+        // A sample the grid can list opens as its card; any other as its image.
+        if (this.byPath.has(path)) this.revealSample(path);
+        else this.host.post({ type: 'review/openImage', path });
+      },
+      onShowSelection: () => {
+        this.state.view = 'suspects';
+        this.refresh();
+      },
+      thumbnail: (path) => this.thumbnails.get(path),
+      onShown: (paths) => {
+        const missing = this.thumbnails.requestFor(paths);
+        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
+      },
+    });
     this.grid = new SuspectGrid({
       onClick: (path, modifiers) => {
         this.setSelection(clickCard(this.state.selection, this.visiblePaths, path, modifiers));
@@ -234,6 +257,7 @@ export class ReviewApp {
       conflicts: this.conflictsView,
       classes: new ClassesView(this.classPanel),
       issues: new IssuesView(this.issuePanel),
+      map: new MapView(this.mapPanel),
     };
     // One landmark for the page's content and one top heading (the dataset's name, for screen readers).
     this.heading = el('h1', { className: 'visually-hidden', text: 'Review' });
@@ -247,6 +271,7 @@ export class ReviewApp {
         this.conflictList.element,
         this.classPanel.element,
         this.issuePanel.element,
+        this.mapPanel.element,
         this.stateMessage,
       ]),
       this.help.element,
@@ -288,6 +313,7 @@ export class ReviewApp {
         this.thumbnails.add(message.thumbnails);
         this.grid.showThumbnails();
         this.issuePanel.showThumbnails();
+        this.mapPanel.showThumbnails();
         break;
       case 'review/reveal':
         this.revealSample(message.path);
@@ -416,7 +442,15 @@ export class ReviewApp {
     if (!this.views[state.view].available(content)) state.view = 'suspects';
     this.classNotice.show(content, state.view);
     const counts = reviewCounts(content.suspects, this.decisions, state.filters.includeUnflagged);
-    const context: ViewContext = { content, decisions: this.decisions, state, classActions: this.classActions, counts };
+    const region = this.regionSamples(content);
+    const context: ViewContext = {
+      content,
+      decisions: this.decisions,
+      state,
+      classActions: this.classActions,
+      counts,
+      ...(region ? { region } : {}),
+    };
     const spotCheck = this.spotCheckView.summary(context);
     // The others first: the Suspects and Spot-check views share the card area.
     for (const [name, view] of Object.entries(this.views)) if (name !== state.view) view.hide();
@@ -441,6 +475,7 @@ export class ReviewApp {
       view: state.view,
       conflicts: content.conflicts ? conflictProgress(content.conflicts, this.decisions) : undefined,
       ...(content.health ? { issues: issueProgress(content.health, this.decisions) } : {}),
+      map: content.map !== undefined,
       swaps: { available: content.swaps !== undefined, open: state.swapsOpen },
       ...(spotCheck ? { spotCheck: spotCheck.toolbar } : {}),
     });
@@ -454,6 +489,22 @@ export class ReviewApp {
       }
     }
     this.save();
+  }
+
+  /**
+   * The samples inside the filters' map region: computed once per region and map (a pass over
+   * every point), not on every redraw. Undefined without a region or a map.
+   */
+  private regionSamples(content: ReadyContent): RegionSamples | undefined {
+    const region = this.state.filters.region;
+    if (region === null || !content.map) return undefined;
+    const cached = this.regionCache;
+    if (cached && cached.region === region && cached.map === content.map) return cached.samples;
+    const mask = regionMask(content.map.points, region);
+    const paths = new Set<string>();
+    mask.forEach((inside, i) => inside && paths.add(content.map!.paths[i]));
+    this.regionCache = { region, map: content.map, samples: { mask, paths } };
+    return this.regionCache.samples;
   }
 
   /** Redraws grid and preview for the current selection (no recomputation of the list). */
@@ -627,6 +678,8 @@ export class ReviewApp {
         return firstFocusable(this.classPanel.element);
       case 'issues':
         return this.issuePanel.firstFocus() ?? firstFocusable(this.issuePanel.element);
+      case 'map':
+        return firstFocusable(this.mapPanel.element);
     }
   }
 
@@ -659,7 +712,7 @@ export class ReviewApp {
     if (!command || this.content?.status !== 'ready') return;
     // The conflicts and classes views are worked with their buttons; of the grid's keys only undo and help apply there.
     if (
-      (this.state.view === 'conflicts' || this.state.view === 'classes') &&
+      (this.state.view === 'conflicts' || this.state.view === 'classes' || this.state.view === 'map') &&
       command.kind !== 'undo' &&
       command.kind !== 'help'
     )

@@ -230,8 +230,9 @@ export async function runAudit(
   });
   const audit = expandAudit(unitAudit, units, dataset.classes.length);
   throwIfAborted(signal);
+  if (quality) progress.report('writing', 0, { message: 'checking dataset health and laying out the embedding map' });
   const health = quality
-    ? assessHealth({
+    ? await assessHealth({
         dataset,
         kept: decoded.kept,
         qualityScores: quality,
@@ -239,11 +240,15 @@ export async function runAudit(
         duplicateGroups: duplicates.groups,
         ...(audit.embeddings ? { embeddings: audit.embeddings } : {}),
         seed: options.seed,
+        ...(signal ? { signal } : {}),
+        // The writing phase's first half: the map's layout is the one health step that takes seconds.
+        onMapProgress: (fraction) => progress.report('writing', fraction / 2),
       })
     : undefined;
-  if (health) progress.report('writing', 0, { message: healthLine(health) });
+  if (health) progress.report('writing', 0.5, { message: healthLine(health) });
 
-  progress.report('writing', 0, { message: 'writing the report' });
+  // The writing phase's second half, after the health checks' first.
+  progress.report('writing', health ? 0.5 : 0, { message: 'writing the report' });
   const report = buildReport(
     dataset,
     decoded.kept,

@@ -335,6 +335,47 @@ const HealthViewSchema = fields({
 /** The Issues view: the report's dataset-health section, bounded to what the view shows. */
 export type HealthView = Immutable<v.InferOutput<typeof HealthViewSchema>>;
 
+/** A long array of numbers, checked in one loop (a schema per element costs seconds at a million). */
+function numbers(check: (value: number) => boolean, message: string) {
+  return v.custom<number[]>(
+    (value) => Array.isArray(value) && value.every((n) => typeof n === 'number' && check(n)),
+    message,
+  );
+}
+
+/** Bits of `MapView.marks`: bit 0 a flagged suspect, bit 1 + t flagged for `issueTypes[t]`. */
+export const MAP_MARK_SUSPECT = 1;
+
+const MapViewSchema = v.pipe(
+  fields({
+    /** 'umap', or 'pca' for a dataset too small for a neighbour graph. */
+    method: v.picklist(['umap', 'pca'], 'must be "umap" or "pca"'),
+    /** 'mixup': the mixup model's embeddings; 'own': the user's. */
+    space: v.picklist(['mixup', 'own'], 'must be "mixup" or "own"'),
+    /** Every audited sample's path, in the report's order. */
+    paths: whole(v.array(SamplePath), 'must be an array of non-empty strings'),
+    /** `[x0, y0, x1, y1, …]` in [0, 1]; -1 for a sample without a position. */
+    points: numbers((n) => n === -1 || (n >= 0 && n <= 1), 'must be numbers in [0, 1] or -1'),
+    /** The given label of each sample, an index into `labelNames`. */
+    labels: numbers((n) => Number.isInteger(n) && n >= 0, 'must be non-negative integers'),
+    labelNames: v.array(v.string('must be a string'), 'must be an array'),
+    /** Per sample, the bits of {@link MAP_MARK_SUSPECT} and the issue types. */
+    marks: numbers((n) => Number.isInteger(n) && n >= 0, 'must be non-negative integers'),
+    /** The issue types' titles, bit 1 + t of `marks` for the t-th. */
+    issueTypes: v.array(v.string('must be a string'), 'must be an array'),
+  }),
+  v.check(
+    (map) =>
+      map.points.length === 2 * map.paths.length &&
+      map.labels.length === map.paths.length &&
+      map.marks.length === map.paths.length &&
+      map.labels.every((label) => label < map.labelNames.length),
+    'must give every path two coordinates, a known label and marks',
+  ),
+);
+/** The embedding map: a 2-D position of every audited sample, with what the map colours and marks. */
+export type MapView = Immutable<v.InferOutput<typeof MapViewSchema>>;
+
 /** The heatmap is square over the content's classes. */
 function swapsFit(content: { classes: readonly string[]; swaps?: { classes: string[]; counts: number[][] } }): {
   classes: boolean;
@@ -385,6 +426,8 @@ const ReadyContentSchema = v.pipe(
     mergeSuggestions: v.optional(v.array(MergeSuggestionSchema, 'must be an array')),
     /** Dataset health (image quality, outliers, leaky splits) for the Issues view; absent in reports without `health`. */
     health: v.optional(HealthViewSchema),
+    /** The embedding map; absent in reports without one. */
+    map: v.optional(MapViewSchema),
   }),
   v.forward(
     v.check((content) => swapsFit(content).classes, "must be the content's classes"),

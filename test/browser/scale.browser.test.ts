@@ -12,10 +12,14 @@ import type { Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
 import { writeLargeReportDataset } from '../helpers/largeReport';
 import { OUTPUT, assertCleanPage, chooseOption, launchReviewPages, settle, type ReviewPages } from './reviewPage';
-import { heapAndNodes, loadTimed, waitForImages } from './scalePage';
+import { heapAndNodes, loadTimed, mapFigures, waitForImages } from './scalePage';
+import { largeMapView } from '../helpers/largeMap';
+import { MAP_MARK_SUSPECT } from '../../src/protocol/webview';
 
 const SAMPLES = 100_000;
 const SUSPECTS = 10_000;
+/** Distinct real digits the samples link to. */
+const DISTINCT = 100;
 /** Side of the stored photos: anything well above the 128 px thumbnails. */
 const PHOTO_SIDE = 400;
 
@@ -28,7 +32,7 @@ before(async () => {
   report = await writeLargeReportDataset(root, {
     samples: SAMPLES,
     suspects: SUSPECTS,
-    distinct: 100,
+    distinct: DISTINCT,
     side: PHOTO_SIDE,
   });
   pages = await launchReviewPages({ dataRoot: root, report, maxShown: SUSPECTS });
@@ -109,6 +113,30 @@ test('100 000 samples, 10 000 suspects: thumbnails, the last suspect, a class fi
   assert.ok(labels.length > 0 && labels.every((l) => l === '3'), `only class 3 (${[...new Set(labels)].join(',')})`);
   await waitForImages(page);
   await page.screenshot({ path: join(OUTPUT, 'scale-filtered.png') });
+  await assertCleanPage(page);
+  await page.close();
+});
+
+test('the Map view at 100 000 points: first paint, pan and zoom frames, a box selection filtering the grid', async () => {
+  const map = await largeMapView(report, DISTINCT);
+  const page = await pages.open({ content: { ...pages.content, map } });
+  await page.waitForSelector('.card');
+  const figures = await mapFigures(page, map.points);
+  console.log(
+    `# map, 100 000 points: first paint ${figures.firstPaintMs.toFixed(0)} ms; frame draw median ${figures.frameMedianMs.toFixed(1)} ms (max ${figures.frameMaxMs.toFixed(1)}) over ${figures.frames} pan/zoom frames; box selection ${figures.selectionMs.toFixed(0)} ms for ${figures.selected} points`,
+  );
+  // Generous bounds for a shared 2-core machine; the figures belong to bench:panel.
+  assert.ok(figures.firstPaintMs < 3000, `first paint ${figures.firstPaintMs.toFixed(0)} ms`);
+  assert.ok(figures.frameMedianMs < 50, `median frame ${figures.frameMedianMs.toFixed(1)} ms`);
+  assert.ok(figures.selectionMs < 2000, `selection ${figures.selectionMs.toFixed(0)} ms`);
+  assert.ok(figures.selected > 0 && figures.selected < SAMPLES);
+  assert.equal(figures.selected, figures.inside.size, 'the page selects the points inside the box');
+  await page.screenshot({ path: join(OUTPUT, 'scale-map.png') });
+  // The selection filters the grid: the badge counts the flagged suspects inside the box.
+  const flaggedInside = [...figures.inside].filter((at) => map.marks[at] & MAP_MARK_SUSPECT).length;
+  await page.getByRole('button', { name: 'Show in Suspects' }).click();
+  await page.waitForSelector('.card');
+  assert.equal(await page.textContent('vscode-badge'), `${flaggedInside} shown`);
   await assertCleanPage(page);
   await page.close();
 });

@@ -139,3 +139,102 @@ export async function heapAndNodes(page: Page): Promise<{ heapMb: number; domNod
     await cdp.detach();
   }
 }
+
+/** The Map view's figures at scale (see {@link mapFigures}). */
+export interface MapFigures {
+  /** From pressing the Map tab to the first frame of points. */
+  readonly firstPaintMs: number;
+  /** Time to draw one frame while zooming and panning (the canvas's own measure), median and worst. */
+  readonly frameMedianMs: number;
+  readonly frameMaxMs: number;
+  readonly frames: number;
+  /** From releasing a box over the left half to the count of its images shown. */
+  readonly selectionMs: number;
+  readonly selected: number;
+  /** The map indices inside that box, computed here from the fitted viewport. */
+  readonly inside: ReadonlySet<number>;
+}
+
+/**
+ * Opens the Map view and measures it: first paint, 10 zoom and 10 pan frames (wheel events and
+ * arrow keys dispatched in the page, one per frame), then a box drawn with the mouse over the left
+ * half of the map, fitted again first so the box's map region is known here too.
+ */
+export async function mapFigures(page: Page, points: readonly number[]): Promise<MapFigures> {
+  const firstPaintMs = (await page.evaluate(`(async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(done));
+    const start = performance.now();
+    [...document.querySelectorAll('.view-switch button')].find((b) => b.textContent === 'Map').click();
+    const canvas = () => document.querySelector('.map-canvas');
+    while (!canvas()?.dataset.drawMs) await frame();
+    return performance.now() - start;
+  })()`)) as number;
+  const frames = (await page.evaluate(`(async () => {
+    const frame = () => new Promise((done) => requestAnimationFrame(done));
+    const canvas = document.querySelector('.map-canvas');
+    const box = canvas.getBoundingClientRect();
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      if (i < 10) {
+        canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: i < 5 ? -120 : 120, clientX: box.left + box.width * 0.4, clientY: box.top + box.height * 0.5, bubbles: true, cancelable: true }));
+      } else {
+        canvas.dispatchEvent(new KeyboardEvent('keydown', { key: i < 15 ? 'ArrowRight' : 'ArrowLeft', bubbles: true, cancelable: true }));
+      }
+      delete canvas.dataset.drawMs;
+      while (!canvas.dataset.drawMs) await frame();
+      times.push(Number(canvas.dataset.drawMs));
+    }
+    canvas.dispatchEvent(new KeyboardEvent('keydown', { key: '0', bubbles: true, cancelable: true }));
+    await frame();
+    await frame();
+    return times;
+  })()`)) as number[];
+  const sorted = [...frames].sort((a, b) => a - b);
+  await page.getByRole('button', { name: 'Box', exact: true }).click();
+  const box = (await page.locator('.map-canvas').boundingBox())!;
+  await page.evaluate(`(() => {
+    const canvas = document.querySelector('.map-canvas');
+    const summary = document.querySelector('.map-summary');
+    window.__selection = {};
+    canvas.addEventListener('pointerup', () => (window.__selection.start = performance.now()), { capture: true, once: true });
+    new MutationObserver((_, observer) => {
+      if (!summary.textContent.includes('selected')) return;
+      requestAnimationFrame(() => (window.__selection.ms = performance.now() - window.__selection.start));
+      observer.disconnect();
+    }).observe(summary, { childList: true, characterData: true, subtree: true });
+  })()`);
+  const from = { x: box.x + 5, y: box.y + 5 };
+  const to = { x: box.x + box.width / 2, y: box.y + box.height - 5 };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(
+    () => (window as unknown as { __selection: { ms?: number } }).__selection.ms !== undefined,
+  );
+  const selectionMs = await page.evaluate(() => (window as unknown as { __selection: { ms: number } }).__selection.ms);
+  const summary = (await page.locator('.map-summary').textContent()) ?? '';
+  const selected = Number(/^([\d,]+) images selected/.exec(summary)?.[1].replace(/,/g, ''));
+  // The box's region in map coordinates, by the fitted viewport (mapState.fitViewport).
+  const scale = Math.min(box.width, box.height) * 0.92;
+  const toMap = (p: { x: number; y: number }) => [
+    (p.x - box.x - box.width / 2) / scale + 0.5,
+    (p.y - box.y - box.height / 2) / scale + 0.5,
+  ];
+  const [x0, y0] = toMap(from);
+  const [x1, y1] = toMap(to);
+  const inside = new Set<number>();
+  for (let i = 0; i < points.length / 2; i++) {
+    const [x, y] = [points[i * 2], points[i * 2 + 1]];
+    if (x >= Math.min(x0, x1) && x <= Math.max(x0, x1) && y >= Math.min(y0, y1) && y <= Math.max(y0, y1)) inside.add(i);
+  }
+  return {
+    firstPaintMs,
+    frameMedianMs: sorted[Math.floor(sorted.length / 2)],
+    frameMaxMs: sorted[sorted.length - 1],
+    frames: frames.length,
+    selectionMs,
+    selected,
+    inside,
+  };
+}

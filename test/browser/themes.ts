@@ -152,6 +152,7 @@ export const THEMES: Readonly<Record<ThemeName, { bodyClass: string; vars: Reado
       '--vscode-charts-orange': '#d18616',
       '--vscode-testing-iconPassed': '#73c991',
       '--vscode-errorForeground': '#f48771',
+      '--vscode-editorWarning-foreground': '#ffd370',
       '--vscode-button-background': '#000000',
       '--vscode-button-foreground': '#ffffff',
       '--vscode-button-border': '#6fc3df',

@@ -63,7 +63,7 @@ export async function healthDigitsReport(root: string): Promise<{ report: AuditR
     for (let d = 0; d < dim; d++) embeddings[row * dim + d] = pixels[d] / norm;
   }
   await chooseBackend('wasm');
-  const health = assessHealth({
+  const health = await assessHealth({
     dataset,
     kept: decoded.kept,
     qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),

@@ -53,7 +53,7 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
 
   // A hash picks each sample's image, so that flagging every n-th sample does not flag a few classes
   // only (the distinct images go round-robin over the classes).
-  const imageOf = (i: number) => mix(i) % distinct;
+  const imageOf = (i: number) => distinctImageOf(i, distinct);
   const paths = Array.from(
     { length: samples },
     (_, i) => `${classNames[labels[imageOf(i)]]}/${String(i).padStart(6, '0')}.${extension}`,
@@ -132,6 +132,11 @@ function largeReport(
 }
 
 /** A well-mixed 32-bit hash of an index (the finaliser of MurmurHash3). */
+/** Which of the `distinct` real images sample `i` links to. */
+export function distinctImageOf(i: number, distinct: number): number {
+  return mix(i) % distinct;
+}
+
 function mix(i: number): number {
   let h = i ^ (i >>> 16);
   h = Math.imul(h, 0x85ebca6b);

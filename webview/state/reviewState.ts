@@ -4,6 +4,7 @@
  * selected sample, undo, and the "N reviewed of M" counter. Everything here is a pure function of its
  * arguments so it is unit-tested in Node (test/unit/webview/reviewState.unit.test.ts).
  */
+import type { Region } from './mapState';
 import type { ClassAction, Decision, DecisionChange, Decisions, SuspectView } from '../../src/protocol/webview';
 import { mapClass } from '../../src/core/shared/classActions';
 import { sameDecision, withChanges } from '../../src/core/shared/decisionValues';
@@ -26,6 +27,8 @@ export interface Filters {
   /** Also show the samples the audit did not flag (listed after the flagged ones). */
   readonly includeUnflagged: boolean;
   readonly sort: SortOrder;
+  /** A box or lasso drawn on the embedding map: only the samples inside it (mapState.ts). */
+  readonly region: Region | null;
 }
 
 /** The filters of a fresh panel: every flagged suspect, most suspect first. */
@@ -37,6 +40,7 @@ export const DEFAULT_FILTERS: Filters = {
   decision: 'all',
   includeUnflagged: false,
   sort: 'suspicion',
+  region: null,
 };
 
 /** True when `filters` narrow anything beyond the defaults' flagged/unflagged choice and order. */
@@ -46,7 +50,8 @@ export function isFiltering(filters: Filters): boolean {
     filters.suggested !== null ||
     filters.minScore > 0 ||
     filters.maxScore < 1 ||
-    filters.decision !== 'all'
+    filters.decision !== 'all' ||
+    filters.region !== null
   );
 }
 
@@ -58,12 +63,19 @@ export function clearFilters(filters: Filters): Filters {
 /**
  * The suspects the grid shows, in display order.
  * @param suspects - In the host's order (flagged first, most suspect first).
+ * @param inRegion - The paths inside `filters.region` (mapState.ts), when it is set.
  * @returns Indices into `suspects`.
  */
-export function visibleSuspects(suspects: readonly SuspectView[], decisions: Decisions, filters: Filters): number[] {
+export function visibleSuspects(
+  suspects: readonly SuspectView[],
+  decisions: Decisions,
+  filters: Filters,
+  inRegion?: ReadonlySet<string>,
+): number[] {
   const indices: number[] = [];
   suspects.forEach((s, i) => {
     if (!filters.includeUnflagged && !s.flagged) return;
+    if (filters.region !== null && inRegion && !inRegion.has(s.path)) return;
     if (filters.given !== null && s.givenLabel !== filters.given) return;
     if (filters.suggested !== null && s.suggestedLabel !== filters.suggested) return;
     if (s.score < filters.minScore || s.score > filters.maxScore) return;

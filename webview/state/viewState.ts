@@ -7,7 +7,7 @@ import { DEFAULT_FILTERS, EMPTY_SELECTION, type Filters, type Selection, type Un
 import { DEFAULT_SPOT_CHECK_SIZE } from './spotCheckState';
 
 /** Which list the page shows. */
-export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck' | 'classes' | 'issues';
+export type ReviewView = 'suspects' | 'conflicts' | 'spotCheck' | 'classes' | 'issues' | 'map';
 
 /** The view state; the decisions are the host's, on disk, and never part of it. */
 export interface ViewState {

@@ -19,6 +19,14 @@ export interface ViewContext {
   readonly classActions: readonly ClassAction[];
   /** The review counts of the toolbar ("N reviewed of M"). */
   readonly counts: ReviewCounts;
+  /** The samples inside the map region the filters hold, when they hold one (mapState.ts). */
+  readonly region?: RegionSamples;
+}
+
+/** A map region's samples: a mask over the map's points and their paths. */
+export interface RegionSamples {
+  readonly mask: Uint8Array;
+  readonly paths: ReadonlySet<string>;
 }
 
 /** A message in place of the grid, with at most one way out. */

@@ -22,14 +22,14 @@ export class SuspectsView implements PageView {
     return true;
   }
 
-  show({ content, decisions, state, counts }: ViewContext): ViewOutcome {
+  show({ content, decisions, state, counts, region }: ViewContext): ViewOutcome {
     const { filters } = state;
     this.cardArea.hidden = false;
     const swapsShown = content.swaps !== undefined && state.swapsOpen;
     this.heatmap.element.hidden = !swapsShown;
     this.cardArea.classList.toggle('with-swaps', swapsShown);
     if (content.swaps && swapsShown) this.heatmap.show(content.swaps, activeSwap(filters));
-    const cards = visibleSuspects(content.suspects, decisions, filters).map((i) => content.suspects[i]);
+    const cards = visibleSuspects(content.suspects, decisions, filters, region?.paths).map((i) => content.suspects[i]);
     if (cards.length > 0) return { cards };
     if (counts.total === 0 && !isFiltering(filters)) {
       const browse = content.suspects.length > 0 && !filters.includeUnflagged;

@@ -9,6 +9,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { el } from '../dom';
+import { select, setOptions, setValue } from './selects';
 import {
   clearFilters,
   isFiltering,
@@ -43,6 +44,8 @@ export interface ToolbarModel {
   readonly conflicts: { readonly resolved: number; readonly total: number } | undefined;
   /** The Issues view's images and how many have a decision; absent for a report without a `health` section. */
   readonly issues?: { readonly decided: number; readonly total: number };
+  /** Whether the report has an embedding map. */
+  readonly map?: boolean;
   /** Whether there is a swap heatmap, and whether it is open. */
   readonly swaps: { readonly available: boolean; readonly open: boolean };
   /** The spot check, when the report has unflagged samples: sizes offered, the size picked, and what it found. */
@@ -92,6 +95,7 @@ export class Toolbar {
   private readonly spotCheckTab: HTMLButtonElement;
   private readonly classesTab: HTMLButtonElement;
   private readonly issuesTab: HTMLButtonElement;
+  private readonly mapTab: HTMLButtonElement;
   private readonly swapsToggle: HTMLButtonElement;
   private readonly nextButton: HTMLElement;
   private readonly spotRow: HTMLElement;
@@ -154,12 +158,18 @@ export class Toolbar {
       'Dataset health: outliers, dark, light, blurry and odd images, copies across splits; keep or remove each',
       () => this.handlers.onView('issues'),
     );
+    this.mapTab = toggleButton(
+      'Map',
+      'The embedding map: every image as a point; hover, click, and select a region to filter the grid',
+      () => this.handlers.onView('map'),
+    );
     this.viewSwitch = el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'View' } }, [
       this.suspectsTab,
       this.conflictsTab,
       this.spotCheckTab,
       this.classesTab,
       this.issuesTab,
+      this.mapTab,
     ]);
     this.nextButton = document.createElement('vscode-button');
     this.nextButton.textContent = 'Next unreviewed';
@@ -241,18 +251,20 @@ export class Toolbar {
     this.conflictsTab.hidden = !hasConflicts;
     this.spotCheckTab.hidden = model.spotCheck === undefined;
     this.issuesTab.hidden = model.issues === undefined;
+    this.mapTab.hidden = !model.map;
     this.conflictsTab.textContent = `Conflicting duplicates (${model.conflicts?.total ?? 0})`;
     // How many images the Issues view lists, as the conflicts tab counts its groups.
     this.issuesTab.textContent = `Issues (${model.issues?.total ?? 0})`;
-    this.counter.hidden = model.view === 'classes';
+    this.counter.hidden = model.view === 'classes' || model.view === 'map';
     pressed(this.suspectsTab, model.view === 'suspects');
     pressed(this.conflictsTab, model.view === 'conflicts');
     pressed(this.spotCheckTab, model.view === 'spotCheck');
     pressed(this.classesTab, model.view === 'classes');
     pressed(this.issuesTab, model.view === 'issues');
+    pressed(this.mapTab, model.view === 'map');
     this.swapsToggle.hidden = !model.swaps.available || model.view !== 'suspects';
     pressed(this.swapsToggle, model.swaps.open);
-    this.nextButton.hidden = model.view === 'conflicts' || model.view === 'classes' || model.view === 'issues';
+    this.nextButton.hidden = model.view !== 'suspects' && model.view !== 'spotCheck';
     this.filterRow.hidden = model.view !== 'suspects';
     this.spotRow.hidden = spot === undefined;
     if (spot) {
@@ -312,30 +324,6 @@ function pressed(button: HTMLButtonElement, on: boolean): void {
 function clampScore(text: string, fallback: number): number {
   const value = Number(text);
   return text.trim() === '' || !Number.isFinite(value) ? fallback : Math.max(0, Math.min(1, value));
-}
-
-function select(label: string, onChange: () => void): VscodeSingleSelect {
-  const s = document.createElement('vscode-single-select');
-  s.setAttribute('aria-label', label);
-  s.label = label;
-  s.addEventListener('change', onChange);
-  return s;
-}
-
-function setOptions(s: VscodeSingleSelect, choices: readonly (readonly [string, string])[]): void {
-  s.replaceChildren(
-    ...choices.map(([value, text]) => {
-      const option = document.createElement('vscode-option');
-      option.value = value;
-      option.textContent = text;
-      return option;
-    }),
-  );
-}
-
-// Setting the same value again would make the select re-render its face for nothing.
-function setValue(s: VscodeSingleSelect, value: string): void {
-  if (s.value !== value) s.value = value;
 }
 
 // Only when the number differs: rewriting "0.50" as "0.5" while the user types would be rude.

@@ -13,7 +13,9 @@ import {
   type QualityType,
 } from './imageQuality';
 import { findLeaks, sampleSplits, type LeakedGroup, type LeakySplits, type SplitCounts } from './leakySplits';
-import { OUTLIER_THRESHOLD, outlierScores } from './outliers';
+import { OUTLIER_NEIGHBOURS, OUTLIER_THRESHOLD, outlierScoresOf } from './outliers';
+import { referenceNeighbours } from './referenceNeighbours';
+import { embeddingMap, MAP_NEIGHBOURS, type EmbeddingMap } from './map/embeddingMap';
 import type { DuplicateGroup } from '../detection/duplicates';
 import type { Dataset } from '../shared/types';
 import { MAX_ISSUE_PREVALENCE } from './issueFlags';
@@ -62,7 +64,25 @@ export interface ReportHealth {
     readonly groups: readonly LeakedGroup[];
     readonly images: number;
   };
+  /** Absent when the audit had no embeddings. */
+  readonly map?: ReportMap;
   /** Wall time of all the checks together. */
+  readonly seconds: number;
+}
+
+/** The embedding map: a 2-D position per sample (docs/dataset-health.md#the-embedding-map). */
+export interface ReportMap {
+  /** 'umap', or 'pca' for a dataset too small for a neighbour graph. */
+  readonly method: EmbeddingMap['method'];
+  readonly space: 'mixup' | 'own';
+  /** Samples UMAP laid out (the others sit among their nearest of these), and its epochs. */
+  readonly laidOut: number;
+  readonly epochs: number;
+  /**
+   * `[x0, y0, x1, y1, …]` by position in `report.samples`, in [0, 1] (4 decimals; the longer side
+   * spans it), `null` for a sample without an embedding.
+   */
+  readonly points: readonly (number | null)[];
   readonly seconds: number;
 }
 
@@ -79,16 +99,17 @@ export interface DatasetHealth {
     distanceThreshold: number;
   };
   readonly leakySplits?: LeakySplits;
+  readonly map?: EmbeddingMap & { space: 'mixup' | 'own' };
   readonly seconds: number;
 }
 
 /**
  * Runs every health check on what the audit already has: the image-quality scores (one pass over the
  * uint8 pixels, taken with {@link qualityScores} before training, when the audit frees the pixels),
- * every duplicate group and the embeddings. With embeddings it costs one nearest-neighbour search
- * (see outliers.ts).
+ * every duplicate group and the embeddings. With embeddings it costs one nearest-neighbour search,
+ * shared by the outliers and the embedding map (referenceNeighbours.ts), and the map's layout.
  */
-export function assessHealth(input: {
+export async function assessHealth(input: {
   dataset: Dataset;
   kept: readonly number[];
   /** `qualityScores(images, dimensions)` of the audited images. */
@@ -98,7 +119,12 @@ export function assessHealth(input: {
   duplicateGroups: readonly DuplicateGroup[];
   embeddings?: { space: 'mixup' | 'own'; values: Float32Array; width: number; covered?: Uint8Array };
   seed?: number;
-}): DatasetHealth {
+  /** Lay out the embedding map (default true). */
+  map?: boolean;
+  signal?: AbortSignal;
+  /** Progress of the map's layout, the one step that takes seconds. */
+  onMapProgress?: (fraction: number) => void;
+}): Promise<DatasetHealth> {
   const started = performance.now();
   const scores = input.qualityScores;
   const quality = Object.fromEntries(
@@ -113,12 +139,21 @@ export function assessHealth(input: {
     ]),
   ) as DatasetHealth['quality'];
   const { embeddings } = input;
-  const found = embeddings
-    ? outlierScores(embeddings.values, embeddings.width, {
-        ...(embeddings.covered ? { covered: embeddings.covered } : {}),
-        seed: input.seed,
-      })
-    : undefined;
+  const neighbours =
+    embeddings &&
+    referenceNeighbours(embeddings.values, embeddings.width, Math.max(OUTLIER_NEIGHBOURS, MAP_NEIGHBOURS), {
+      ...(embeddings.covered ? { covered: embeddings.covered } : {}),
+      ...(input.seed === undefined ? {} : { seed: input.seed }),
+    });
+  const found = neighbours && outlierScoresOf(neighbours);
+  const map =
+    embeddings && neighbours && input.map !== false
+      ? await embeddingMap(embeddings.values, embeddings.width, neighbours, {
+          ...(input.seed === undefined ? {} : { seed: input.seed }),
+          ...(input.signal ? { signal: input.signal } : {}),
+          ...(input.onMapProgress ? { onProgress: input.onMapProgress } : {}),
+        })
+      : undefined;
   const splits = sampleSplits(input.dataset);
   const leakySplits = splits && findLeaks(input.dataset, input.kept, splits, input.duplicateGroups);
   return {
@@ -137,6 +172,7 @@ export function assessHealth(input: {
         }
       : {}),
     ...(leakySplits ? { leakySplits } : {}),
+    ...(map && embeddings ? { map: { ...map, space: embeddings.space } } : {}),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -187,7 +223,27 @@ export function reportHealth(health: DatasetHealth, position: Int32Array): Repor
         }
       : {}),
     ...(health.leakySplits ? { leakySplits: health.leakySplits } : {}),
+    ...(health.map ? { map: reportMap(health.map, position) } : {}),
     seconds: Math.round(health.seconds * 1000) / 1000,
+  };
+}
+
+/** The map's positions in report order, rounded (4 decimals: a ten-thousandth of the map's side). */
+function reportMap(map: NonNullable<DatasetHealth['map']>, position: Int32Array): ReportMap {
+  const points = new Array<number | null>(map.points.length);
+  for (let row = 0; row < position.length; row++) {
+    for (let axis = 0; axis < 2; axis++) {
+      const value = map.points[row * 2 + axis];
+      points[position[row] * 2 + axis] = Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : null;
+    }
+  }
+  return {
+    method: map.method,
+    space: map.space,
+    laidOut: map.laidOut,
+    epochs: map.epochs,
+    points,
+    seconds: Math.round(map.seconds * 1000) / 1000,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type SuspectView,
 } from '../../protocol/webview';
 import { healthView } from './healthView';
+import { mapView } from './mapView';
 import { swapMatrix } from './swapMatrix';
 import { userModelView } from './userModelView';
 
@@ -30,7 +31,8 @@ export const EXAMPLES_PER_CLASS = 4;
  * are few, and each member is reviewed); the class-swap counts; each class's most typical images for
  * the relabel picker; the spot check's seeded random unflagged samples (drawn from the whole report,
  * not the capped list, leaving out samples held back by the flag cap); the Issues view's dataset
- * health, bounded (healthView.ts). Pure, so it is tested without an editor.
+ * health, bounded (healthView.ts); the embedding map of every sample (mapView.ts). Pure, so it is
+ * tested without an editor.
  *
  * @param report - A report read with `readReport`.
  * @param maxShown - The limit (`labelAudit.maxSuspectsShown`); non-positive or non-integer values fall back to the default.
@@ -52,6 +54,7 @@ export function buildReviewContent(
   const shown = [...flagged, ...others].slice(0, limit);
   const swaps = swapMatrix(report);
   const health = healthView(report);
+  const map = mapView(report, health);
   const view = (s: ReportSample): SuspectView => {
     const userModel = userModelView(report, s);
     return {
@@ -127,6 +130,7 @@ export function buildReviewContent(
     ...(report.classes ? { classHealth: report.classes } : {}),
     ...(report.mergeSuggestions ? { mergeSuggestions: report.mergeSuggestions } : {}),
     ...(health ? { health } : {}),
+    ...(map ? { map } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { withTempDir } from '../../../helpers/tempDir';
 async function healthOf(root: string) {
   const dataset = await loadDataset(root);
   const decoded = await decodeImages(dataset, { size: 32 });
-  const health = assessHealth({
+  const health = await assessHealth({
     dataset,
     kept: decoded.kept,
     qualityScores: qualityScores(decoded.images, decoded.dimensions, decoded.contentOf),

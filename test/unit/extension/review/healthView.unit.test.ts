@@ -8,6 +8,7 @@ import {
   MAX_ISSUE_EXAMPLES,
   MAX_LEAK_GROUPS,
   MAX_LEAK_MEMBERS,
+  MAP_MARK_SUSPECT,
   parseHostMessage,
   type ReviewContent,
 } from '../../../../src/protocol/webview';
@@ -159,4 +160,53 @@ test("the CLI's health summary names the class a split lacks", () => {
   const last = report.dataset.classes.at(-1)!;
   assert.ok(lines.includes(`  classes missing from a split: test has no "${last}"`), lines.join('\n'));
   assert.ok(!formatHealth(report).some((l) => l.includes('missing from a split')), 'no splits, no line');
+});
+
+test("the Map view's content has every sample: its point, label index, and marks for a flag and each issue type", () => {
+  const content = buildReviewContent(report, 1000, (p) => `uri:${p}`);
+  assert.equal(content.status, 'ready');
+  if (content.status !== 'ready') return;
+  const map = content.map;
+  assert.ok(map, 'a report with health.map has a Map view');
+  assert.deepEqual(
+    map.paths,
+    report.samples.map((s) => s.path),
+  );
+  assert.equal(map.method, report.health!.map!.method);
+  assert.deepEqual(map.points, report.health!.map!.points);
+  report.samples.forEach((s, i) => {
+    assert.equal(map.labelNames[map.labels[i]], s.givenLabel);
+    assert.equal((map.marks[i] & MAP_MARK_SUSPECT) !== 0, s.flagged, s.path);
+  });
+  assert.deepEqual(
+    map.issueTypes,
+    content.health!.issues.map((i) => i.title),
+  );
+  const darkBit = 2 << map.issueTypes.indexOf('Dark images');
+  assert.deepEqual(
+    map.paths.filter((_, i) => map.marks[i] & darkBit).sort(),
+    plantedAs('dark'),
+    'the dark bit marks the planted dark images',
+  );
+  // It passes the protocol's check, and a point outside [0, 1] does not.
+  const message = (m: typeof map) => ({
+    type: 'suspects/didChange',
+    datasetRoot: '/d',
+    datasetName: 'd',
+    content: { ...content, map: m },
+    decisions: {},
+  });
+  assert.ok(parseHostMessage(message(map)).ok);
+  const broken = parseHostMessage(message({ ...map, points: [2, ...map.points.slice(1)] }));
+  assert.deepEqual(broken, {
+    ok: false,
+    problem: 'suspects/didChange: "content.map.points" must be numbers in [0, 1] or -1',
+  });
+  const short = parseHostMessage(message({ ...map, labels: map.labels.slice(1) }));
+  assert.equal(short.ok, false);
+});
+
+test('a report without a map has no Map view', async () => {
+  const content = buildReviewContent(await sampleDigitsReport(), 1000, (p) => p);
+  assert.equal(content.status === 'ready' && content.map, undefined);
 });
