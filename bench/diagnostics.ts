@@ -16,6 +16,7 @@ import { findingsOf } from '../src/extension/findings/findings';
 import { lineAndCharacter, lineStarts, locateManifestRows } from '../src/extension/findings/manifestCells';
 import { writeLargeReportDataset } from '../test/helpers/largeReport';
 import { numberOption } from './args';
+import { median } from './stats';
 
 const samples = numberOption('samples', 100_000);
 const suspects = numberOption('suspects', 10_000);
@@ -49,7 +50,6 @@ async function main(): Promise<void> {
       }
       times.place.push(performance.now() - start);
     }
-    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
     const range = (list: number[]) => `${Math.min(...list).toFixed(0)}–${Math.max(...list).toFixed(0)}`;
     console.log(
       `${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)}: ${samples} rows, ${suspects} suspects, ${placed} diagnostics placed, ${repeats} runs`,

@@ -15,6 +15,7 @@ import { workerModelRunner } from '../src/engine/workerRunner';
 import { AUTO_ORDER, type ExplicitBackend } from '../src/protocol/backends';
 import { numberOption } from './args';
 import { benchImageSet } from './data';
+import { median } from './stats';
 
 // Mesa's llvmpipe complains on every start without it.
 process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'xdg-'));
@@ -39,7 +40,6 @@ function config(kind: TrainConfig['kind'], steps: number): TrainConfig {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const figure = (values: number[]) =>
   `${median(values).toFixed(0)} [${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}]`;
 

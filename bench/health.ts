@@ -31,6 +31,7 @@ import { PLANTED_DEFECTS, writePlanted, writeTinted, type PlantedDefect } from '
 import { makeTempDir, removeTempDir } from '../test/helpers/tempDir';
 import { REPO } from '../test/helpers/repo';
 import { flag, numberOption, stringOption } from './args';
+import { median, medianAndRange } from './stats';
 
 const count = numberOption('count', 2000);
 const planted = numberOption('planted', 20);
@@ -240,12 +241,10 @@ async function costBench(n: number, repeats: number): Promise<void> {
         `repeat ${r + 1}: off ${off.at(-1)!.toFixed(1)} s, on ${on.at(-1)!.toFixed(1)} s (load ${loadAverage()})`,
       );
     }
-    const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     console.log(
-      `cost at ${n} images: median off ${med(off).toFixed(1)} s [${Math.min(...off).toFixed(1)}–${Math.max(...off).toFixed(1)}], ` +
-        `on ${med(on).toFixed(1)} s [${Math.min(...on).toFixed(1)}–${Math.max(...on).toFixed(1)}], ` +
-        `extra ${((100 * (med(on) - med(off))) / med(off)).toFixed(1)}%; the checks themselves took ${inside.map((t) => t.toFixed(2)).join(', ')} s ` +
-        `(${((100 * med(inside)) / med(off)).toFixed(2)}% of the median audit)`,
+      `cost at ${n} images: median off ${medianAndRange(off, 1)} s, on ${medianAndRange(on, 1)} s, ` +
+        `extra ${((100 * (median(on) - median(off))) / median(off)).toFixed(1)}%; the checks themselves took ${inside.map((t) => t.toFixed(2)).join(', ')} s ` +
+        `(${((100 * median(inside)) / median(off)).toFixed(2)}% of the median audit)`,
     );
     await removeTempDir(root);
   }

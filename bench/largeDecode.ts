@@ -13,6 +13,7 @@ import { numberOption } from './args';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { realImages, SOURCE_SIZE } from '../test/helpers/realImages';
+import { median } from './stats';
 
 const REPO = join(__dirname, '..');
 const WIDTH = 8000;
@@ -70,7 +71,6 @@ async function main(): Promise<void> {
       results.set(name, [...(results.get(name) ?? []), run]);
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(
     `${count} PNGs of ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), concurrency ${concurrency}, ` +
       `${repeats} runs per side, ${new Date().toISOString()}, load average ${loadavg()

@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { REPO } from '../test/helpers/repo';
 import { SOURCE_SIZE, loadSource, pickImages, writePng } from '../test/helpers/realImages';
 import { numberOption } from './args';
+import { median } from './stats';
 
 const SIZE = 32;
 const IN_FLIGHT = 8;
@@ -88,12 +89,6 @@ async function writeImageSets(): Promise<Record<string, string>> {
     await writeFile(join(sets['Fashion 512×512 JPEG'], `${i}.jpg`), jpeg);
   }
   return sets;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {

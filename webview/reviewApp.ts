@@ -180,16 +180,15 @@ export class ReviewApp {
       onAction: (member, action) => this.decideMember(member, { kind: action }),
       onOpen: (path) => this.host.post({ type: 'review/openImage', path }),
       thumbnail: (path) => this.thumbnails.get(path),
-      onShown: (paths) => {
-        const missing = this.thumbnails.requestFor(paths);
-        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
-      },
+      onShown: (paths) => this.requestThumbnails(paths),
     });
     this.mapPanel = new MapPanel({
       onRegion: (region) => this.setFilters({ ...this.state.filters, region }),
       onOpen: (path) => {
-        // A sample the grid can list opens as its card; any other as its image.
-        if (this.byPath.has(path)) this.revealSample(path);
+        // A sample the grid can list opens as its card; any other, or one outside the selection
+        // (revealing it would clear the selection), as its image.
+        const region = this.content?.status === 'ready' ? this.regionSamples(this.content) : undefined;
+        if (this.byPath.has(path) && (!region || region.paths.has(path))) this.revealSample(path);
         else this.host.post({ type: 'review/openImage', path });
       },
       onShowSelection: () => {
@@ -197,10 +196,7 @@ export class ReviewApp {
         this.refresh();
       },
       thumbnail: (path) => this.thumbnails.get(path),
-      onShown: (paths) => {
-        const missing = this.thumbnails.requestFor(paths);
-        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
-      },
+      onShown: (paths) => this.requestThumbnails(paths),
     });
     this.grid = new SuspectGrid({
       onClick: (path, modifiers) => {
@@ -214,10 +210,7 @@ export class ReviewApp {
         this.save();
       },
       thumbnail: (path) => this.thumbnails.get(path),
-      onShown: (paths) => {
-        const missing = this.thumbnails.requestFor(paths);
-        if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
-      },
+      onShown: (paths) => this.requestThumbnails(paths),
     });
     this.preview = new PreviewPane({
       onAction: (action) => this.act(action),
@@ -256,7 +249,7 @@ export class ReviewApp {
       spotCheck: this.spotCheckView,
       conflicts: this.conflictsView,
       classes: new ClassesView(this.classPanel),
-      issues: new IssuesView(this.issuePanel),
+      issues: new IssuesView(this.issuePanel, () => this.setFilters({ ...this.state.filters, region: null })),
       map: new MapView(this.mapPanel),
     };
     // One landmark for the page's content and one top heading (the dataset's name, for screen readers).
@@ -287,6 +280,13 @@ export class ReviewApp {
     switch (message.type) {
       case 'suspects/didChange':
         if (this.datasetRoot !== undefined && this.datasetRoot !== message.datasetRoot) this.resetView();
+        // A new report has a new map: a region drawn on the old one means nothing there.
+        else if (
+          this.reportContent?.status === 'ready' &&
+          message.content.status === 'ready' &&
+          this.reportContent.createdAt !== message.content.createdAt
+        )
+          this.state.filters = { ...this.state.filters, region: null };
         this.datasetRoot = message.datasetRoot;
         this.reportContent = message.content;
         this.decisions = message.decisions;
@@ -334,14 +334,23 @@ export class ReviewApp {
     }
     if (sample !== undefined && !this.visiblePaths.includes(path)) {
       this.state.view = 'suspects';
+      const region = this.content?.status === 'ready' ? this.regionSamples(this.content) : undefined;
       this.state.filters = {
         ...clearFilters(this.state.filters),
         includeUnflagged: this.state.filters.includeUnflagged || !sample.flagged,
+        // A map selection that holds the sample stays: it is what the reviewer was looking at.
+        region: region?.paths.has(path) ? this.state.filters.region : null,
       };
       this.refresh();
     }
     if (this.visiblePaths.includes(path)) this.setSelection(selectOnly(path), true);
     else this.banner.show(`"${path}" is not among the samples this panel lists.`);
+  }
+
+  /** Asks the host for the thumbnails of these samples it has not sent yet (the grid, the Issues strips, the map's hover). */
+  private requestThumbnails(paths: readonly string[]): void {
+    const missing = this.thumbnails.requestFor(paths);
+    if (missing) this.host.post({ type: 'thumbnails/request', paths: missing });
   }
 
   private showFailure(message: string): void {
@@ -679,7 +688,7 @@ export class ReviewApp {
       case 'issues':
         return this.issuePanel.firstFocus() ?? firstFocusable(this.issuePanel.element);
       case 'map':
-        return firstFocusable(this.mapPanel.element);
+        return this.mapPanel.canvasElement;
     }
   }
 

@@ -346,6 +346,11 @@ function numbers(check: (value: number) => boolean, message: string) {
 /** Bits of `MapView.marks`: bit 0 a flagged suspect, bit 1 + t flagged for `issueTypes[t]`. */
 export const MAP_MARK_SUSPECT = 1;
 
+/** The bit of `MapView.marks` for the issue type `issueTypes[t]`. */
+export function mapIssueMark(t: number): number {
+  return 2 << t;
+}
+
 const MapViewSchema = v.pipe(
   fields({
     /** 'umap', or 'pca' for a dataset too small for a neighbour graph. */

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
 import { MAP_MARK_SUSPECT, type MapView } from '../../src/protocol/webview';
-import { boxRegion, regionMask } from '../../webview/state/mapState';
+import { boxRegion, fitViewport, regionMask, toCanvas, toMap } from '../../webview/state/mapState';
 import { healthDigitsReport } from '../helpers/healthDigitsReport';
 import { makeTempDir, removeTempDir } from '../helpers/tempDir';
 import { assertNoSeriousViolations } from './axe';
@@ -51,14 +51,21 @@ async function openMap(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('.map-canvas')?.dataset.drawMs);
 }
 
-/** Where a sample's point is on the page, by the map's fitted viewport (mapState.fitViewport). */
+/** The canvas on the page: where it is, and its size in CSS px as the panel reads it (clientWidth). */
+async function canvasBox(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
+  const { x, y } = (await page.locator('.map-canvas').boundingBox())!;
+  const [width, height] = await page
+    .locator('.map-canvas')
+    .evaluate((c) => [(c as HTMLElement).clientWidth, (c as HTMLElement).clientHeight]);
+  return { x, y, width, height };
+}
+
+/** Where a sample's point is on the page, by the map's fitted viewport. */
 async function pointOnPage(page: Page, index: number): Promise<{ x: number; y: number }> {
-  const box = (await page.locator('.map-canvas').boundingBox())!;
-  const scale = Math.min(box.width, box.height) * 0.92;
-  return {
-    x: box.x + (map.points[index * 2] - 0.5) * scale + box.width / 2,
-    y: box.y + (map.points[index * 2 + 1] - 0.5) * scale + box.height / 2,
-  };
+  const box = await canvasBox(page);
+  const view = fitViewport(box.width, box.height);
+  const [x, y] = toCanvas(view, map.points[index * 2], map.points[index * 2 + 1], box.width, box.height);
+  return { x: box.x + x, y: box.y + y };
 }
 
 /** The sample whose point lies farthest from every other: one a hover or click finds alone. */
@@ -126,7 +133,7 @@ test('a box selection filters the Suspects grid to the images inside it; Escape 
   const page = await pages.open({ width: 1000, height: 800 });
   await openMap(page);
   await page.getByRole('button', { name: 'Box', exact: true }).click();
-  const box = (await page.locator('.map-canvas').boundingBox())!;
+  const box = await canvasBox(page);
   // The left half of the canvas, top to bottom.
   const from = { x: box.x + 10, y: box.y + 10 };
   const to = { x: box.x + box.width / 2, y: box.y + box.height - 10 };
@@ -137,13 +144,9 @@ test('a box selection filters the Suspects grid to the images inside it; Escape 
   await page.mouse.up();
   await page.waitForSelector('.map-summary:has-text("selected")');
   // The same region, computed here from the fitted viewport.
-  const scale = Math.min(box.width, box.height) * 0.92;
-  const toMap = (p: { x: number; y: number }) => [
-    (p.x - box.x - box.width / 2) / scale + 0.5,
-    (p.y - box.y - box.height / 2) / scale + 0.5,
-  ];
-  const [x0, y0] = toMap(from);
-  const [x1, y1] = toMap(to);
+  const view = fitViewport(box.width, box.height);
+  const [x0, y0] = toMap(view, from.x - box.x, from.y - box.y, box.width, box.height);
+  const [x1, y1] = toMap(view, to.x - box.x, to.y - box.y, box.width, box.height);
   const inside = regionMask(map.points, boxRegion(x0, y0, x1, y1));
   const selected = inside.reduce((sum, v) => sum + v, 0);
   const flaggedInside = [...inside.keys()].filter((i) => inside[i] && map.marks[i] & MAP_MARK_SUSPECT);
@@ -189,4 +192,34 @@ test('the map reads in light and high-contrast themes, coloured by findings', as
     await assertNoSeriousViolations(page, `the Map view in ${theme}`);
     await page.close();
   }
+});
+
+test('from the keyboard: N steps to a flagged suspect and reads it out, Enter opens its card, S selects the view', async () => {
+  const page = await pages.open({ width: 1000, height: 800 });
+  await openMap(page);
+  await page.locator('.map-canvas').focus();
+  await page.keyboard.press('n');
+  const announced = (await page.locator('.map-stage [role="status"]').textContent()) ?? '';
+  const path = announced.split('. ')[0];
+  const index = map.paths.indexOf(path);
+  assert.ok(index >= 0 && map.marks[index] & MAP_MARK_SUSPECT, `"${announced}" names a flagged suspect`);
+  assert.match(announced, /Flagged: suggested /);
+  await page.keyboard.press('Shift+N');
+  await page.keyboard.press('n');
+  assert.equal(((await page.locator('.map-stage [role="status"]').textContent()) ?? '').split('. ')[0], path);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.card[aria-selected="true"]');
+  assert.equal(await page.locator('.card[aria-selected="true"]').getAttribute('data-path'), path);
+
+  // S: what is in view (the whole fitted map) becomes the selection.
+  await page.getByRole('button', { name: 'Map', exact: true }).click();
+  await page.locator('.map-canvas').focus();
+  await page.keyboard.press('s');
+  await page.waitForSelector('.map-summary:has-text("selected")');
+  const flagged = map.marks.filter((m) => m & MAP_MARK_SUSPECT).length;
+  assert.equal(
+    await page.locator('.map-summary').textContent(),
+    `${map.paths.length} images selected, ${flagged} flagged`,
+  );
+  await page.close();
 });

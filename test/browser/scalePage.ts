@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { ReviewPages } from './reviewPage';
+import { boxRegion, fitViewport, regionMask, toMap } from '../../webview/state/mapState';
 
 /** How long the first screen took, from the host's message to the page painting it. */
 export interface FirstRender {
@@ -191,7 +192,12 @@ export async function mapFigures(page: Page, points: readonly number[]): Promise
   })()`)) as number[];
   const sorted = [...frames].sort((a, b) => a - b);
   await page.getByRole('button', { name: 'Box', exact: true }).click();
-  const box = (await page.locator('.map-canvas').boundingBox())!;
+  const { x: left, y: top } = (await page.locator('.map-canvas').boundingBox())!;
+  // The size the panel lays out by (clientWidth, whole pixels), not the fractional bounding box.
+  const [width, height] = await page
+    .locator('.map-canvas')
+    .evaluate((c) => [(c as HTMLElement).clientWidth, (c as HTMLElement).clientHeight]);
+  const box = { x: left, y: top, width, height };
   await page.evaluate(`(() => {
     const canvas = document.querySelector('.map-canvas');
     const summary = document.querySelector('.map-summary');
@@ -215,19 +221,13 @@ export async function mapFigures(page: Page, points: readonly number[]): Promise
   const selectionMs = await page.evaluate(() => (window as unknown as { __selection: { ms: number } }).__selection.ms);
   const summary = (await page.locator('.map-summary').textContent()) ?? '';
   const selected = Number(/^([\d,]+) images selected/.exec(summary)?.[1].replace(/,/g, ''));
-  // The box's region in map coordinates, by the fitted viewport (mapState.fitViewport).
-  const scale = Math.min(box.width, box.height) * 0.92;
-  const toMap = (p: { x: number; y: number }) => [
-    (p.x - box.x - box.width / 2) / scale + 0.5,
-    (p.y - box.y - box.height / 2) / scale + 0.5,
-  ];
-  const [x0, y0] = toMap(from);
-  const [x1, y1] = toMap(to);
+  // The box's region in map coordinates, by the fitted viewport, selected as the page selects it.
+  const view = fitViewport(box.width, box.height);
+  const [x0, y0] = toMap(view, from.x - box.x, from.y - box.y, box.width, box.height);
+  const [x1, y1] = toMap(view, to.x - box.x, to.y - box.y, box.width, box.height);
+  const mask = regionMask(points, boxRegion(x0, y0, x1, y1));
   const inside = new Set<number>();
-  for (let i = 0; i < points.length / 2; i++) {
-    const [x, y] = [points[i * 2], points[i * 2 + 1]];
-    if (x >= Math.min(x0, x1) && x <= Math.max(x0, x1) && y >= Math.min(y0, y1) && y <= Math.max(y0, y1)) inside.add(i);
-  }
+  mask.forEach((v, i) => v && inside.add(i));
   return {
     firstPaintMs,
     frameMedianMs: sorted[Math.floor(sorted.length / 2)],

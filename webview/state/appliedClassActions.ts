@@ -7,6 +7,7 @@
 import type {
   ClassAction,
   ClassExampleView,
+  MapView,
   ClassHealth,
   Decision,
   Decisions,
@@ -37,6 +38,20 @@ export function decisionsAfterClassActions(decisions: Decisions, actions: readon
   // fromEntries defines own properties, so a sample path such as "__proto__" stays a plain key.
   const mapped = Object.fromEntries(Object.entries(decisions).map(([path, decision]) => [path, follow(decision)]));
   return changed ? mapped : decisions;
+}
+
+/**
+ * The embedding map's labels after the class actions: names mapped, merged ones one entry (and one
+ * colour). The points array is the same object, so the panel keeps its view and hit-test index.
+ */
+function mapAfterClassActions(view: MapView, map: (label: string) => string): MapView {
+  const labelNames: string[] = [];
+  const renumbered = view.labelNames.map((name) => {
+    const mapped = map(name);
+    const at = labelNames.indexOf(mapped);
+    return at >= 0 ? at : labelNames.push(mapped) - 1;
+  });
+  return { ...view, labelNames, labels: view.labels.map((label) => renumbered[label]) };
 }
 
 /**
@@ -93,6 +108,7 @@ export function contentAfterClassActions(content: ReadyContent, actions: readonl
           },
         }
       : {}),
+    ...(content.map ? { map: mapAfterClassActions(content.map, map) } : {}),
     ...(content.classHealth ? { classHealth: mergeHealth(content.classHealth, classes, map) } : {}),
     ...(content.mergeSuggestions
       ? { mergeSuggestions: content.mergeSuggestions.filter((m) => map(m.from) !== map(m.into)) }

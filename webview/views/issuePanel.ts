@@ -55,18 +55,37 @@ export class IssuePanel {
   /** The tiles, strip by strip: the sections' strips first, then the leaked groups'. */
   private strips: Tile[][] = [];
   private focus: StripPosition = { strip: 0, index: 0 };
+  /** The map selection the section is narrowed to, if any. */
+  private scope: { images: number; onClear(): void } | undefined;
 
   constructor(private readonly handlers: IssuePanelHandlers) {
     this.element = el('div', { className: 'issue-panel', attrs: { role: 'region', 'aria-label': 'Dataset issues' } });
   }
 
-  /** Shows a health section; the same one again only updates the images' decisions (the focus stays). */
-  setModel(health: HealthView, decisions: Decisions): void {
+  /**
+   * Shows a health section; the same one again only updates the images' decisions (the focus stays).
+   * @param scope - Set when the section is narrowed to a map selection: says so, with a way out.
+   */
+  setModel(health: HealthView, decisions: Decisions, scope?: { images: number; onClear(): void }): void {
     this.decisions = decisions;
+    this.scope = scope;
     if (health !== this.health) {
       this.health = health;
       this.build();
     } else for (const strip of this.strips) for (const tile of strip) this.paint(tile);
+  }
+
+  private scopeNote(scope: { images: number; onClear(): void }): HTMLElement {
+    const clear = el('button', {
+      className: 'toggle-button map-action',
+      text: 'Clear selection',
+      attrs: { type: 'button' },
+    });
+    clear.addEventListener('click', () => scope.onClear());
+    return el('p', { className: 'issue-scope' }, [
+      `Only the listed images inside the map selection (${scope.images.toLocaleString('en-US')} images) are shown; the counts are the whole dataset's. `,
+      clear,
+    ]);
   }
 
   /** Shows the thumbnails the host has sent since (the images wait for them, as the grid's cards do). */
@@ -148,6 +167,7 @@ export class IssuePanel {
       children.push(
         el('section', { className: 'issue-notes', attrs: { 'aria-label': 'Other checks' } }, [el('ul', {}, notes)]),
       );
+    if (this.scope) children.unshift(this.scopeNote(this.scope));
     this.element.replaceChildren(...children);
     // At most 8 × 48 examples and 50 × 8 copies: within one thumbnail request (MAX_THUMBNAILS_PER_REQUEST).
     this.handlers.onShown([...new Set(this.strips.flatMap((s) => s.map((t) => t.member.path)))]);

@@ -7,7 +7,14 @@ import type { IssuePanel } from './issuePanel';
 import type { PageView, ReadyContent, ViewContext, ViewOutcome } from './pageView';
 
 export class IssuesView implements PageView {
-  constructor(private readonly panel: IssuePanel) {}
+  /** The health narrowed to the last region, kept so the panel is not rebuilt on every redraw. */
+  private narrowed: { health: HealthView; paths: ReadonlySet<string>; result: HealthView } | undefined;
+
+  /** @param onClearRegion - The note's "Clear selection": drop the map region from the filters. */
+  constructor(
+    private readonly panel: IssuePanel,
+    private readonly onClearRegion: () => void,
+  ) {}
 
   available(content: ReadyContent): boolean {
     return content.health !== undefined;
@@ -16,7 +23,17 @@ export class IssuesView implements PageView {
   show({ content, decisions, region }: ViewContext): ViewOutcome {
     if (!content.health) return {};
     this.panel.element.hidden = false;
-    this.panel.setModel(region ? healthWithin(content.health, region.paths) : content.health, decisions);
+    if (!region) {
+      this.panel.setModel(content.health, decisions);
+      return {};
+    }
+    const cached = this.narrowed;
+    const health =
+      cached && cached.health === content.health && cached.paths === region.paths
+        ? cached.result
+        : healthWithin(content.health, region.paths);
+    this.narrowed = { health: content.health, paths: region.paths, result: health };
+    this.panel.setModel(health, decisions, { images: region.paths.size, onClear: this.onClearRegion });
     return {};
   }
 

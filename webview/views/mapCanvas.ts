@@ -88,6 +88,11 @@ export interface MapFrame {
   readonly hovered: number;
   /** The box or lasso being drawn, in canvas px. */
   readonly lasso: readonly number[] | undefined;
+  /**
+   * False when only the overlays changed since the last frame (the hovered point, a lasso being
+   * drawn): the points' pixels from then are put back as they are, not rasterised again.
+   */
+  readonly pointsChanged: boolean;
 }
 
 /** Opacity of a point, of one outside the selected region, and of one with no finding when colouring by findings. */
@@ -104,10 +109,21 @@ export function pointSide(count: number): number {
 
 /** Draws one frame. @returns whether the flagged suspects in view were ringed (not when more than {@link MAX_RINGS}). */
 export function drawPoints(context: CanvasRenderingContext2D, frame: MapFrame): boolean {
-  const { map, view, width, height, ratio, colourBy, inside, colours } = frame;
   const deviceWidth = context.canvas.width;
   const deviceHeight = context.canvas.height;
+  const kept = buffers.get(context);
   const image = frameBuffer(context, deviceWidth, deviceHeight);
+  if (frame.pointsChanged || image !== kept) rasterise(image, frame);
+  context.putImageData(image, 0, 0);
+  drawOverlays(context, frame);
+  return ringsShown(frame);
+}
+
+/** The points, into the pixel buffer. */
+function rasterise(image: ImageData, frame: MapFrame): void {
+  const { map, view, width, height, ratio, colourBy, inside, colours } = frame;
+  const deviceWidth = image.width;
+  const deviceHeight = image.height;
   const pixels = new Uint32Array(image.data.buffer);
   pixels.fill(0);
   const base = pointSide(map.paths.length);
@@ -145,7 +161,26 @@ export function drawPoints(context: CanvasRenderingContext2D, frame: MapFrame): 
       }
     }
   }
-  context.putImageData(image, 0, 0);
+}
+
+/** Whether the flagged suspects in view are few enough to ring (at most {@link MAX_RINGS}). */
+function ringsShown(frame: MapFrame): boolean {
+  if (frame.colourBy !== 'label') return true;
+  let count = 0;
+  for (const i of frame.flagged) if (inCanvas(frame, i, 0) && ++count > MAX_RINGS) return false;
+  return true;
+}
+
+function inCanvas(frame: MapFrame, i: number, margin: number): boolean {
+  if (frame.map.points[i * 2] < 0) return false;
+  const [x, y] = toCanvas(frame.view, frame.map.points[i * 2], frame.map.points[i * 2 + 1], frame.width, frame.height);
+  return x >= -margin && y >= -margin && x <= frame.width + margin && y <= frame.height + margin;
+}
+
+/** The rings, the region and the lasso, as paths over the points. */
+function drawOverlays(context: CanvasRenderingContext2D, frame: MapFrame): void {
+  const { map, view, width, height, ratio, colourBy, colours } = frame;
+  const base = pointSide(map.paths.length);
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   const at = (i: number) => toCanvas(view, map.points[i * 2], map.points[i * 2 + 1], width, height);
   const inView = (indices: Iterable<number>, margin: number) => {
@@ -170,8 +205,7 @@ export function drawPoints(context: CanvasRenderingContext2D, frame: MapFrame): 
   // By label, the flagged suspects are ringed in the error colour (by findings they are that colour);
   // past MAX_RINGS in view the rings would hide the points, so only a closer view rings them.
   const radius = base / 2 + 2.5;
-  const flagged = colourBy === 'label' ? inView(frame.flagged, radius) : [];
-  if (flagged.length <= MAX_RINGS) rings(flagged, radius, colours.suspect, 1);
+  if (colourBy === 'label' && ringsShown(frame)) rings(inView(frame.flagged, radius), radius, colours.suspect, 1);
   if (frame.rings.length > 0) rings(inView(frame.rings, 6), 6, colours.focus, 2);
   if (frame.hovered >= 0) rings(inView([frame.hovered], 6), 6, colours.foreground, 1.5);
   const outline = (points: readonly number[], close: boolean) => {
@@ -192,5 +226,4 @@ export function drawPoints(context: CanvasRenderingContext2D, frame: MapFrame): 
   }
   if (frame.lasso) outline(frame.lasso, true);
   context.setTransform(1, 0, 0, 1, 0, 0);
-  return flagged.length <= MAX_RINGS;
 }

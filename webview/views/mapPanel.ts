@@ -8,7 +8,7 @@
  * are ringed on the map, so a selection made with the keyboard in the grid shows here too.
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import { MAP_MARK_SUSPECT, type MapView, type SuspectView } from '../../src/protocol/webview';
+import { MAP_MARK_SUSPECT, mapIssueMark, type MapView, type SuspectView } from '../../src/protocol/webview';
 import { el } from '../dom';
 import { drawPoints, labelColour, MAX_RINGS, type MapColours } from './mapCanvas';
 import { select, setOptions } from './selects';
@@ -53,6 +53,10 @@ type ColourBy = 'label' | 'findings';
 /** Pointer travel (CSS px) under which a press is a click, and the hover's reach. */
 const CLICK_SLOP = 4;
 const HOVER_RADIUS = 7;
+/** Smallest box or lasso (CSS px²) taken as a selection. */
+const MIN_REGION_AREA = 9;
+/** How long the pointer rests on a point before its thumbnail is asked for (sweeping asks for none). */
+const THUMBNAIL_DWELL_MS = 150;
 
 export class MapPanel {
   readonly element: HTMLElement;
@@ -68,7 +72,7 @@ export class MapPanel {
   private readonly colourSelect: VscodeSingleSelect;
   private model: MapModel | undefined;
   private index: PointIndex | undefined;
-  private indexedFor: MapView | undefined;
+  private indexedFor: readonly number[] | undefined;
   private view: Viewport | undefined;
   private tool: Tool = 'pan';
   private colourBy: ColourBy = 'label';
@@ -76,6 +80,14 @@ export class MapPanel {
   /** The press being dragged: where it started, and the lasso's path so far (canvas px). */
   private drag: { x: number; y: number; moved: boolean; path: number[]; view: Viewport } | undefined;
   private frame = 0;
+  /** What the last frame's points were drawn from (see drawNow). */
+  private lastRaster: readonly unknown[] = [];
+  private dwell: ReturnType<typeof setTimeout> | undefined;
+  /** Reads out the point N steps to (the tooltip itself is not announced). */
+  private readonly announcer = el('span', {
+    className: 'visually-hidden',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
   /** What the frames ring, found once per model rather than per frame. */
   private marked: { rings: number[]; flagged: number[] } = { rings: [], flagged: [] };
   /** Whether the last frame ringed every flagged suspect in view (the legend says when it could not). */
@@ -126,7 +138,7 @@ export class MapPanel {
         tabindex: '0',
         role: 'img',
         'aria-label':
-          'Embedding map of every audited image. Arrows pan, plus and minus zoom, 0 fits, B box, L lasso, P pan, Escape clears the selection.',
+          'Embedding map of every audited image. Arrows pan, plus and minus zoom, 0 fits, B box, L lasso, P pan; N and Shift+N step through the flagged suspects in view, Enter opens the one reached; S selects what is in view, Escape clears the selection.',
       },
     });
     this.tooltipImage = el('img', { className: 'map-tooltip-image', attrs: { alt: '' } });
@@ -136,7 +148,7 @@ export class MapPanel {
       this.tooltipText,
     ]);
     this.tooltip.hidden = true;
-    this.legend = el('div', { className: 'map-legend', attrs: { 'aria-label': 'Legend' } });
+    this.legend = el('div', { className: 'map-legend', attrs: { role: 'list', 'aria-label': 'Legend' } });
     const bar = el('div', { className: 'map-bar' }, [
       el('div', { className: 'view-switch', attrs: { role: 'group', 'aria-label': 'Map tool' } }, [
         this.tools.pan,
@@ -149,7 +161,7 @@ export class MapPanel {
       this.showButton,
       this.clearButton,
     ]);
-    const stage = el('div', { className: 'map-stage' }, [this.canvas, this.tooltip]);
+    const stage = el('div', { className: 'map-stage' }, [this.canvas, this.tooltip, this.announcer]);
     this.element = el('div', { className: 'map-panel', attrs: { role: 'region', 'aria-label': 'Embedding map' } }, [
       bar,
       stage,
@@ -159,13 +171,24 @@ export class MapPanel {
     this.setTool('pan');
     this.listen();
     new ResizeObserver(() => this.draw()).observe(stage);
+    // A theme change (VS Code rewrites the body's classes and the root's CSS variables): read the colours again.
+    new MutationObserver(() => {
+      this.colourCache = undefined;
+      if (this.model) this.showLegend(this.model.map);
+      this.draw();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
+    new MutationObserver(() => {
+      this.colourCache = undefined;
+      this.draw();
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   }
 
   setModel(model: MapModel): void {
     this.model = model;
     this.marked = markedPoints(model);
-    if (this.indexedFor !== model.map) {
-      this.indexedFor = model.map;
+    // Keyed by the points: a class action gives a new map object with the same layout, and keeps the view.
+    if (this.indexedFor !== model.map.points) {
+      this.indexedFor = model.map.points;
       this.index = new PointIndex(model.map.points);
       this.view = undefined;
       this.hovered = -1;
@@ -187,8 +210,9 @@ export class MapPanel {
     if (this.hovered >= 0) this.showTooltip(this.hovered);
   }
 
-  focus(): void {
-    this.canvas.focus({ preventScroll: true });
+  /** The map itself, where the focus goes when the control that had it is gone. */
+  get canvasElement(): HTMLElement {
+    return this.canvas;
   }
 
   private setTool(tool: Tool): void {
@@ -232,15 +256,33 @@ export class MapPanel {
     }
     const context = this.canvas.getContext('2d');
     if (!context || width === 0) return;
+    const view = this.viewport();
+    const colours = this.colours();
+    // What the points' pixels depend on; the hover and a lasso being drawn do not change them.
+    const raster = [
+      model.map,
+      model.inside,
+      view.centreX,
+      view.centreY,
+      view.scale,
+      this.colourBy,
+      width,
+      height,
+      ratio,
+      colours,
+    ];
+    const pointsChanged = this.lastRaster.length !== raster.length || raster.some((v, i) => v !== this.lastRaster[i]);
+    this.lastRaster = raster;
     const ringed = drawPoints(context, {
+      pointsChanged,
       map: model.map,
-      view: this.viewport(),
+      view,
       width,
       height,
       ratio,
       colourBy: this.colourBy,
       inside: model.inside,
-      colours: this.colours(),
+      colours,
       rings: this.marked.rings,
       flagged: this.marked.flagged,
       region: model.region,
@@ -255,16 +297,14 @@ export class MapPanel {
     this.canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
   }
 
-  private colourCache: { theme: string; colours: MapColours } | undefined;
+  private colourCache: { colours: MapColours } | undefined;
 
   /** The theme's colours as the canvas needs them, read again when the theme changes. */
   private colours(): MapColours {
-    const theme = document.body.className;
-    if (this.colourCache?.theme !== theme) {
+    if (!this.colourCache) {
       const style = getComputedStyle(this.element);
       const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
       this.colourCache = {
-        theme,
         colours: {
           muted: read('--vscode-descriptionForeground', '#888888'),
           suspect: read('--vscode-errorForeground', '#f14c4c'),
@@ -281,7 +321,7 @@ export class MapPanel {
     const swatch = (colour: string, text: string, kind = 'dot') => {
       const mark = el('span', { className: `map-swatch map-swatch-${kind}` });
       mark.style.setProperty('--swatch', colour);
-      return el('span', { className: 'map-legend-item' }, [mark, text]);
+      return el('span', { className: 'map-legend-item', attrs: { role: 'listitem' } }, [mark, text]);
     };
     const colours = this.colours();
     const items =
@@ -325,7 +365,7 @@ export class MapPanel {
       { passive: false },
     );
     canvas.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0) return;
+      if (event.button !== 0 || !event.isPrimary) return;
       canvas.setPointerCapture(event.pointerId);
       this.drag = {
         x: event.offsetX,
@@ -370,6 +410,13 @@ export class MapPanel {
       }
       this.draw();
     });
+    // A cancelled touch or pen, or a capture taken away, ends the drag: no panning with no button held.
+    const cancel = () => {
+      this.drag = undefined;
+      this.draw();
+    };
+    canvas.addEventListener('pointercancel', cancel);
+    canvas.addEventListener('lostpointercapture', () => this.drag && cancel());
     canvas.addEventListener('pointerleave', () => {
       this.hovered = -1;
       this.tooltip.hidden = true;
@@ -379,6 +426,8 @@ export class MapPanel {
   }
 
   private onKey(event: KeyboardEvent): void {
+    // Ctrl/Cmd/Alt chords are VS Code's (Ctrl+B, Ctrl+P, zoom): let them through untouched.
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     const { width, height } = this.size();
     const view = this.viewport();
     const step = Math.min(width, height) * 0.1;
@@ -414,7 +463,19 @@ export class MapPanel {
         this.setTool(({ b: 'box', l: 'lasso', p: 'pan' } as const)[event.key]);
         break;
       case 'Escape':
-        if (this.model?.region) this.handlers.onRegion(null);
+        // Without a selection Escape is the page's (the banner, a dialog).
+        if (!this.model?.region) return;
+        this.handlers.onRegion(null);
+        break;
+      case 's':
+        this.selectView();
+        break;
+      case 'n':
+      case 'N':
+        this.stepFlagged(event.shiftKey ? -1 : 1);
+        break;
+      case 'Enter':
+        if (this.hovered >= 0 && this.model) this.handlers.onOpen(this.model.map.paths[this.hovered]);
         break;
       default:
         return;
@@ -438,13 +499,40 @@ export class MapPanel {
     const { width, height } = this.size();
     const view = this.viewport();
     const shape = this.tool === 'box' ? [...boxRegion(path[0], path[1], path[2], path[3])] : path;
-    if (shape.length < 6) return undefined;
+    // A line or a thin sliver encloses nothing: it would filter every card away.
+    if (shape.length < 6 || polygonArea(shape) < MIN_REGION_AREA) return undefined;
     const region: number[] = [];
     for (let i = 0; i < shape.length; i += 2) {
       const [x, y] = toMap(view, shape[i], shape[i + 1], width, height);
       region.push(Math.round(x * 1e5) / 1e5, Math.round(y * 1e5) / 1e5);
     }
     return region;
+  }
+
+  /** S: the part of the map in view becomes the selection (the keyboard's box). */
+  private selectView(): void {
+    const { width, height } = this.size();
+    this.tool = this.tool === 'pan' ? 'box' : this.tool;
+    const region = this.regionOf([0, 0, width, height]);
+    this.setTool(this.tool);
+    if (region) this.handlers.onRegion(region);
+  }
+
+  /** N / Shift+N: the next or previous flagged suspect in view, hovered as the pointer would, its tooltip announced. */
+  private stepFlagged(direction: 1 | -1): void {
+    const model = this.model;
+    if (!model) return;
+    const { width, height } = this.size();
+    const view = this.viewport();
+    const shown = this.marked.flagged.filter((i) => {
+      const [x, y] = toCanvas(view, model.map.points[i * 2], model.map.points[i * 2 + 1], width, height);
+      return x >= 0 && y >= 0 && x <= width && y <= height;
+    });
+    if (shown.length === 0) return;
+    const at = shown.indexOf(this.hovered);
+    this.hovered = shown[(at + direction + shown.length) % shown.length];
+    this.showTooltip(this.hovered, true);
+    this.draw();
   }
 
   private pointAt(px: number, py: number): number {
@@ -467,7 +555,7 @@ export class MapPanel {
     this.showTooltip(at);
   }
 
-  private showTooltip(at: number): void {
+  private showTooltip(at: number, announce = false): void {
     const model = this.model;
     if (!model) return;
     const { map } = model;
@@ -478,15 +566,23 @@ export class MapPanel {
       lines.push(
         suspect ? `Flagged: suggested ${suspect.suggestedLabel} (score ${suspect.score.toFixed(2)})` : 'Flagged',
       );
-    const issues = map.issueTypes.filter((_, t) => map.marks[at] & (2 << t));
+    const issues = map.issueTypes.filter((_, t) => map.marks[at] & mapIssueMark(t));
     if (issues.length > 0) lines.push(`Issues: ${issues.join(', ')}`);
     this.tooltipText.replaceChildren(
       ...lines.map((line, i) => el('div', { text: line, className: i === 0 ? 'map-tooltip-path' : '' })),
     );
     const uri = this.handlers.thumbnail(path);
     if (uri) this.tooltipImage.src = uri;
-    else this.handlers.onShown([path]);
+    else {
+      clearTimeout(this.dwell);
+      this.dwell = setTimeout(
+        () => this.hovered === at && this.handlers.onShown([path]),
+        announce ? 0 : THUMBNAIL_DWELL_MS,
+      );
+    }
     this.tooltipImage.hidden = uri === undefined;
+    // A point reached with N is read out: the tooltip is only seen.
+    if (announce) this.announcer.textContent = lines.join('. ');
     const { width, height } = this.size();
     const [x, y] = toCanvas(this.viewport(), map.points[at * 2], map.points[at * 2 + 1], width, height);
     // Beside the point, on the side with room.
@@ -509,4 +605,12 @@ function markedPoints(model: MapModel): { rings: number[]; flagged: number[] } {
     if (map.marks[i] & MAP_MARK_SUSPECT && (!inside || inside[i] === 1)) flagged.push(i);
   }
   return { rings, flagged };
+}
+
+/** Area of a polygon `[x0, y0, x1, y1, …]` (the shoelace formula). */
+function polygonArea(points: readonly number[]): number {
+  let twice = 0;
+  for (let i = 0, j = points.length - 2; i < points.length; j = i, i += 2)
+    twice += (points[j] - points[i]) * (points[j + 1] + points[i + 1]);
+  return Math.abs(twice) / 2;
 }

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../../core/report';
-import { MAP_MARK_SUSPECT, type HealthView, type MapView } from '../../protocol/webview';
+import { MAP_MARK_SUSPECT, mapIssueMark, type HealthView, type MapView } from '../../protocol/webview';
 
 /**
  * The Map view's content for a report's embedding map (`health.map`, docs/dataset-health.md), or
@@ -26,7 +26,7 @@ export function mapView(report: AuditReport, health: HealthView | undefined): Ma
     ...(report.health?.outliers ? { outliers: report.health.outliers } : {}),
   };
   health?.issues.forEach((issue, t) => {
-    for (const at of byType[issue.type]?.flagged ?? []) if (at >= 0 && at < count) marks[at] |= 2 << t;
+    for (const at of byType[issue.type]?.flagged ?? []) if (at >= 0 && at < count) marks[at] |= mapIssueMark(t);
   });
   // The report is a file a person may edit: anything but a coordinate in [0, 1] is "no position".
   const points = Array.from({ length: count * 2 }, (_, i) => {

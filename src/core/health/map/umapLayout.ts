@@ -52,7 +52,9 @@ export function memberships(distances: Float64Array, into: Float64Array): Float6
   }
   into.fill(0);
   if (count === 0) return into;
-  const target = Math.log2(count);
+  // umap-learn's lists hold the point itself first and it sums the other k − 1 against log2(k);
+  // ours leave it out, so `count` is its k − 1.
+  const target = Math.log2(count + 1);
   let lo = 0;
   let hi = Infinity;
   let sigma = 1;
@@ -200,14 +202,12 @@ function runEpoch(
       const ox = x - layout[other];
       const oy = y - layout[other + 1];
       const d2 = ox * ox + oy * oy;
-      // Repulsion from a random point; a point on top of this one is pushed by the clip value.
+      // Repulsion from a random point. One exactly on top gets none: pushing copies always towards
+      // +x, +y (what older umap-learn did with the clip value) drifts whole clumps of copies.
       if (d2 > 0) {
         const coefficient = (2 * REPULSION) / ((0.001 + d2) * (a * d2 + 1));
         x += clip(coefficient * ox) * alpha;
         y += clip(coefficient * oy) * alpha;
-      } else {
-        x += GRADIENT_CLIP * alpha;
-        y += GRADIENT_CLIP * alpha;
       }
     }
     nextNegative[e] += negatives * epochsPerNegative[e];

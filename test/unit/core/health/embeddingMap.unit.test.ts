@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { embeddingMap, type EmbeddingMap } from '../../../../src/core/health/map/embeddingMap';
 import { principalComponents } from '../../../../src/core/health/map/principalComponents';
+import { fuzzyGraph, memberships } from '../../../../src/core/health/map/umapLayout';
 import { referenceNeighbours } from '../../../../src/core/health/referenceNeighbours';
 import { isCancellation } from '../../../../src/core/errors';
 import { chooseBackend } from '../../../../src/engine/backend';
@@ -117,4 +118,20 @@ test('a dataset too small for a neighbour graph gets its principal components; a
     onProgress: (fraction) => fraction >= 0.1 && controller.abort(),
   });
   await assert.rejects(layout, (error: unknown) => isCancellation(error));
+});
+
+test("UMAP's memberships: 1 for the nearest, summing to log2(k) with the point itself counted, as umap-learn's smooth_knn_dist", () => {
+  const distances = Float64Array.from([0.1, 0.15, 0.3, 0.32, 0.5, NaN]);
+  const strengths = memberships(distances, new Float64Array(distances.length));
+  assert.equal(strengths[0], 1, 'the nearest neighbour is at rho');
+  assert.equal(strengths[5], 0, 'no neighbour, no membership');
+  // umap-learn sums the k − 1 neighbours after the point itself against log2(k): here 5 against log2(6).
+  const sum = strengths.reduce((total, v) => total + v, 0);
+  assert.ok(Math.abs(sum - Math.log2(6)) < 1e-4, `sum ${sum}`);
+  for (let j = 1; j < 5; j++) assert.ok(strengths[j] < strengths[j - 1], 'farther, weaker');
+  // The fuzzy union of two directed memberships a and b is a + b − a·b, each undirected edge listed both ways.
+  const graph = fuzzyGraph(Int32Array.from([1, 0]), Float32Array.from([0.2, 0.2]), 2, 1);
+  assert.deepEqual([...graph.heads], [0, 1]);
+  assert.deepEqual([...graph.tails], [1, 0]);
+  assert.deepEqual([...graph.weights], [1, 1]);
 });

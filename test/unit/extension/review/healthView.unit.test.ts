@@ -9,6 +9,7 @@ import {
   MAX_LEAK_GROUPS,
   MAX_LEAK_MEMBERS,
   MAP_MARK_SUSPECT,
+  mapIssueMark,
   parseHostMessage,
   type ReviewContent,
 } from '../../../../src/protocol/webview';
@@ -182,7 +183,7 @@ test("the Map view's content has every sample: its point, label index, and marks
     map.issueTypes,
     content.health!.issues.map((i) => i.title),
   );
-  const darkBit = 2 << map.issueTypes.indexOf('Dark images');
+  const darkBit = mapIssueMark(map.issueTypes.indexOf('Dark images'));
   assert.deepEqual(
     map.paths.filter((_, i) => map.marks[i] & darkBit).sort(),
     plantedAs('dark'),
