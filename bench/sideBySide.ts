@@ -4,7 +4,7 @@
 // times (3 by default), the sides taking turns within each round and the order reversed every other
 // round; the table gives medians and ranges, the ratios are of medians.
 //
-//   npm run bench:side -- [--size 28] [--steps 60] [--repeats 3] [--skip-cpu]
+//   npm run bench:side -- [--size 28] [--steps 60] [--repeats 3] [--cpu]
 //
 // Our side runs the audit's own training loop (src/core/training/train.ts: uint8 pixels → float batches,
 // mixup mixing, Adam) and its scoring (src/core/training/predict.ts), on each backend that loads here, on one
@@ -106,7 +106,8 @@ async function main(): Promise<void> {
   const candidates: { preference: BackendPreference; steps: number }[] = [
     { preference: 'tensorflow', steps },
     { preference: 'wasm', steps },
-    ...(flag('skip-cpu') ? [] : [{ preference: 'cpu' as const, steps: 2 }]),
+    // The plain-JavaScript fallback, 80× slower: minutes a round for its forward pass alone, so only on request.
+    ...(flag('cpu') ? [{ preference: 'cpu' as const, steps: 2 }] : []),
   ];
   const backends: typeof candidates = [];
   for (const candidate of candidates) {
