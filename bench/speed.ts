@@ -17,36 +17,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flag, numberOption } from './args';
 import { writeCopiesDatasets } from '../test/helpers/copiesDataset';
-import {
-  loadSource,
-  pickImages,
-  SOURCE_SIZE,
-  writeDataset,
-  releaseSource,
-  type ImageSource,
-} from '../test/helpers/realImages';
+import { pngDataset } from './pngDatasets';
 import { AUDIT_DIR } from '../src/core/report';
 
 const REPO = join(__dirname, '..');
 const OUT = join(REPO, 'bench-output');
-
-/** Writes `count` real images of `source` as a folder-per-class PNG dataset, once (reused later). */
-async function pngDataset(source: ImageSource, count: number): Promise<string> {
-  const root = join(OUT, `${source}-${count}`);
-  if (existsSync(join(root, '.complete'))) return root;
-  await rm(root, { recursive: true, force: true });
-  const images = loadSource(source);
-  const picks = pickImages(images, count, 1);
-  const pixels = picks.map((p) => {
-    const image = new Uint8Array(SOURCE_SIZE * SOURCE_SIZE);
-    images.copyImage(p.classId, p.index, image);
-    return image;
-  });
-  await writeDataset(root, { images: pixels, labels: picks.map((p) => images.classNames[p.classId]) }, 'folder');
-  releaseSource(source);
-  await writeFile(join(root, '.complete'), '');
-  return root;
-}
 
 function runNode(
   args: string[],

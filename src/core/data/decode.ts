@@ -6,7 +6,9 @@ import { BmpUnreadable, bmpDimensions, decodeBmp, isBmp } from './bmp';
 import { contentHash, readDecodeCache, writeDecodeCache, type CacheEntry, type DecodeSettings } from './decodeCache';
 import { AuditError, throwIfAborted } from '../errors';
 import { PixelBudget } from './pixelBudget';
+import { MosaicResizer, mosaicFits } from './mosaicResize';
 import { PixelStore, firstChannel, isGray } from './pixelStore';
+import { readSmallPng } from './smallPng';
 import type { Dataset, ImageSet, InputIssue, InputIssueKind } from '../shared/types';
 
 /** Images above this many megapixels are skipped as 'tooLarge' unless `maxMegapixels` says otherwise. */
@@ -48,6 +50,11 @@ export interface DecodeOptions {
   readonly budgetMegapixels?: number;
   /** Checked between images; on abort the call rejects with AuditError('cancelled') and writes no cache. */
   readonly signal?: AbortSignal;
+  /**
+   * false decodes every file with sharp, also the small plain PNGs read in JavaScript by default
+   * (smallPng.ts; the pixels are the same): for benchmarks and tests that compare the two.
+   */
+  readonly smallPngs?: boolean;
   /** Called after each image with the number done so far and the total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -116,29 +123,49 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
   // otherwise cost 20 000 decodes and 20 000 pixel rows): the first file with some content decodes
   // it, the others point at its row.
   const firstWithContent = new Map<string, Promise<StoredOutcome>>();
+  // Outcomes still to be recorded: copies and small PNGs waiting for their mosaic do not hold a pool
+  // slot, or the pool would wait for a batch that only fills once the pool goes on.
+  const settling: Promise<void>[] = [];
+  const record = (index: number, outcome: StoredOutcome): void => {
+    if ('kind' in outcome) issues[index] = { file: dataset.samples[index].path, ...outcome };
+    else {
+      rowOfFile[index] = outcome.row;
+      if (outcome.cached) cacheHits++;
+    }
+  };
+  const storeFresh = (fresh: SampleOutcome): StoredOutcome => {
+    if ('kind' in fresh) return fresh;
+    const row = store.add(fresh.pixels, fresh.channels);
+    sources[row] = { hash: fresh.hash, width: fresh.width, height: fresh.height };
+    return { row, cached: fresh.cached };
+  };
+  const resizer = new MosaicResizer(size, FIT);
+  const context: DecodeContext = { cache, size, maxPixels, budget, resizer, smallPngs: options.smallPngs !== false };
   await forEachPooled(total, concurrency, signal, async (index) => {
     const sample = dataset.samples[index];
     const read = await readSample(join(dataset.root, sample.path));
     if ('kind' in read) issues[index] = { file: sample.path, ...read };
     else {
-      const first = firstWithContent.get(read.hash);
-      const outcome = first
-        ? await first
-        : await remember(firstWithContent, read.hash, async (): Promise<StoredOutcome> => {
-            const fresh = await decodeSample(read.bytes, read.hash, cache, size, maxPixels, budget);
-            if ('kind' in fresh) return fresh;
-            const row = store.add(fresh.pixels, fresh.channels);
-            sources[row] = { hash: fresh.hash, width: fresh.width, height: fresh.height };
-            return { row, cached: fresh.cached };
-          });
-      if ('kind' in outcome) issues[index] = { file: sample.path, ...outcome };
-      else {
-        rowOfFile[index] = outcome.row;
-        if (outcome.cached) cacheHits++;
+      let outcome = firstWithContent.get(read.hash);
+      if (!outcome) {
+        // The first file of a content keeps its slot while sharp decodes it, which bounds the bytes
+        // and pixels in flight; it is in the map before that, so copies read meanwhile wait for it.
+        const started = decodeSample(read.bytes, read.hash, context);
+        const decoded = started.then(({ outcome }) => outcome);
+        outcome = decoded.then((fresh) => storeFresh(fresh));
+        firstWithContent.set(read.hash, outcome);
+        await started;
       }
+      const settled = outcome.then((stored) => record(index, stored));
+      // A failure (a bug, not a bad file) surfaces once, through Promise.all below, not meanwhile as
+      // an unhandled rejection.
+      settled.catch(() => undefined);
+      settling.push(settled);
     }
     options.onProgress?.(++done, total);
   });
+  await resizer.flush();
+  await Promise.all(settling);
   throwIfAborted(signal);
   const kept: number[] = [];
   for (let index = 0; index < total; index++) if (rowOfFile[index] >= 0) kept.push(index);
@@ -241,13 +268,6 @@ type SampleOutcome =
 /** A decoded file as the first file with its content left it: the store row its pixels are in. */
 type StoredOutcome = { row: number; cached: boolean } | { kind: InputIssueKind; problem: string };
 
-/** Starts `make` and keeps its promise under `key` before awaiting it, so files read meanwhile wait for it. */
-function remember<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  const promise = make();
-  map.set(key, promise);
-  return promise;
-}
-
 /** Reads one file and hashes its bytes, or says why it cannot be read. */
 async function readSample(
   path: string,
@@ -264,29 +284,64 @@ async function readSample(
   return { bytes, hash: contentHash(bytes) };
 }
 
-/** One file's pixels from the cache or the decoder, or the reason it was skipped. */
+/** What every file's decode needs from {@link decodeImages}. */
+interface DecodeContext {
+  readonly cache: ReadonlyMap<string, CacheEntry>;
+  readonly size: number;
+  readonly maxPixels: number;
+  readonly budget: PixelBudget;
+  readonly resizer: MosaicResizer;
+  /** Small plain PNGs read by pngjs and resized in mosaics (smallPng.ts, mosaicResize.ts). */
+  readonly smallPngs: boolean;
+}
+
+/**
+ * Starts one file's decode. Resolves when the pool may go on: with the outcome already there for a
+ * cache hit or a sharp decode, and at once for a small PNG, whose pixels wait for the resizer's next
+ * mosaic (`outcome` resolves after it). Wrapped in an object so the inner promise is not flattened.
+ */
 async function decodeSample(
   bytes: Buffer,
   hash: string,
-  cache: ReadonlyMap<string, CacheEntry>,
-  size: number,
-  maxPixels: number,
-  budget: PixelBudget,
-): Promise<SampleOutcome> {
+  context: DecodeContext,
+): Promise<{ outcome: Promise<SampleOutcome> }> {
+  const { cache, size, maxPixels, resizer } = context;
   const hit = cache.get(hash);
   if (hit) {
-    const tooLarge = checkPixelCount(hit.width, hit.height, maxPixels);
-    return (
-      tooLarge ?? {
-        pixels: hit.pixels,
-        channels: hit.channels,
-        hash,
-        width: hit.width,
-        height: hit.height,
-        cached: true,
-      }
-    );
+    const { width, height, channels, pixels } = hit;
+    const outcome = checkPixelCount(width, height, maxPixels) ?? {
+      pixels,
+      channels,
+      hash,
+      width,
+      height,
+      cached: true,
+    };
+    return { outcome: Promise.resolve(outcome) };
   }
+  const small = context.smallPngs ? readSmallPng(bytes) : undefined;
+  if (!small || (!sameSize(small, size) && !mosaicFits(small.width, small.height, size)))
+    return { outcome: Promise.resolve(await decodeWithSharp(bytes, hash, context)) };
+  const { width, height, channels } = small;
+  const tooLarge = checkPixelCount(width, height, maxPixels);
+  if (tooLarge) return { outcome: Promise.resolve(tooLarge) };
+  // sharp's pipeline leaves an image already at the size untouched; so does this path.
+  const resized = sameSize(small, size) ? Promise.resolve(small.pixels) : resizer.resize(small);
+  const outcome = resized.then(
+    (pixels): SampleOutcome => ({ pixels, channels, hash, width, height, cached: false }),
+    // Not expected (the mosaic is plain raw pixels); sharp's own pipeline then decides the file.
+    () => decodeWithSharp(bytes, hash, context),
+  );
+  return { outcome };
+}
+
+function sameSize(image: { width: number; height: number }, size: number): boolean {
+  return image.width === size && image.height === size;
+}
+
+/** One file decoded and resized by sharp, or the reason it was skipped. */
+async function decodeWithSharp(bytes: Buffer, hash: string, context: DecodeContext): Promise<SampleOutcome> {
+  const { size, maxPixels, budget } = context;
   try {
     const { image, width, height } = await openImage(bytes, maxPixels);
     const tooLarge = checkPixelCount(width, height, maxPixels);
