@@ -120,7 +120,7 @@ export class MosaicResizer {
     const known = this.exact.get(key);
     if (known) return (await known) ? resizeMosaic(batch, this.size, this.fit) : this.resizeEach(batch);
     const mosaic = resizeMosaic(batch, this.size, this.fit);
-    const checked = [0, batch.images.length - 1];
+    const checked = [...new Set([0, batch.images.length - 1])];
     const alone = Promise.all(checked.map((k) => resizeAlone(batch, batch.images[k], this.size, this.fit)));
     const exact = Promise.all([mosaic, alone]).then(([cells, lone]) =>
       checked.every((k, at) => sameBytes(cells[k], lone[at])),
