@@ -5,52 +5,24 @@
 // a fresh process; the sides take turns, the order reversed every other round.
 //
 //   npm run bench:decode-speed -- [--source mnist|fashion] [--count 10000] [--size 32] [--repeats 3]
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberOption, stringOption } from './args';
+import { decodeInChild, type DecodeRun } from './decodeInChild';
 import { pngDataset } from './pngDatasets';
 import { medianAndRange } from './stats';
 import type { ImageSource } from '../test/helpers/realImages';
 
-const REPO = join(__dirname, '..');
-
-interface Run {
-  readonly seconds: number;
-  readonly imagesPerSecond: number;
-  readonly peakMb: number;
-  readonly cacheHits: number;
-}
-
 type Side = 'sharp only' | 'small PNGs' | 'cached';
 
-/** One decode of `root` in a fresh Node process. */
-function decodeOnce(root: string, size: number, side: Side, cacheDir: string): Run {
-  const options = {
+/** One decode of `root` on `side`, in a fresh process. */
+function decodeOnce(root: string, size: number, side: Side, cacheDir: string): DecodeRun {
+  return decodeInChild(root, {
     size,
     ...(side === 'sharp only' ? { smallPngs: false } : {}),
     ...(side === 'cached' ? { cacheDir } : {}),
-  };
-  const script = `
-    const { loadDataset } = require('./src/core/data/dataset');
-    const { decodeImages } = require('./src/core/data/decode');
-    (async () => {
-      const dataset = await loadDataset(${JSON.stringify(root)});
-      const started = performance.now();
-      const result = await decodeImages(dataset, ${JSON.stringify(options)});
-      const seconds = (performance.now() - started) / 1000;
-      if (result.kept.length !== dataset.samples.length) throw new Error('not every image decoded');
-      console.log(JSON.stringify({
-        seconds,
-        imagesPerSecond: result.kept.length / seconds,
-        peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
-        cacheHits: result.cacheHits,
-      }));
-    })();`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO, encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(child.stderr);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Run;
+  });
 }
 
 async function main(): Promise<void> {
@@ -64,7 +36,7 @@ async function main(): Promise<void> {
     // Warms the OS file cache and fills the decode cache the 'cached' side reads.
     decodeOnce(root, size, 'cached', cacheDir);
     const sides: Side[] = ['sharp only', 'small PNGs', 'cached'];
-    const runs = new Map<Side, Run[]>(sides.map((side) => [side, []]));
+    const runs = new Map<Side, DecodeRun[]>(sides.map((side) => [side, []]));
     const loads: number[] = [];
     for (let round = 0; round < repeats; round++) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {

@@ -5,7 +5,7 @@
 // Sides alternate (budget, none, budget, none…) so machine load hits both alike.
 //
 //   npm run bench:decode -- [--count 24] [--concurrency 4] [--repeats 2]
-import { spawnSync } from 'node:child_process';
+import { decodeInChild } from './decodeInChild';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -40,23 +40,6 @@ async function photoDataset(count: number): Promise<string> {
   return root;
 }
 
-function decodeOnce(root: string, budget: number, concurrency: number): { seconds: number; peakMb: number } {
-  const script = `
-    const { loadDataset } = require('./src/core/data/dataset');
-    const { decodeImages } = require('./src/core/data/decode');
-    (async () => {
-      const started = performance.now();
-      const dataset = await loadDataset(${JSON.stringify(root)});
-      const result = await decodeImages(dataset, { size: 32, concurrency: ${concurrency}, budgetMegapixels: ${budget} });
-      if (result.kept.length !== dataset.samples.length) throw new Error('not every image decoded');
-      const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
-      console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, peakMb }));
-    })();`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO, encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(child.stderr);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { seconds: number; peakMb: number };
-}
-
 async function main(): Promise<void> {
   const count = numberOption('count', 24);
   const concurrency = numberOption('concurrency', 4);
@@ -67,7 +50,7 @@ async function main(): Promise<void> {
   const results = new Map<string, { seconds: number; peakMb: number }[]>();
   for (let r = 0; r < repeats; r++) {
     for (const [name, budget] of Object.entries(sides)) {
-      const run = decodeOnce(root, budget, concurrency);
+      const run = decodeInChild(root, { size: 32, concurrency, budgetMegapixels: budget });
       results.set(name, [...(results.get(name) ?? []), run]);
     }
   }

@@ -151,8 +151,7 @@ export async function decodeImages(dataset: Dataset, options: DecodeOptions): Pr
         // The first file of a content keeps its slot while sharp decodes it, which bounds the bytes
         // and pixels in flight; it is in the map before that, so copies read meanwhile wait for it.
         const started = decodeSample(read.bytes, read.hash, context);
-        const decoded = started.then(({ outcome }) => outcome);
-        outcome = decoded.then((fresh) => storeFresh(fresh));
+        outcome = started.then(({ outcome }) => outcome).then(storeFresh);
         firstWithContent.set(read.hash, outcome);
         await started;
       }

@@ -44,6 +44,10 @@ interface Batch {
   readonly width: number;
   readonly height: number;
   readonly channels: 1 | 3;
+  /** The cells' layout across and down, and how many cells one call takes: fixed by the shape. */
+  readonly x: AxisLayout;
+  readonly y: AxisLayout;
+  readonly capacity: number;
   readonly images: Uint8Array[];
   readonly waiting: { resolve: (pixels: Uint8Array) => void; reject: (error: unknown) => void }[];
 }
@@ -74,13 +78,13 @@ export class MosaicResizer {
     const key = `${image.width}x${image.height}x${image.channels}`;
     let batch = this.batches.get(key);
     if (!batch) {
-      batch = { width: image.width, height: image.height, channels: image.channels, images: [], waiting: [] };
+      batch = this.emptyBatch(image);
       this.batches.set(key, batch);
     }
     const done = new Promise<Uint8Array>((resolve, reject) => batch.waiting.push({ resolve, reject }));
     batch.images.push(image.pixels);
     this.pendingPixels += image.pixels.length;
-    if (batch.images.length >= this.cellsPerCall(batch)) this.start(key, batch);
+    if (batch.images.length >= batch.capacity) this.start(key, batch);
     else if (this.pendingPixels > PENDING_PIXELS)
       for (const [other, pending] of this.batches) this.start(other, pending);
     return done;
@@ -99,10 +103,11 @@ export class MosaicResizer {
     return verdicts.flat();
   }
 
-  private cellsPerCall(batch: Batch): number {
-    const x = axisLayout(batch.width, this.size);
-    const y = axisLayout(batch.height, this.size);
-    return Math.max(1, Math.min(MAX_CELLS, Math.floor(CALL_PIXELS / (x.pitch * y.pitch))));
+  private emptyBatch({ width, height, channels }: SmallImage): Batch {
+    const x = axisLayout(width, this.size);
+    const y = axisLayout(height, this.size);
+    const capacity = Math.max(1, Math.min(MAX_CELLS, Math.floor(CALL_PIXELS / (x.pitch * y.pitch))));
+    return { width, height, channels, x, y, capacity, images: [], waiting: [] };
   }
 
   private start(key: string, batch: Batch): void {
@@ -157,9 +162,7 @@ export function axisLayout(length: number, size: number): AxisLayout {
 }
 
 async function resizeMosaic(batch: Batch, size: number, fit: keyof sharp.FitEnum): Promise<Uint8Array[]> {
-  const { width, height, channels, images } = batch;
-  const x = axisLayout(width, size);
-  const y = axisLayout(height, size);
+  const { width, height, channels, images, x, y } = batch;
   const mosaicWidth = x.pitch * images.length;
   const mosaic = new Uint8Array(mosaicWidth * y.pitch * channels);
   images.forEach((image, k) => padInto(mosaic, mosaicWidth, k * x.pitch, image, { width, height, channels }, x, y));

@@ -112,8 +112,9 @@ describe('small PNGs: the same pixels as sharp', () => {
     );
     const damaged = good[5].subarray(0, good[5].length - 30);
     const files = [...good, good[3], good[3], damaged, good[7]];
-    await assertSameAsSharp(await datasetOf('mixed', files), 32, 'mixed');
-    const result = await decodeImages(await datasetOf('mixed', files), { size: 32 });
+    const dataset = await datasetOf('mixed', files);
+    await assertSameAsSharp(dataset, 32, 'mixed');
+    const result = await decodeImages(dataset, { size: 32 });
     assert.deepEqual(
       result.issues.map((issue) => [issue.file, issue.kind]),
       [['0042.png', 'decodeFailed']],
