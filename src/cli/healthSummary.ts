@@ -1,8 +1,11 @@
 import type { AuditReport } from '../core/report';
 import type { ReportIssueType } from '../core/health/healthReport';
+import { leakPreview, type LeakedGroup } from '../core/health/leakySplits';
 
 /** Example paths printed per issue type. */
 const EXAMPLES = 3;
+/** Members printed of the first leaked group. */
+const SUMMARY_LEAK_MEMBERS = 4;
 
 /**
  * The dataset-health part of the CLI summary: one line per issue type that fired (count, share,
@@ -33,7 +36,7 @@ export function formatHealth(report: AuditReport): string[] {
     lines.push(
       `  splits (from ${leaks.source === 'column' ? 'the split column' : 'folder names'}): ${counts}; ` +
         (leaks.groups.length
-          ? `${leaks.groups.length} duplicate groups (${leaks.images} images) cross splits, e.g. ${leaks.groups[0].members.map((m) => `${m.path} [${m.split}]`).join(' = ')}`
+          ? `${leaks.groups.length} duplicate groups (${leaks.images} images) cross splits, e.g. ${leakExample(leaks.groups[0])}`
           : 'no duplicates across splits'),
     );
     // A split without some class cannot train or measure it: say which, per split.
@@ -44,6 +47,13 @@ export function formatHealth(report: AuditReport): string[] {
     if (absent.length) lines.push(`  classes missing from a split: ${absent.join('; ')}`);
   }
   return lines;
+}
+
+/** A leaked group on one line: a member from each split, and how many files the group has. */
+function leakExample(group: LeakedGroup): string {
+  const shown = leakPreview(group, SUMMARY_LEAK_MEMBERS);
+  const more = group.members.length - shown.length;
+  return `${shown.map((m) => `${m.path} [${m.split || 'no split'}]`).join(' = ')}${more > 0 ? ` = … (${group.members.length.toLocaleString('en-US')} files)` : ''}`;
 }
 
 /** `lowInformation` → `low information`. */

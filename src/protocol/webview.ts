@@ -320,6 +320,9 @@ const HealthViewSchema = fields({
             kind: v.picklist(['exact', 'near'], 'must be "exact" or "near"'),
             /** Copies in the group (`members` holds the first MAX_LEAK_MEMBERS). */
             size: count(),
+            /** The splits of all its copies (`train`, `val`, `test` first), not only of those shown. */
+            splits: v.array(v.string('must be a string'), 'must be an array'),
+            /** A copy from each split in turn, then more: at most MAX_LEAK_MEMBERS. */
             members: v.pipe(
               v.array(LeakMemberViewSchema, 'must be an array'),
               v.maxLength(MAX_LEAK_MEMBERS, `must hold at most ${MAX_LEAK_MEMBERS} members`),

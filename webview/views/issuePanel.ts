@@ -258,7 +258,7 @@ export class IssuePanel {
     ];
     children.push(splitClassTable(leaks));
     leaks.groups.forEach((group, g) => {
-      const where = [...new Set(group.members.map((m) => m.split || 'no split'))].join(', ');
+      const where = group.splits.map((split) => split || 'no split').join(', ');
       const kind = group.kind === 'exact' ? 'Exact copies' : 'Near duplicates';
       children.push(
         el('div', { className: 'leak-group' }, [

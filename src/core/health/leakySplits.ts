@@ -110,6 +110,23 @@ export function findLeaks(
   };
 }
 
+/** The splits `group`'s members sit in, train, val, test first. */
+export function splitsOf(group: LeakedGroup): string[] {
+  return [...new Set(group.members.map((m) => m.split))].sort(splitOrder);
+}
+
+/**
+ * Up to `max` members of `group` to show, one split after another in turn (in path order within a
+ * split): a set of 20 000 training copies and one test copy shows the test copy, not 8 training ones.
+ */
+export function leakPreview(group: LeakedGroup, max: number): LeakedGroup['members'] {
+  const bySplit = splitsOf(group).map((split) => group.members.filter((m) => m.split === split));
+  const shown: LeakedGroup['members'][number][] = [];
+  for (let k = 0; shown.length < Math.min(max, group.members.length); k++)
+    for (const members of bySplit) if (k < members.length && shown.length < max) shown.push(members[k]);
+  return shown;
+}
+
 /** The outermost folder of `path` named like a split, as its canonical name, or ''. */
 export function folderSplit(path: string): string {
   const folders = path.split('/').slice(0, -1);

@@ -1,4 +1,5 @@
 import type { ReportIssueType } from '../../core/health/healthReport';
+import { leakPreview, splitsOf } from '../../core/health/leakySplits';
 import type { AuditReport } from '../../core/report';
 import {
   MAX_ISSUE_EXAMPLES,
@@ -59,9 +60,12 @@ export function healthView(report: AuditReport): HealthView | undefined {
             groups: leaks.groups.slice(0, MAX_LEAK_GROUPS).map((group) => ({
               kind: group.kind,
               size: group.members.length,
-              members: group.members
-                .slice(0, MAX_LEAK_MEMBERS)
-                .map((m) => ({ path: m.path, label: m.label, split: m.split })),
+              splits: splitsOf(group),
+              members: leakPreview(group, MAX_LEAK_MEMBERS).map((m) => ({
+                path: m.path,
+                label: m.label,
+                split: m.split,
+              })),
             })),
           },
         }

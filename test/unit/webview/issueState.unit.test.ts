@@ -40,6 +40,7 @@ const health: HealthView = {
       {
         kind: 'exact',
         size: 2,
+        splits: ['train', 'test'],
         members: [
           { path: 'b/3.png', label: 'b', split: 'train' },
           { path: 'b/4.png', label: 'b', split: 'test' },

@@ -163,6 +163,32 @@ test("the CLI's health summary names the class a split lacks", () => {
   assert.ok(!formatHealth(report).some((l) => l.includes('missing from a split')), 'no splits, no line');
 });
 
+test('a large leaked set shows a copy from every split, in the panel and the CLI summary', () => {
+  // 30 training copies sort before the one test copy: the first eight members are all training ones.
+  const members = [...report.samples.slice(0, 30).map((_, i) => leakMember(report, i, 'train'))];
+  members.push(leakMember(report, 30, 'test'));
+  const edited = withHealthEdits(report, {
+    dark: {},
+    leaks: { source: 'folders', groups: [{ kind: 'exact', members }] },
+  });
+  const group = healthOf(buildReviewContent(edited, 1000, (p) => p))!.leakySplits!.groups[0];
+  assert.equal(group.size, 31);
+  assert.deepEqual(group.splits, ['train', 'test']);
+  assert.equal(group.members.length, MAX_LEAK_MEMBERS);
+  assert.deepEqual(
+    group.members.slice(0, 3).map((m) => [m.path, m.split]),
+    [
+      [report.samples[0].path, 'train'],
+      [report.samples[30].path, 'test'],
+      [report.samples[1].path, 'train'],
+    ],
+  );
+  const line = formatHealth(edited).find((l) => l.includes('cross splits'))!;
+  assert.ok(line.includes(`${report.samples[30].path} [test]`), line);
+  assert.ok(line.endsWith('= … (31 files)'), line);
+  assert.equal(line.split(' = ').length, 5, 'four members and the count, not 31 paths');
+});
+
 test("the Map view's content has every sample: its point, label index, and marks for a flag and each issue type", () => {
   const content = buildReviewContent(report, 1000, (p) => `uri:${p}`);
   assert.equal(content.status, 'ready');
