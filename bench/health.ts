@@ -2,14 +2,16 @@
  * Dataset-health checks on real images (docs/dataset-health.md): per-type recall on planted defects
  * and false-positive rate on clean MNIST / Fashion-MNIST, and what the checks cost.
  *
- *   npm run bench:health -- [--count 2000] [--planted 20] [--no-audit] [--cost 3000 --repeats 2] [--scale 10000,60000]
+ *   npm run bench:health -- [--count 2000] [--planted 20] [--no-audit] [--backbone-outliers] [--cost 3000 --repeats 2 --source mnist] [--scale 10000,60000]
  *
  * - quality: `count` real images per source as PNG files, decoded as the audit decodes them; then the
  *   same set with `planted` images of each defect put in place of clean ones (test/helpers/plantedDefects.ts),
  *   and a tinted (colour) set with `planted` gray images in it.
  * - outliers (unless --no-audit): full audits (training included, in process) of 1 000 digits with
- *   `planted` Fashion-MNIST clothes among them, and of clean digits and clean clothes.
- * - --cost N: the CLI audit of N digits with and without the checks, interleaved, `repeats` each, warm cache.
+ *   `planted` Fashion-MNIST clothes among them, and of clean digits and clean clothes; with
+ *   --backbone-outliers also with nsfwjs's MobileNetV2 as the user's backbone.
+ * - --cost N [--source mnist|fashion]: the CLI audit of N real images with and without the checks, interleaved,
+ *   `repeats` each, warm cache.
  * - --scale: assessHealth alone at those sizes, the embedding map's layout among it (digits repeated; embeddings projected from the
  *   pixels: the search time does not depend on what they show).
  */
@@ -29,8 +31,10 @@ import { Random } from '../src/core/training/random';
 import { realImages, writePng, type ImageSource } from '../test/helpers/realImages';
 import { PLANTED_DEFECTS, writePlanted, writeTinted, type PlantedDefect } from '../test/helpers/plantedDefects';
 import { makeTempDir, removeTempDir } from '../test/helpers/tempDir';
+import { writeMobileNetV2 } from '../test/helpers/backbones';
 import { REPO } from '../test/helpers/repo';
 import { flag, numberOption, stringOption } from './args';
+import { pngDataset } from './pngDatasets';
 import { median, medianAndRange } from './stats';
 
 const count = numberOption('count', 2000);
@@ -163,8 +167,21 @@ async function colourBench(): Promise<void> {
   }
 }
 
+/**
+ * The layer of nsfwjs's MobileNetV2 read as the embedding with --backbone-outliers: the one bench:heads
+ * found to carry the most class information on these images (docs/own-model.md).
+ */
+const BACKBONE_LAYER = 'block_13_expand_relu';
+
+/**
+ * Outliers from full audits: 1 000 digits with `planted` clothes among them, clean digits, clean
+ * clothes; with --backbone-outliers each also with a real pretrained network's embeddings (the
+ * user's own model, as `--backbone` gives them) next to the mixup model's.
+ */
 async function outlierBench(): Promise<void> {
   const backend = await chooseBackend('auto');
+  const backbone = flag('backbone-outliers') ? await makeTempDir('health-backbone') : undefined;
+  if (backbone) await writeMobileNetV2(backbone);
   const digits = realImages(1000, { source: 'mnist', seed: 13 });
   const clothes = realImages(planted, { source: 'fashion', seed: 14 });
   const cases: [string, Uint8Array[], string[], number][] = [
@@ -187,67 +204,67 @@ async function outlierBench(): Promise<void> {
         await writePng(join(root, path), images[i]);
         if (i >= images.length - outliers) plantedAs.set(path, 'outliers');
       }
-      const { report } = await runAudit(root, { backend: backend.name, cache: false });
-      const o = report.health!.outliers!;
-      const flagged = new Set(o.flagged.map((at) => report.samples[at].path));
-      const paths = report.samples.map((s) => s.path);
-      console.log(
-        `${name}: ${images.length} images, outlier threshold ${o.threshold} (distance ${o.distanceThreshold})`,
-      );
-      console.table(rates(() => flagged, ['outliers'], paths, plantedAs));
+      for (const ownModel of backbone ? [undefined, { backbone, backboneLayer: BACKBONE_LAYER }] : [undefined]) {
+        const { report } = await runAudit(root, { backend: backend.name, cache: false, ...(ownModel && { ownModel }) });
+        const o = report.health!.outliers!;
+        const flagged = new Set(o.flagged.map((at) => report.samples[at].path));
+        const paths = report.samples.map((s) => s.path);
+        console.log(
+          `${name}, ${o.space} embeddings${ownModel ? ` (MobileNetV2 ${BACKBONE_LAYER})` : ''}: ${images.length} images, ` +
+            `outlier threshold ${o.threshold} (distance ${o.distanceThreshold})`,
+        );
+        console.table(rates(() => flagged, ['outliers'], paths, plantedAs));
+      }
     } finally {
       await removeTempDir(root);
     }
   }
+  if (backbone) await removeTempDir(backbone);
 }
 
-async function costBench(n: number, repeats: number): Promise<void> {
-  const root = await makeTempDir('health-cost');
-  const data = realImages(n, { source: 'mnist', seed: 16 });
-  {
-    for (let i = 0; i < n; i++) await writePng(join(root, String(data.labels[i]), `${i}.png`), data.images[i]);
-    const cli = join(REPO, 'bin', 'label-audit.js');
-    const inside: number[] = [];
-    const run = (health: boolean) => {
-      const started = performance.now();
-      execFileSync(process.execPath, [cli, 'audit', root, '--quiet', '--json', ...(health ? [] : ['--no-health'])], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      const seconds = (performance.now() - started) / 1000;
-      // The checks' own wall time inside that audit: immune to the load swings between two audits.
-      if (health)
-        inside.push(
-          (
-            JSON.parse(readFileSync(join(root, '.label-audit', 'report.json'), 'utf8')) as {
-              health: { seconds: number };
-            }
-          ).health.seconds,
-        );
-      return seconds;
-    };
-    run(false); // warms the decode cache, so both sides read pixels from it
-    const on: number[] = [];
-    const off: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      // Alternate which side goes first, so a drift in load hits both.
-      if (r % 2 === 0) {
-        off.push(run(false));
-        on.push(run(true));
-      } else {
-        on.push(run(true));
-        off.push(run(false));
-      }
-      console.log(
-        `repeat ${r + 1}: off ${off.at(-1)!.toFixed(1)} s, on ${on.at(-1)!.toFixed(1)} s (load ${loadAverage()})`,
+/**
+ * --cost N: whole CLI audits of N real images of `--source` (a folder-per-class PNG dataset under
+ * bench-output/, written once) with and without the checks, `repeats` rounds, the sides taking turns
+ * and the order reversed every other round, decode cache warm on both sides.
+ */
+async function costBench(n: number, repeats: number, source: ImageSource): Promise<void> {
+  const root = await pngDataset(source, n);
+  const cli = join(REPO, 'bin', 'label-audit.js');
+  const inside: number[] = [];
+  const run = (health: boolean) => {
+    const started = performance.now();
+    execFileSync(process.execPath, [cli, 'audit', root, '--quiet', '--json', ...(health ? [] : ['--no-health'])], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // The checks' own wall time inside that audit (the image-quality pass aside, which runs with the
+    // decode): immune to the load swings between two audits.
+    if (health)
+      inside.push(
+        (
+          JSON.parse(readFileSync(join(root, '.label-audit', 'report.json'), 'utf8')) as {
+            health: { seconds: number };
+          }
+        ).health.seconds,
       );
-    }
+    return seconds;
+  };
+  console.log(`cost at ${n} ${source} images, ${repeats}× interleaved, decode cache warm`);
+  run(false); // warms the decode cache, so both sides read pixels from it
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const order = r % 2 === 0 ? [false, true] : [true, false];
+    for (const health of order) (health ? on : off).push(run(health));
     console.log(
-      `cost at ${n} images: median off ${medianAndRange(off, 1)} s, on ${medianAndRange(on, 1)} s, ` +
-        `extra ${((100 * (median(on) - median(off))) / median(off)).toFixed(1)}%; the checks themselves took ${inside.map((t) => t.toFixed(2)).join(', ')} s ` +
-        `(${((100 * median(inside)) / median(off)).toFixed(2)}% of the median audit)`,
+      `round ${r + 1}: off ${off.at(-1)!.toFixed(1)} s, on ${on.at(-1)!.toFixed(1)} s (load ${loadAverage()})`,
     );
-    await removeTempDir(root);
   }
+  console.log(
+    `cost at ${n} ${source} images: median off ${medianAndRange(off, 1)} s, on ${medianAndRange(on, 1)} s, ` +
+      `extra ${((100 * (median(on) - median(off))) / median(off)).toFixed(1)}%; the checks themselves took ${inside.map((t) => t.toFixed(2)).join(', ')} s ` +
+      `(${((100 * median(inside)) / median(off)).toFixed(2)}% of the median audit); ${new Date().toISOString()}`,
+  );
 }
 
 async function scaleBench(sizes: number[]): Promise<void> {
@@ -326,7 +343,11 @@ async function main(): Promise<void> {
   const scale = stringOption('scale', '');
   if (scale) return scaleBench(scale.split(',').map(Number));
   const cost = numberOption('cost', 0);
-  if (cost) return costBench(cost, numberOption('repeats', 2));
+  if (cost) {
+    const source = stringOption('source', 'mnist');
+    if (source !== 'mnist' && source !== 'fashion') throw new Error(`--source ${source}: must be mnist or fashion`);
+    return costBench(cost, numberOption('repeats', 2), source);
+  }
   for (const source of ['mnist', 'fashion'] as const) await qualityBench(source);
   await colourBench();
   if (!flag('no-audit')) await outlierBench();

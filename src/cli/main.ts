@@ -328,7 +328,7 @@ async function auditCommand(
           requireErmFit: flags.requireErmFit,
         },
       },
-      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(flags.backend), out: flags.out },
+      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(backend.started), out: flags.out },
     );
     view.stop();
     printAuditSummary(report, flags.out ?? written, flags, io);

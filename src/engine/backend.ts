@@ -16,6 +16,12 @@ export interface BackendChoice {
   /** `tf.getBackend()` after the choice: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   name: string;
   preference: BackendPreference;
+  /**
+   * The backend that started, e.g. 'wasm' for `auto` on a machine without a GPU: what the training
+   * workers are told to start, so that they run what this thread chose and do not try (and probe
+   * Dawn for) the faster ones again.
+   */
+  started: ExplicitBackend;
   /** On webgpu: the adapter it runs on (vendor, architecture, description; software or not). */
   adapter?: WebgpuAdapter;
   /** One readable line for the output channel, e.g. "wasm (SIMD, 1 thread): @tensorflow/tfjs-node is not installed". */
@@ -75,6 +81,7 @@ export async function chooseBackend(
       return {
         name: tf.getBackend(),
         preference,
+        started: preference,
         reason: `${detail}: requested`,
         tried: [],
         ...(adapter && { adapter }),
@@ -92,7 +99,14 @@ export async function chooseBackend(
       const { detail, adapter } = await start(candidate, options, false);
       const why = tried.length > 0 ? tried.map((t) => t.error).join('; ') : 'the fastest backend available';
       log(`backend: ${detail}`);
-      return { name: tf.getBackend(), preference, reason: `${detail}: ${why}`, tried, ...(adapter && { adapter }) };
+      return {
+        name: tf.getBackend(),
+        preference,
+        started: candidate,
+        reason: `${detail}: ${why}`,
+        tried,
+        ...(adapter && { adapter }),
+      };
     } catch (error) {
       tried.push({ backend: candidate, error: describe(error) });
       log(`backend ${candidate} unavailable: ${describe(error)}`);

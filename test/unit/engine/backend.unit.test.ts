@@ -37,6 +37,7 @@ test('auto picks wasm here and says tfjs-node is not installed', async () => {
   assert.equal(choice.name, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(choice.preference, 'auto');
+  assert.equal(choice.started, 'wasm', 'what the training workers are told to start');
   assert.match(choice.reason, /^wasm \(SIMD, 1 thread: tfjs-backend-wasm cannot start worker threads in Node\): /);
   assert.match(choice.reason, /@tensorflow\/tfjs-node is not installed/);
   assert.deepEqual(
