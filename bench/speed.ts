@@ -199,7 +199,9 @@ async function copySetsDataset(source: string, images: number, copies: number): 
   const root = join(OUT, `copy-sets-${images}x${copies}`);
   if (existsSync(join(root, '.complete'))) return root;
   await rm(root, { recursive: true, force: true });
-  const classes = (await readdir(source, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const classes = (await readdir(source, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name);
   const files = await Promise.all(classes.map(async (name) => (await readdir(join(source, name))).sort()));
   const picked = Array.from({ length: images }, (_, i) => {
     const c = i % classes.length;

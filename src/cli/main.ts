@@ -328,7 +328,12 @@ async function auditCommand(
           requireErmFit: flags.requireErmFit,
         },
       },
-      { signal, onProgress: (p) => view.update(p), runner: workerModelRunner(backend.started), out: flags.out },
+      {
+        signal,
+        onProgress: (p) => view.update(p),
+        runner: workerModelRunner(backend.started, { chosenByAuto: backend.preference === 'auto' }),
+        out: flags.out,
+      },
     );
     view.stop();
     printAuditSummary(report, flags.out ?? written, flags, io);

@@ -120,6 +120,27 @@ export async function chooseBackend(
 }
 
 /**
+ * Starts a training worker's backend: the one the engine's thread chose. When `auto` chose it, it is
+ * started as `auto` accepts it (tfjs-node-gpu without a CUDA GPU runs on the CPU), and should it fail
+ * in this thread, `auto` runs again; a backend the user asked for is started as requested.
+ */
+export async function startWorkerBackend(
+  backend: BackendPreference,
+  chosenByAuto: boolean,
+  options: ChooseBackendOptions = {},
+): Promise<void> {
+  if (backend === 'auto' || !chosenByAuto) {
+    await chooseBackend(backend, options);
+    return;
+  }
+  try {
+    await start(backend, options, false);
+  } catch {
+    await chooseBackend('auto', options);
+  }
+}
+
+/**
  * Chooses the backend for an audit whose models train on worker threads (./workerRunner.ts):
  * the CLI and the engine process call this. The models, their scoring and embeddings run in the
  * workers; this thread only does the small neighbour search, which reads tensors synchronously. On

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditError } from '../core/errors';
 import { runModelInProcess } from '../core/training/modelRunner';
-import { chooseBackend } from './backend';
+import { startWorkerBackend } from './backend';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
 const setup = workerData as WorkerSetup;
@@ -14,8 +14,8 @@ const port = parentPort!;
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
 async function run(): Promise<void> {
-  const { backend, nativeFolders, ...job } = setup;
-  await chooseBackend(backend, { nativeFolders });
+  const { backend, nativeFolders, chosenByAuto, ...job } = setup;
+  await startWorkerBackend(backend, chosenByAuto, { nativeFolders });
   const output = await runModelInProcess(job, {
     onBatch: (progress) => post({ type: 'batch', progress }),
     onEpoch: (summary) => post({ type: 'epoch', summary }),

@@ -6,6 +6,11 @@ import type { BackendPreference } from '../protocol/backends';
 /** What a training worker is started with (`workerData`): one model's job. Pixels sit in a SharedArrayBuffer. */
 export interface WorkerSetup extends ModelJob {
   readonly backend: BackendPreference;
+  /**
+   * True when `auto` chose `backend` on the engine's thread: the worker then starts it as `auto`
+   * accepts it (tfjs-node-gpu without a CUDA GPU runs on the CPU) and falls back as `auto` would.
+   */
+  readonly chosenByAuto: boolean;
   /** Where to look for tfjs-node(-gpu) (ChooseBackendOptions.nativeFolders). */
   readonly nativeFolders: readonly string[];
 }

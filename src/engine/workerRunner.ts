@@ -22,7 +22,11 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  */
 export function workerModelRunner(
   backend: BackendPreference,
-  { concurrency = Math.max(2, availableParallelism()), nativeFolders = [] as readonly string[] } = {},
+  {
+    concurrency = Math.max(2, availableParallelism()),
+    nativeFolders = [] as readonly string[],
+    chosenByAuto = false,
+  } = {},
 ): ModelRunner {
   const shared = new WeakMap<ImageSet, ImageSet>();
   const slots = new Slots(concurrency);
@@ -34,7 +38,7 @@ export function workerModelRunner(
     }
     const release = await slots.acquire(events.signal);
     try {
-      return await runInWorker({ ...job, backend, nativeFolders, images }, events);
+      return await runInWorker({ ...job, backend, nativeFolders, chosenByAuto, images }, events);
     } finally {
       release();
     }
