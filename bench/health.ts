@@ -181,7 +181,16 @@ const BACKBONE_LAYER = 'block_13_expand_relu';
 async function outlierBench(): Promise<void> {
   const backend = await chooseBackend('auto');
   const backbone = flag('backbone-outliers') ? await makeTempDir('health-backbone') : undefined;
-  if (backbone) await writeMobileNetV2(backbone);
+  try {
+    if (backbone) await writeMobileNetV2(backbone);
+    await outlierAudits(backend.name, backbone);
+  } finally {
+    if (backbone) await removeTempDir(backbone);
+  }
+}
+
+/** The audits of {@link outlierBench}, each also with the MobileNetV2 in `backbone` when given. */
+async function outlierAudits(backendName: string, backbone: string | undefined): Promise<void> {
   const digits = realImages(1000, { source: 'mnist', seed: 13 });
   const clothes = realImages(planted, { source: 'fashion', seed: 14 });
   const cases: [string, Uint8Array[], string[], number][] = [
@@ -205,7 +214,7 @@ async function outlierBench(): Promise<void> {
         if (i >= images.length - outliers) plantedAs.set(path, 'outliers');
       }
       for (const ownModel of backbone ? [undefined, { backbone, backboneLayer: BACKBONE_LAYER }] : [undefined]) {
-        const { report } = await runAudit(root, { backend: backend.name, cache: false, ...(ownModel && { ownModel }) });
+        const { report } = await runAudit(root, { backend: backendName, cache: false, ...(ownModel && { ownModel }) });
         const o = report.health!.outliers!;
         const flagged = new Set(o.flagged.map((at) => report.samples[at].path));
         const paths = report.samples.map((s) => s.path);
@@ -219,7 +228,6 @@ async function outlierBench(): Promise<void> {
       await removeTempDir(root);
     }
   }
-  if (backbone) await removeTempDir(backbone);
 }
 
 /**

@@ -53,7 +53,7 @@ export function formatHealth(report: AuditReport): string[] {
 function leakExample(group: LeakedGroup): string {
   const shown = leakPreview(group, SUMMARY_LEAK_MEMBERS);
   const more = group.members.length - shown.length;
-  return `${shown.map((m) => `${m.path} [${m.split || 'no split'}]`).join(' = ')}${more > 0 ? ` = … (${group.members.length.toLocaleString('en-US')} files)` : ''}`;
+  return `${shown.map((m) => `${m.path} [${m.split || '(none)'}]`).join(' = ')}${more > 0 ? ` = … (${group.members.length.toLocaleString('en-US')} files)` : ''}`;
 }
 
 /** `lowInformation` → `low information`. */

@@ -331,7 +331,7 @@ async function auditCommand(
       {
         signal,
         onProgress: (p) => view.update(p),
-        runner: workerModelRunner(backend.started, { chosenByAuto: backend.preference === 'auto' }),
+        runner: workerModelRunner(backend),
         out: flags.out,
       },
     );

@@ -79,7 +79,7 @@ async function audit(
         signal: controller.signal,
         // runAudit's ProgressTracker already throttles to a few updates a second; log lines always pass.
         onProgress: (progress) => void connection.sendNotification(DidProgressNotification, progress),
-        runner: workerModelRunner(backend.started, { nativeFolders, chosenByAuto: backend.preference === 'auto' }),
+        runner: workerModelRunner(backend, { nativeFolders }),
       },
     );
     return {

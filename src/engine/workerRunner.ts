@@ -6,6 +6,7 @@ import { AuditError, throwIfAborted } from '../core/errors';
 import type { ModelJobEvents, ModelOutput, ModelRunner } from '../core/training/modelRunner';
 import type { ImageSet } from '../core/shared/types';
 import type { BackendPreference } from '../protocol/backends';
+import type { BackendChoice } from './backend';
 import type { WorkerReply, WorkerSetup } from './workerProtocol';
 
 /**
@@ -21,13 +22,12 @@ import type { WorkerReply, WorkerSetup } from './workerProtocol';
  * Cancelling terminates the worker at once: it writes no files, so nothing is left half-done.
  */
 export function workerModelRunner(
-  backend: BackendPreference,
-  {
-    concurrency = Math.max(2, availableParallelism()),
-    nativeFolders = [] as readonly string[],
-    chosenByAuto = false,
-  } = {},
+  backend: BackendPreference | Pick<BackendChoice, 'started' | 'preference'>,
+  { concurrency = Math.max(2, availableParallelism()), nativeFolders = [] as readonly string[] } = {},
 ): ModelRunner {
+  // Given this thread's choice, the workers start what it started (WorkerSetup.chosenByAuto).
+  const [name, chosenByAuto] =
+    typeof backend === 'string' ? [backend, false] : [backend.started, backend.preference === 'auto'];
   const shared = new WeakMap<ImageSet, ImageSet>();
   const slots = new Slots(concurrency);
   return async (job, events) => {
@@ -38,7 +38,7 @@ export function workerModelRunner(
     }
     const release = await slots.acquire(events.signal);
     try {
-      return await runInWorker({ ...job, backend, nativeFolders, chosenByAuto, images }, events);
+      return await runInWorker({ ...job, backend: name, nativeFolders, chosenByAuto, images }, events);
     } finally {
       release();
     }

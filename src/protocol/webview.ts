@@ -318,7 +318,7 @@ const HealthViewSchema = fields({
         v.array(
           fields({
             kind: v.picklist(['exact', 'near'], 'must be "exact" or "near"'),
-            /** Copies in the group (`members` holds the first MAX_LEAK_MEMBERS). */
+            /** Copies in the group (`members` shows at most MAX_LEAK_MEMBERS of them). */
             size: count(),
             /** The splits of all its copies (`train`, `val`, `test` first), not only of those shown. */
             splits: v.array(v.string('must be a string'), 'must be an array'),

@@ -116,8 +116,8 @@ export function splitsOf(group: LeakedGroup): string[] {
 }
 
 /**
- * Up to `max` members of `group` to show, one split after another in turn (in path order within a
- * split): a set of 20 000 training copies and one test copy shows the test copy, not 8 training ones.
+ * Up to `max` members of `group` to show, one split after another in turn (in the group's order within
+ * a split): a set of 20 000 training copies and one test copy shows the test copy, not 8 training ones.
  */
 export function leakPreview(group: LeakedGroup, max: number): LeakedGroup['members'] {
   const bySplit = splitsOf(group).map((split) => group.members.filter((m) => m.split === split));
