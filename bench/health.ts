@@ -23,7 +23,7 @@ import { decodeImages } from '../src/core/data/decode';
 import { loadDataset } from '../src/core/data/dataset';
 import { findDuplicates } from '../src/core/detection/duplicates';
 import { assessHealth, reportHealth, type DatasetHealth } from '../src/core/health/healthReport';
-import { reportJson } from '../src/core/report';
+import { reportJson } from '../src/core/reportFile';
 import { QUALITY_TYPES, qualityScores, type QualityType } from '../src/core/health/imageQuality';
 import { runAudit } from '../src/core/audit';
 import { chooseBackend } from '../src/engine/backend';

@@ -7,7 +7,8 @@
 //   npm run bench:panel -- [--samples 100000] [--suspects 10000] [--side 640] [--shown 100000]
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readReport, reportPath, AUDIT_DIR } from '../src/core/report';
+import { AUDIT_DIR } from '../src/core/report';
+import { readReport, reportPath } from '../src/core/reportFile';
 import { buildReviewContent } from '../src/extension/review/reviewContent';
 import { launchReviewPages } from '../test/browser/reviewPage';
 import {

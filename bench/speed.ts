@@ -12,37 +12,20 @@
 //      images, 750 copies each, next to 60 000 distinct ones, default settings.
 //
 //   npm run bench:speed -- [--large] [--skip-throughput] [--copies-only | --medium-sets] [--copies n] [--repeats n] [--epochs n]
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flag, numberOption } from './args';
+import { REPO, runNode } from './runNode';
 import { medianAndRange } from './stats';
 import { writeCopiesDatasets } from '../test/helpers/copiesDataset';
 import { forEachConcurrent } from '../test/helpers/realImages';
 import { pngDataset } from './pngDatasets';
 import { AUDIT_DIR } from '../src/core/report';
 
-const REPO = join(__dirname, '..');
 const OUT = join(REPO, 'bench-output');
-
-function runNode(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; seconds: number; stdout: string; stderr: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, seconds: (performance.now() - started) / 1000, stdout, stderr }));
-  });
-}
 
 interface ReportFigures {
   timings: Record<string, number>;

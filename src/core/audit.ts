@@ -12,14 +12,8 @@ import { qualityScores } from './health/imageQuality';
 import type { ModelRunner } from './training/modelRunner';
 import { resolveAuditOptions, type AuditOptionsInput } from './options';
 import { ProgressTracker } from './progress';
-import {
-  AUDIT_DIR,
-  buildReport,
-  reportPath as defaultReportPath,
-  writeReport,
-  type AuditReport,
-  type OwnModelSummary,
-} from './report';
+import { AUDIT_DIR, buildReport, type AuditReport, type OwnModelSummary } from './report';
+import { reportPath as defaultReportPath, writeReport } from './reportFile';
 import type { AuditProgress } from './shared/types';
 import { embeddingHeadRunner } from './training/headRunner';
 import { backboneEmbeddings, type BackboneEmbeddings } from './userModel/backboneEmbeddings';

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { writeFileAtomic } from './atomicWrite';
+import { relative, sep } from 'node:path';
 import type { CrossFitSummary, ModelAudit, ModelSummary } from './training/auditImages';
 import {
   classHealth,
@@ -14,7 +12,6 @@ import { lookAlikeClasses, lookAlikeWarning } from './data/lookAlikeClasses';
 import type { DuplicateFindingsWithEmbeddings } from './detection/embeddingDuplicates';
 import type { VerdictReasons } from './detection/flag';
 import type { Judgement, NoiseSource } from './detection/judge';
-import { AuditError } from './errors';
 import { reportHealth, type DatasetHealth, type ReportHealth } from './health/healthReport';
 import type { AuditOptions } from './options';
 import type { NeighbourList, SuspectNeighbours } from './detection/neighbours';
@@ -36,7 +33,10 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * Version of the report schema; bumped on any incompatible change. 2: `noiseMatrix`,
  * `training.crossFit`, per-sample `reasons`, `settings.method` and the cross-fitting settings.
  * 3: `settings.flag.judge` is `settings.flag.scoredBy`, and the noise source 'judge' is 'in-sample'
- * (the same values under names that say what they are); {@link readReport} still reads version 2.
+ * (the same values under names that say what they are). 4: the samples are no longer in
+ * report.json but in an Arrow file beside it that the header names (reportSamples.ts,
+ * docs/report-format.md), so that a million-sample report opens in a second or two.
+ * {@link readReport} still reads versions 2 and 3.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
  * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
  * `settings.health`, docs/dataset-health.md; `settings.heads` and `ownModel.backbone`, docs/own-model.md; per-sample `dynamics`, docs/learning-dynamics.md) keep the version:
@@ -45,10 +45,7 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * conflict member (one member now stands for all its byte-identical files with one label, issue #18):
  * an older reader shows such a member as one file, and a decision on it then reaches that file only.
  */
-export const REPORT_VERSION = 3;
-
-/** The oldest report version {@link readReport} reads (and upgrades to {@link REPORT_VERSION}). */
-const OLDEST_READABLE_VERSION = 2;
+export const REPORT_VERSION = 4;
 
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';
@@ -142,11 +139,6 @@ export interface ReportNoiseMatrix {
   readonly counts: readonly (readonly number[])[];
   /** Estimated share of wrong labels. */
   readonly noiseRate: number;
-}
-
-/** Path of the report for a dataset root. */
-export function reportPath(root: string): string {
-  return join(root, AUDIT_DIR, 'report.json');
 }
 
 /**
@@ -261,94 +253,15 @@ function reportDynamics(dynamics: LearningDynamics, row: number): ReportDynamics
     // Evenly over the run, always ending at the last epoch.
     const epoch = points === 1 ? epochs - 1 : Math.round((p * (epochs - 1)) / (points - 1));
     const margin = epochMargins[row * epochs + epoch];
-    if (!Number.isNaN(margin)) margins.push(Math.round(margin * 10) / 10);
+    // `+ 0` turns a rounded -0 into 0, as round() does.
+    if (!Number.isNaN(margin)) margins.push(Math.round(margin * 10) / 10 + 0);
   }
   return {
-    aum: Math.round(dynamics.aum[row] * 100) / 100,
+    aum: Math.round(dynamics.aum[row] * 100) / 100 + 0,
     learnedEpoch: dynamics.learnedAtEpoch[row],
     forgotten: dynamics.forgettingEvents[row],
     margins,
   };
-}
-
-/** Writes the report atomically to `path` (default `<root>/.label-audit/report.json`); returns the path. */
-export async function writeReport(report: AuditReport, path = reportPath(report.dataset.root)): Promise<string> {
-  await writeFileAtomic(path, `${reportJson(report)}\n`);
-  return path;
-}
-
-/**
- * The report as indented JSON, with every array of plain numbers on one line: a noise-matrix row
- * reads as a row, and a suspect's neighbour positions and distances take one line each instead of
- * one line per number (at 10 000 images the neighbours would otherwise add a third to the file).
- * Only arrays that span lines are joined, and a JSON string never holds a raw line break, so no
- * string value can be touched.
- */
-export function reportJson(report: AuditReport): string {
-  return JSON.stringify(report, null, 2).replace(
-    /\[\n\s*(-?[\d.eE+-]+(?:,\n\s*-?[\d.eE+-]+)*)\n\s*\]/g,
-    (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
-  );
-}
-
-/**
- * Reads and checks a report written by {@link writeReport}.
- * @throws AuditError 'reportMissing' when there is none, 'reportMalformed' when it is not one of ours.
- */
-export async function readReport(path: string): Promise<AuditReport> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new AuditError('reportMissing', `No audit report at ${path}: run an audit first.`, path);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new AuditError('reportMalformed', `${path} is not valid JSON (${(error as Error).message}).`, path);
-  }
-  const report = value as Partial<AuditReport> | null;
-  if (!report || report.schema !== 'label-audit-report' || !Array.isArray(report.samples) || !report.dataset) {
-    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
-  }
-  if (
-    typeof report.version !== 'number' ||
-    report.version < OLDEST_READABLE_VERSION ||
-    report.version > REPORT_VERSION
-  ) {
-    throw new AuditError(
-      'reportMalformed',
-      `${path} has report version ${String(report.version)}; this label-audit reads versions ${OLDEST_READABLE_VERSION} to ${REPORT_VERSION}. Run the audit again.`,
-      path,
-    );
-  }
-  return report.version === REPORT_VERSION
-    ? (report as AuditReport)
-    : upgradeVersion2(report as unknown as ReportVersion2);
-}
-
-/** The fields of a version 2 report whose names changed in version 3. */
-interface ReportVersion2 extends Omit<AuditReport, 'version' | 'settings' | 'noiseMatrix'> {
-  readonly version: 2;
-  readonly settings: Omit<AuditReport['settings'], 'flag'> & {
-    readonly flag: Omit<AuditReport['settings']['flag'], 'scoredBy'> & { readonly judge?: 'both' | 'mixup' };
-  };
-  readonly noiseMatrix?: Omit<ReportNoiseMatrix, 'source'> & { readonly source: 'out-of-sample' | 'judge' };
-}
-
-/** A version 2 report under version 3's names: the values themselves are unchanged. */
-function upgradeVersion2(report: ReportVersion2): AuditReport {
-  const { judge, ...flag } = report.settings.flag;
-  const noiseMatrix = report.noiseMatrix;
-  return {
-    ...report,
-    version: REPORT_VERSION,
-    settings: { ...report.settings, flag: { ...flag, ...(judge ? { scoredBy: judge } : {}) } },
-    ...(noiseMatrix
-      ? { noiseMatrix: { ...noiseMatrix, source: noiseMatrix.source === 'judge' ? 'in-sample' : noiseMatrix.source } }
-      : {}),
-  } as AuditReport;
 }
 
 function reportReasons(reasons: VerdictReasons, classes: readonly string[]): ReportReasons {
@@ -430,6 +343,7 @@ function relativeTo(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
+/** Four decimals, and never -0 (JSON wrote it as 0; the samples file would keep the sign). */
 function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
+  return Math.round(value * 1e4) / 1e4 + 0;
 }

@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import type { Frame } from 'playwright-core';
 import type { Decisions } from '../../src/core/shared/types';
 import type { Workbench } from './workbench';
-import { AUDIT_DIR } from '../../src/core/report';
+import { AUDIT_DIR, type AuditReport } from '../../src/core/report';
+import { readReport as readAuditReport } from '../../src/core/reportFile';
 
 /** The command titles as the palette shows them. */
 export const COMMAND = {
@@ -76,25 +77,11 @@ export function percentages(steps: readonly ProgressStep[]): number[] {
 /** `<dataset>/.label-audit`. */
 export const auditDir = (datasetRoot: string) => join(datasetRoot, AUDIT_DIR);
 
-/** The report's samples, most suspect first (the parts the tests read). */
-export interface ReportSample {
-  readonly path: string;
-  readonly givenLabel: string;
-  readonly suggestedLabel: string;
-  readonly score: number;
-  readonly flagged: boolean;
-  /** Flagged samples: positions in `samples` of the nearest ones under each label. */
-  readonly neighbours?: {
-    readonly given: { readonly samples: number[] };
-    readonly suggested: { readonly samples: number[] };
-  };
-}
+export type { ReportSample } from '../../src/core/report';
 
-/** Reads `<dataset>/.label-audit/report.json`. */
-export async function readReport(
-  datasetRoot: string,
-): Promise<{ samples: ReportSample[]; skipped: { file: string; kind: string; problem: string }[] }> {
-  return JSON.parse(await readFile(join(auditDir(datasetRoot), 'report.json'), 'utf8'));
+/** Reads `<dataset>/.label-audit/report.json` and its samples with the extension's own reader. */
+export async function readReport(datasetRoot: string): Promise<AuditReport> {
+  return readAuditReport(join(auditDir(datasetRoot), 'report.json'));
 }
 
 /** The decisions in `<dataset>/.label-audit/decisions.json` ({} when there is no file yet). */

@@ -8,10 +8,11 @@
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../src/core/atomicWrite';
 import type { Verdict } from '../../src/core/detection/flag';
-import { reportPath, type AuditReport } from '../../src/core/report';
+import { type AuditReport } from '../../src/core/report';
+import { readReport, reportPath, writeReport } from '../../src/core/reportFile';
 import type { Dataset } from '../../src/core/shared/types';
+import type { LearningDynamics } from '../../src/core/training/learningDynamics';
 import { forEachConcurrent, realImages, SOURCE_SIZE, writePhoto, writePng } from './realImages';
 import { reportOf, verdict } from './sampleReport';
 
@@ -40,9 +41,9 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
   if (!(suspects <= samples && distinct <= samples && distinct > 0))
     throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
   const marker = join(root, '.complete');
-  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 4 });
+  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 5 });
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === key) {
-    return JSON.parse(await readFile(reportPath(root), 'utf8')) as AuditReport;
+    return readReport(reportPath(root));
   }
   await rm(root, { recursive: true, force: true });
   const { images, labels, classNames } = realImages(distinct, { seed: 7 });
@@ -68,7 +69,7 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
     classNames,
     suspects,
   );
-  await writeJsonAtomic(reportPath(root), report);
+  await writeReport(report, reportPath(root));
   await writeFile(marker, key);
   return report;
 }
@@ -128,7 +129,38 @@ function largeReport(
     return verdict(index, given, other, 0.95 + jitter / 3, 0.85 + jitter, 0.05 + jitter / 2, -0.8 - jitter / 2, false);
   });
   verdicts.sort((a, b) => b.score - a.score);
-  return reportOf(dataset, verdicts, swaps);
+  return reportOf(dataset, verdicts, swaps, undefined, trajectories(verdicts));
+}
+
+/** Epochs of the synthetic trajectories: a quick audit's 8. */
+const EPOCHS = 8;
+
+/**
+ * ERM's margin over 8 epochs for every sample, as a quick audit records it: a flagged sample's
+ * climbs from well below zero (memorized late), a clean one's is high from the second epoch on.
+ */
+function trajectories(verdicts: readonly Verdict[]): LearningDynamics {
+  const n = verdicts.length;
+  const dynamics = {
+    epochs: EPOCHS,
+    aum: new Float32Array(n),
+    forgettingEvents: new Uint16Array(n),
+    learnedAtEpoch: new Uint16Array(n),
+    epochMargins: new Float32Array(n * EPOCHS),
+  };
+  for (const v of verdicts) {
+    const wrong = v.flagged;
+    let sum = 0;
+    for (let e = 0; e < EPOCHS; e++) {
+      const margin = wrong ? -6 + e * (1 + (v.index % 3) / 4) : 4 + e + (v.index % 5) / 2;
+      dynamics.epochMargins[v.index * EPOCHS + e] = margin;
+      sum += margin;
+    }
+    dynamics.aum[v.index] = sum / EPOCHS;
+    dynamics.learnedAtEpoch[v.index] = wrong ? (v.index % 2 === 0 ? 0 : EPOCHS - 1) : 1;
+    dynamics.forgettingEvents[v.index] = wrong ? v.index % 3 : 0;
+  }
+  return dynamics;
 }
 
 /** A well-mixed 32-bit hash of an index (the finaliser of MurmurHash3). */

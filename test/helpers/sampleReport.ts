@@ -16,6 +16,7 @@ import { neighboursOfSuspects } from '../../src/core/detection/neighbours';
 import { DEFAULT_AUDIT_OPTIONS } from '../../src/core/options';
 import { buildReport, type AuditReport } from '../../src/core/report';
 import type { Dataset } from '../../src/core/shared/types';
+import type { LearningDynamics } from '../../src/core/training/learningDynamics';
 import { chooseBackend } from '../../src/engine/backend';
 import { REPO, SAMPLE_DIGITS } from './repo';
 
@@ -83,12 +84,14 @@ export async function sampleDigitsReport(root: string = SAMPLE_DIGITS): Promise<
  * `dataset`, through the real `buildReport`.
  * @param swaps - k×k counts, row = given class, column = true class, for the noise matrix.
  * @param neighbours - The flagged samples' neighbours, when the report should carry them.
+ * @param dynamics - ERM's trajectory of every sample (rows in dataset order), when the report should carry it.
  */
 export function reportOf(
   dataset: Dataset,
   verdicts: Verdict[],
   swaps: Float64Array,
   neighbours?: ReturnType<typeof neighboursOfSuspects>,
+  dynamics?: LearningDynamics,
 ): AuditReport {
   const k = dataset.classes.length;
   const noise = {
@@ -119,6 +122,7 @@ export function reportOf(
       mixupProbabilities: new Float32Array(0),
       scoringSeconds: 0.1,
       ...(neighbours ? { neighbours } : {}),
+      ...(dynamics ? { dynamics } : {}),
     },
     { ...DEFAULT_AUDIT_OPTIONS, backend: 'wasm' },
     {

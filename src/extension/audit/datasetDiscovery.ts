@@ -3,7 +3,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { compareNatural, IMAGE_EXTENSIONS, MANIFEST_NAMES } from '../../core/data/dataset';
-import { reportPath } from '../../core/report';
+import { reportPath } from '../../core/reportFile';
 import type { DatasetFormat } from '../../core/shared/types';
 
 /** A dataset found by {@link findDatasets}. */

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { reportPath } from '../../core/report';
+import { reportPath } from '../../core/reportFile';
 import { COMMANDS } from '../commandIds';
 import { findDatasets, type DetectedDataset } from './datasetDiscovery';
 

@@ -6,7 +6,7 @@ import { defaultDecisionsPath, readDecisionsDocument } from '../../core/review/d
 import { AuditError } from '../../core/errors';
 import { exportCleanedLabels, type ExportResult } from '../../core/export/exportLabels';
 import { withCopyDecisions } from '../../core/review/copySets';
-import { readReport, reportPath } from '../../core/report';
+import { readReport, reportPath } from '../../core/reportFile';
 import { defaultReviewLogPath, readReviewLog } from '../../core/review/reviewLog';
 
 /** The questions the export may need to ask; each resolves to `undefined`/`false` when the user backs out. */

@@ -52,7 +52,11 @@ export function findingsOf(
     seen.add(sample.path);
     findings.push(finding(sample, kind, named));
   }
-  const byPath = new Map(report.samples.map((s) => [s.path, s]));
+  // Only the conflicts' members are looked up: a map of every sample would cost a million entries.
+  const members = new Set((report.conflicts ?? []).flatMap((group) => group.members.map((m) => m.path)));
+  const byPath = new Map(
+    members.size === 0 ? [] : report.samples.filter((s) => members.has(s.path)).map((s) => [s.path, s]),
+  );
   for (const group of report.conflicts ?? []) {
     for (const member of group.members) {
       const sample = byPath.get(member.path);

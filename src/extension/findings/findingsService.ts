@@ -1,7 +1,8 @@
 import { dirname, join, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { AuditError } from '../../core/errors';
-import { AUDIT_DIR, readReport, reportPath, type AuditReport } from '../../core/report';
+import { AUDIT_DIR, type AuditReport } from '../../core/report';
+import { readReport, reportPath } from '../../core/reportFile';
 import type { DecisionStore } from '../review/decisionStore';
 import { sharedDecisionStore } from '../review/sharedDecisionStores';
 import { DEFAULT_MAX_FINDINGS, findingsOf, type Finding } from './findings';

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { classActionsProblem, strandedRelabels } from '../../core/shared/classActions';
-import { sampleFileInside, sampleFilesInside } from '../../core/data/containment';
+import { sampleFileInside, sampleFilesInside, type SampleFiles } from '../../core/data/containment';
 import { AuditError } from '../../core/errors';
-import { readReport, reportPath } from '../../core/report';
+import { readReport, reportPath } from '../../core/reportFile';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../../core/review/reviewLog';
 import {
   parseWebviewMessage,
@@ -24,7 +24,7 @@ export interface LoadedReport {
   readonly samplePaths: ReadonlySet<string>;
   readonly classes: readonly string[];
   /** Real files of the report's samples inside the dataset, links resolved once at load (missing or outside: absent). */
-  readonly files: ReadonlyMap<string, string>;
+  readonly files: SampleFiles;
 }
 
 /** What a {@link ReviewSession} works with; the panel passes the VS Code ones, the browser tests their own. */

@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { REPO } from '../../helpers/repo';
 import { AUDIT_DIR } from '../../../src/core/report';
+import { readReport, reportPath } from '../../../src/core/reportFile';
 
 // The CLI as a user runs it: the built bundle, on a copy of the bundled sample dataset.
 const CLI = join(REPO, 'bin', 'label-audit.js');
@@ -84,9 +85,7 @@ test("audit finds most of the sample dataset's deliberately wrong labels among i
   // The sample digits are 400 distinct images: no copies, so no conflicts either.
   assert.equal(summary.duplicates.exact.groups, 0);
   assert.equal(summary.duplicates.conflicting.groups, 0);
-  const report = JSON.parse(await readFile(summary.report, 'utf8')) as {
-    samples: { path: string; suggestedLabel: string }[];
-  };
+  const report = await readReport(summary.report);
   const top = report.samples.slice(0, answerKey.size);
   const found = top.filter((s) => answerKey.has(s.path));
   assert.ok(
@@ -126,10 +125,7 @@ test("--method fused prints the estimated class swaps and each suspect's signals
   // Each suspect's ERM trajectory, and its legend.
   assert.match(result.stdout, /^1 .* {2}AUM [−+]\d+\.\d, (never learned|learned \d+\/\d+)(, forgot \d+×)?$/m);
   assert.match(result.stdout, /^ERM trajectory: AUM = area under the margin/m);
-  const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
-    settings: { method: string; flag: { scoredBy: string } };
-    samples: { path: string; reasons?: unknown }[];
-  };
+  const report = await readReport(reportPath(dataset));
   assert.equal(report.settings.method, 'fused');
   assert.equal(report.settings.flag.scoredBy, 'mixup');
   assert.ok(report.samples.every((s) => s.reasons));
@@ -156,9 +152,7 @@ test('export --accept-suggestions writes a cleaned manifest and a decision log b
     label: string;
   }[];
   assert.equal(rows.length, 400);
-  const report = JSON.parse(await readFile(join(dataset, AUDIT_DIR, 'report.json'), 'utf8')) as {
-    samples: { path: string; flagged: boolean; suggestedLabel: string }[];
-  };
+  const report = await readReport(reportPath(dataset));
   const labelOf = new Map(rows.map((r) => [r.path, r.label]));
   for (const s of report.samples.filter((s) => s.flagged)) assert.equal(labelOf.get(s.path), s.suggestedLabel, s.path);
   const log = await readFile(join(dataset, 'labels.cleaned.decisions.csv'), 'utf8');
@@ -189,13 +183,8 @@ test('dataset health: planted dark images are in the report and the summary, and
   assert.match(result.stderr, /--fail-on dark>1% broken: 5 images \(1\.3%\)/);
   assert.doesNotMatch(result.stderr, /blurry/);
   assert.match(result.stdout, /Dataset health \([\d.]+ s\):\n(.*\n)* {2}dark: 5 \(1\.3%, score < 0\.32\), e\.g\. /);
-  const report = JSON.parse(await readFile(join(planted, AUDIT_DIR, 'report.json'), 'utf8')) as {
-    samples: { path: string }[];
-    health: {
-      imageQuality: { types: Record<string, { flagged: number[]; scores: number[]; threshold: number }> };
-      outliers: { space: string; k: number; scores: number[] };
-    };
-  };
+  const report = await readReport(reportPath(planted));
+  assert.ok(report.health?.outliers, 'the health section with its outliers');
   const types = report.health.imageQuality.types;
   assert.deepEqual(types.dark.flagged.map((at) => report.samples[at].path).sort(), dark.sort());
   assert.equal(types.dark.scores.length, report.samples.length);

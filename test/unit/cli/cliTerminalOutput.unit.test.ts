@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { terminalJson, terminalSafe } from '../../../src/cli/terminalText';
 import { hasTerminalControl, TERMINAL_NAMES, writeHostileFolderDataset } from '../../helpers/hostileReview';
 import { REPO } from '../../helpers/repo';
+import { readReport } from '../../../src/core/reportFile';
 
 // Regression for issue 11 item 7: the CLI printed file and class names raw, so ESC/CR sequences in
 // them cleared the screen, set the window title or forged links. Real digits, files and classes
@@ -59,9 +60,7 @@ test('audit --json: exact JSON (names parse back to their raw bytes) and nothing
   assert.equal(result.code, 0, result.stderr);
   assertNoControl(result.stdout, '--json stdout');
   const summary = JSON.parse(result.stdout) as { report: string; suspects: { path: string }[] };
-  const report = JSON.parse(await readFile(summary.report, 'utf8')) as {
-    samples: { path: string; flagged: boolean }[];
-  };
+  const report = await readReport(summary.report);
   assert.equal(summary.report, join(dataset, '.label-audit', 'report.json'));
   const flagged = report.samples.filter((s) => s.flagged).map((s) => s.path);
   assert.deepEqual(summary.suspects.map((s) => s.path).sort(), flagged.sort());

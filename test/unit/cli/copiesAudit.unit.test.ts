@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { REPO } from '../../helpers/repo';
 import { writeCopiesDatasets, type CopiesDatasets } from '../../helpers/copiesDataset';
-import { AUDIT_DIR, type AuditReport } from '../../../src/core/report';
+import type { AuditReport } from '../../../src/core/report';
+import { readReport, reportPath } from '../../../src/core/reportFile';
 
 // Issue #18 end to end: the built CLI audits 1 000 real digits, then the same digits plus 20 000
 // byte-identical copies of one of them (10 of the copies under another class). Peak memory is
@@ -57,7 +58,7 @@ async function audit(root: string): Promise<{ report: AuditReport; peakMiB: numb
     LABEL_AUDIT_PEAK_RSS_FILE: rssFile,
   });
   assert.equal(code, 0, stderr);
-  const report = JSON.parse(await readFile(join(root, AUDIT_DIR, 'report.json'), 'utf8')) as AuditReport;
+  const report = await readReport(reportPath(root));
   return { report, peakMiB: Number(await readFile(rssFile, 'utf8')) / 1024, stdout };
 }
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, chown, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO } from '../../helpers/repo';
 import { realImages, writeDataset } from '../../helpers/realImages';
+import { readReport } from '../../../src/core/reportFile';
 
 // Issue #11, item 2: a read-only dataset stops the audit at once (exit 3, a plain message naming the
 // folder), not after the whole training run with a stack trace; --out then is the only file written.
@@ -99,8 +100,7 @@ test('a read-only dataset with --out: the report is written there only, no decod
   const summary = JSON.parse(result.stdout) as { report: string; audited: number };
   assert.equal(summary.report, out);
   assert.equal(summary.audited, 40);
-  const report = JSON.parse(await readFile(out, 'utf8')) as { samples: unknown[] };
-  assert.equal(report.samples.length, 40);
+  assert.equal((await readReport(out)).samples.length, 40, "the header and its samples file, both in --out's folder");
   assert.deepEqual((await readdir(dataset)).sort(), ['0', '1'], 'nothing was written in the dataset');
 });
 

@@ -7,7 +7,8 @@ import { runAudit } from '../../../src/core/audit';
 import { AuditError } from '../../../src/core/errors';
 import { auroc } from '../../../src/core/detection/metrics';
 import { injectLabelNoise } from '../../../src/core/detection/noise';
-import { readReport, reportPath, type ReportSample, AUDIT_DIR } from '../../../src/core/report';
+import { type ReportSample, AUDIT_DIR } from '../../../src/core/report';
+import { readReport, reportPath } from '../../../src/core/reportFile';
 import { chooseBackend } from '../../../src/engine/backend';
 import { realImages, writeDataset } from '../../helpers/realImages';
 

@@ -1,28 +1,72 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { RecordBatchFileWriter, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { AuditError } from '../../../src/core/errors';
-import { readReport, REPORT_VERSION, reportJson, writeReport } from '../../../src/core/report';
+import { REPORT_VERSION, type AuditReport, type ReportSample } from '../../../src/core/report';
+import { readReport, reportJson, writeReport, type ReportHeader } from '../../../src/core/reportFile';
+import { encodeSamples } from '../../../src/core/reportSamples';
 import { sampleDigitsReport } from '../../helpers/sampleReport';
 import { withTempDir } from '../../helpers/tempDir';
 
-test('the report JSON puts each array of numbers on one line and reads back unchanged, strings untouched', async () => {
+/** The sample digits' report with every optional per-sample field on some samples, and a non-ASCII path. */
+async function reportWithEveryField(): Promise<AuditReport> {
   const report = await sampleDigitsReport();
-  // A path that looks like a number array must stay as it is.
-  const odd = { ...report, samples: report.samples.map((s, i) => (i === 0 ? { ...s, path: 'x[1,\t2].png' } : s)) };
+  const samples = report.samples.map((s, i): ReportSample => {
+    if (i === 0) return { ...s, path: 'ünïcode/çafé 7.png', heldBack: true, ermLearnedEpoch: 3, copyGroup: 0 };
+    if (i === 1)
+      return {
+        ...s,
+        dynamics: { aum: -1.25, learnedEpoch: 0, forgotten: 2, margins: [-0.5, 1.5, -2.1] },
+        reasons: {
+          signals: { ermMemorized: true, mixupRejects: true, outOfSampleRejects: false },
+          scores: { ermMixup: 0.81, confidentLearning: 0.4 },
+          outOfSampleGiven: 0.2,
+          suggestions: { ermMixup: '3', confidentLearning: '5' },
+          suggestionsAgree: false,
+          neighbours: { agreement: 0.25, score: 0.75, suggestion: '3' },
+        },
+      };
+    if (i === 2) return { ...s, dynamics: { aum: 4, learnedEpoch: 1, forgotten: 0, margins: [] }, ermLearnedEpoch: 0 };
+    return s;
+  });
+  return { ...report, samples };
+}
+
+test('a report is a header and an Arrow samples file that read back as the same report', async () => {
+  const report = await reportWithEveryField();
+  await withTempDir('report', async (dir) => {
+    const path = join(dir, 'report.json');
+    await writeReport(report, path);
+    const header = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
+    assert.equal(header.version, REPORT_VERSION);
+    assert.equal(header.samples.rows, report.samples.length);
+    assert.match(header.samples.file, /^report\.samples\.[0-9a-f]{12}\.arrow$/);
+    assert.deepEqual(await readdir(dir), [header.samples.file, 'report.json'].sort());
+    assert.deepEqual(await readReport(path), JSON.parse(JSON.stringify(report)), 'every field, exactly');
+
+    // A second write leaves only its own samples file.
+    await writeReport({ ...report, samples: report.samples.slice(0, 5) }, path);
+    const second = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
+    assert.notEqual(second.samples.file, header.samples.file);
+    assert.deepEqual(await readdir(dir), [second.samples.file, 'report.json'].sort());
+    assert.equal((await readReport(path)).samples.length, 5);
+  });
+});
+
+test('the header JSON puts each array of numbers on one line, strings untouched', async () => {
+  const report = await sampleDigitsReport();
+  const odd = { ...report, createdAt: 'x[1,\t2]' };
   const text = reportJson(odd);
   assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(odd)));
-  assert.ok(text.includes('"path": "x[1,\\t2].png"'));
-  const flagged = odd.samples.find((s) => s.neighbours)!;
-  assert.ok(text.includes(`"samples": [${flagged.neighbours!.given.samples.join(', ')}]`), 'positions on one line');
-  assert.ok(text.includes(`"distances": [${flagged.neighbours!.given.distances.join(', ')}]`), 'distances on one line');
+  assert.ok(text.includes('"createdAt": "x[1,\\t2]"'));
   assert.ok(text.includes(`[${odd.noiseMatrix.counts[0].join(', ')}]`), 'a noise-matrix row on one line');
   assert.match(text, /\n {2}"samples": \[\n {4}\{/, 'arrays of objects keep one item per line');
 });
 
-test('a version 2 report reads as version 3: the judge setting is scoredBy, the judge noise source in-sample', async () => {
-  const report = await sampleDigitsReport();
+test("version 2 and 3 reports, samples inline, read as today's: version 2's judge is scoredBy, its judge noise source in-sample", async () => {
+  const report = await reportWithEveryField();
   const { scoredBy, ...flag } = report.settings.flag;
   const version2 = {
     ...report,
@@ -46,7 +90,7 @@ test('a version 2 report reads as version 3: the judge setting is scoredBy, the 
     );
     assert.equal((await readReport(path)).noiseMatrix.source, 'out-of-sample', 'out-of-sample stays');
 
-    await writeReport(report, path);
+    await writeFile(path, JSON.stringify({ ...report, version: 3 }));
     assert.deepEqual(await readReport(path), JSON.parse(JSON.stringify(report)), 'a version 3 report reads unchanged');
 
     for (const version of [1, REPORT_VERSION + 1, '3']) {
@@ -54,6 +98,61 @@ test('a version 2 report reads as version 3: the judge setting is scoredBy, the 
       await assert.rejects(readReport(path), (e: unknown) => {
         return AuditError.is(e, 'reportMalformed') && e.message.includes(`has report version ${version}`);
       });
+    }
+    await writeFile(path, JSON.stringify({ ...report, version: 4 }));
+    await assert.rejects(readReport(path), /is not a label-audit report/, 'version 4 with inline samples');
+  });
+});
+
+test('a missing, damaged, short or foreign samples file is an error that names it and the problem', async () => {
+  const report = await sampleDigitsReport();
+  await withTempDir('report', async (dir) => {
+    const path = join(dir, 'report.json');
+    await writeReport(report, path);
+    const header = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
+    const samplesPath = join(dir, header.samples.file);
+    const bytes = await readFile(samplesPath);
+    const rejects = async (pattern: RegExp, file = samplesPath) =>
+      assert.rejects(readReport(path), (e: unknown) => {
+        assert.ok(AuditError.is(e, 'reportMalformed'), String(e));
+        assert.equal(e.file, file);
+        assert.match(e.message, pattern);
+        return true;
+      });
+
+    await writeFile(samplesPath, bytes.subarray(0, bytes.length / 2));
+    await rejects(
+      new RegExp(`^${samplesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the samples of .*report\\.json, is damaged`),
+    );
+    await writeFile(samplesPath, encodeSamples(report.samples.slice(1), report.dataset.classes));
+    await rejects(
+      new RegExp(`holds ${report.samples.length - 1} samples where the report says ${report.samples.length}`),
+    );
+    const table = tableFromIPC(bytes);
+    const columns = Object.fromEntries(table.schema.fields.map((f) => [f.name, table.getChild(f.name)!]));
+    const scoreAsText = new Table({
+      ...columns,
+      score: vectorFromArray(
+        report.samples.map(() => 'high'),
+        new Utf8(),
+      ),
+    });
+    await writeFile(samplesPath, RecordBatchFileWriter.writeAll(scoreAsText));
+    await rejects(/is damaged: its "score" column holds Utf8, not numbers/);
+    await writeFile(samplesPath, RecordBatchFileWriter.writeAll(table.select(['path', 'score'])));
+    await rejects(/is damaged: it has no "givenLabel" column/);
+
+    await writeFile(
+      path,
+      JSON.stringify({ ...header, samples: { ...header.samples, file: 'report.samples.000000000000.arrow' } }),
+    );
+    await rejects(
+      /report\.samples\.000000000000\.arrow, the samples of .*, is missing/,
+      join(dir, 'report.samples.000000000000.arrow'),
+    );
+    for (const file of ['../report.samples.0123456789ab.arrow', '/etc/passwd', 7]) {
+      await writeFile(path, JSON.stringify({ ...header, samples: { ...header.samples, file } }));
+      await rejects(/names no samples file of its own/, path);
     }
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { copySampleDigits, REPO } from '../../helpers/repo';
+import { readReport } from '../../../src/core/reportFile';
 
 // The CLI as a package, installed as a new user would: `npm pack`, then `npm install -g` of the
 // tarball into an empty prefix, then `label-audit audit` on a copy of the sample digits. Needs the
@@ -82,7 +83,6 @@ test(
     assert.equal(summary.audited, 400);
     assert.equal(summary.backend, 'wasm', 'the wasm binaries were found next to the installed bundle');
     assert.equal(summary.report, join(dataset, '.label-audit', 'report.json'));
-    const report = JSON.parse(await readFile(summary.report, 'utf8')) as { samples: unknown[] };
-    assert.equal(report.samples.length, 400);
+    assert.equal((await readReport(summary.report)).samples.length, 400, 'the report and its samples file');
   },
 );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditFolderProblem, prepareAuditFolder } from '../../../../src/core/auditFolder';
-import { sampleFileInside, sampleFilesInside } from '../../../../src/core/data/containment';
+import { RootResolver, sampleFileInside, sampleFilesInside } from '../../../../src/core/data/containment';
 import { loadDataset } from '../../../../src/core/data/dataset';
 import { AuditError } from '../../../../src/core/errors';
 import { ThumbnailCache } from '../../../../src/extension/review/thumbnailCache';
@@ -58,7 +58,32 @@ describe('symbolic links in a folder-per-class dataset', () => {
     assert.equal(await sampleFileInside(root, '1/passwd.png'), undefined);
     assert.equal(await sampleFileInside(root, '../outside/secret.png'), undefined);
     const many = await sampleFilesInside(root, ['0/leak.png', '1/inside.png', 'alias/inside.png', 'evil/secret-1.png']);
-    assert.deepEqual([...many.keys()].sort(), ['1/inside.png', 'alias/inside.png']);
+    assert.deepEqual(
+      ['0/leak.png', '1/inside.png', 'alias/inside.png', 'evil/secret-1.png'].filter((p) => many.get(p) !== undefined),
+      ['1/inside.png', 'alias/inside.png'],
+    );
+  });
+
+  it('resolving many paths of one folder at once (it is listed, not lstat-ed path by path) resolves each as alone', async () => {
+    const root = corpus.folderDataset;
+    const resolver = await RootResolver.open(root);
+    const tricky = ['0/leak.png', '1/passwd.png', '1/inside.png', '0/absent.png', '1/absent.png', 'alias/inside.png'];
+    const folders = ['0/nested', '1/../0', '0/.', 'evil/secret-0.png', '../outside/secret.png'];
+    // Enough paths per folder that both class folders are listed; repeats are allowed in a request.
+    const paths = [...tricky, ...folders];
+    while (paths.length < 200) paths.push(...ownImagePaths());
+    const together = await resolver.resolveAll(paths);
+    const alone = await RootResolver.open(root);
+    for (const path of new Set(paths)) assert.deepEqual(together.get(path), await alone.resolve(path), path);
+    assert.ok('file' in together.get(ownImagePaths()[0])!, 'an own image is a file');
+    assert.ok('escape' in together.get('0/leak.png')!, 'a link out is refused from a listed folder too');
+    assert.deepEqual(together.get('0/absent.png'), { missing: 'missing' });
+    // The compact form the review panel keeps answers the same for every path.
+    const files = await resolver.filesOf(paths);
+    for (const path of new Set(paths)) {
+      const resolution = together.get(path)!;
+      assert.equal(files.get(path), 'file' in resolution ? resolution.file : undefined, path);
+    }
   });
 
   it('the thumbnail cache makes no thumbnail of a linked-out image and writes nothing outside', async () => {

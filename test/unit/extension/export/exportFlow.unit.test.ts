@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { defaultDecisionsPath, writeDecisions } from '../../../../src/core/review/decisions';
 import { AuditError } from '../../../../src/core/errors';
-import { writeReport } from '../../../../src/core/report';
+import { writeReport } from '../../../../src/core/reportFile';
 import { appendReviewLog, defaultReviewLogPath, reviewLogEntries } from '../../../../src/core/review/reviewLog';
 import type { Decisions } from '../../../../src/core/shared/types';
 import { exportDataset, type ExportPrompts } from '../../../../src/extension/export/exportFlow';

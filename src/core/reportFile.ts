@@ -1,0 +1,211 @@
+/**
+ * Storing a report: `report.json`, a header of every section but the samples, and beside it the
+ * samples as an Arrow file that the header names (reportSamples.ts, docs/report-format.md). Reads
+ * versions 2 and 3 too, which held the samples inline in report.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from './atomicWrite';
+import { AuditError } from './errors';
+import { AUDIT_DIR, REPORT_VERSION, type AuditReport, type ReportNoiseMatrix } from './report';
+import { decodeSamples, encodeSamples, SamplesFileError } from './reportSamples';
+
+/** The oldest report version {@link readReport} reads (and upgrades to {@link REPORT_VERSION}). */
+const OLDEST_READABLE_VERSION = 2;
+
+/** Where a header's samples are: a file in the header's folder, and how many rows it must hold. */
+export interface SamplesFileRef {
+  readonly file: string;
+  readonly format: 'arrow-ipc';
+  readonly rows: number;
+}
+
+/** report.json from version 4 on: the report without its samples, and where they are. */
+export type ReportHeader = Omit<AuditReport, 'samples'> & { readonly samples: SamplesFileRef };
+
+/** Path of the report for a dataset root. */
+export function reportPath(root: string): string {
+  return join(root, AUDIT_DIR, 'report.json');
+}
+
+/**
+ * Writes the report to `path` (default `<root>/.label-audit/report.json`) and its samples beside it
+ * under a name of their own; returns the path. A reader sees the old report or the new one whole:
+ * the samples go first under a fresh name, then the header that names them replaces the old one
+ * (both atomically), and only then is the old samples file removed.
+ */
+export async function writeReport(report: AuditReport, path = reportPath(report.dataset.root)): Promise<string> {
+  const folder = dirname(path);
+  const stem = samplesStem(path);
+  const file = `${stem}${randomBytes(6).toString('hex')}.arrow`;
+  await writeFileAtomic(join(folder, file), encodeSamples(report.samples, report.dataset.classes));
+  const header: ReportHeader = { ...report, samples: { file, format: 'arrow-ipc', rows: report.samples.length } };
+  try {
+    await writeFileAtomic(path, `${reportJson(header)}\n`);
+  } catch (error) {
+    await rm(join(folder, file), { force: true });
+    throw error;
+  }
+  const older = (await readdir(folder)).filter((name) => name !== file && isSamplesFileOf(stem, name));
+  await Promise.all(older.map((name) => rm(join(folder, name), { force: true })));
+  return path;
+}
+
+/** `report.json` → `report.samples.`: the start of the name of every samples file of that report. */
+function samplesStem(path: string): string {
+  return `${basename(path).replace(/\.json$/i, '')}.samples.`;
+}
+
+/** A samples file's name: a report's stem, `.samples.`, 12 hex digits, `.arrow`; never a path. */
+const SAMPLES_FILE = /^[^/\\]+\.samples\.[0-9a-f]{12}\.arrow$/;
+
+function isSamplesFileOf(stem: string, name: string): boolean {
+  return name.startsWith(stem) && SAMPLES_FILE.test(name) && name.length === stem.length + '0123456789ab.arrow'.length;
+}
+
+/**
+ * A report or its header as indented JSON, with every array of plain numbers on one line: a
+ * noise-matrix row reads as a row. Only arrays that span lines are joined, and a JSON string never
+ * holds a raw line break, so no string value can be touched.
+ */
+export function reportJson(report: AuditReport | ReportHeader): string {
+  return JSON.stringify(report, null, 2).replace(
+    /\[\n\s*(-?[\d.eE+-]+(?:,\n\s*-?[\d.eE+-]+)*)\n\s*\]/g,
+    (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+  );
+}
+
+/**
+ * Reads and checks a report written by {@link writeReport}, or by a label-audit that wrote
+ * version 2 or 3 (upgraded to today's names).
+ * @throws AuditError 'reportMissing' when there is none, 'reportMalformed' when it is not one of
+ *   ours or its samples file is missing or damaged.
+ */
+export async function readReport(path: string): Promise<AuditReport> {
+  const header = await readHeader(path);
+  if (header.version < 4) return upgradeInline(header as unknown as InlineReport, path);
+  try {
+    return await withSamples(header as ReportHeader, path);
+  } catch (error) {
+    if (!(error instanceof SamplesGone)) throw error;
+    // An audit that finished between reading the header and its samples removed those samples,
+    // and its new header names new ones.
+    const again = (await readHeader(path)) as Partial<ReportHeader>;
+    if (again.samples?.file !== (header as ReportHeader).samples.file) return readReport(path);
+    throw new AuditError(
+      'reportMalformed',
+      `${error.path}, the samples of ${path}, is missing. Run the audit again.`,
+      error.path,
+    );
+  }
+}
+
+/** The samples file a header names is not there. */
+class SamplesGone extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is missing`);
+  }
+}
+
+/** report.json parsed and checked for what every readable version has. */
+async function readHeader(path: string): Promise<{ version: number } & Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new AuditError('reportMissing', `No audit report at ${path}: run an audit first.`, path);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AuditError('reportMalformed', `${path} is not valid JSON (${(error as Error).message}).`, path);
+  }
+  const report = value as { schema?: unknown; version?: unknown; dataset?: unknown; samples?: unknown } | null;
+  if (!report || report.schema !== 'label-audit-report' || !report.dataset || !report.samples) {
+    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
+  }
+  if (
+    typeof report.version !== 'number' ||
+    report.version < OLDEST_READABLE_VERSION ||
+    report.version > REPORT_VERSION
+  ) {
+    throw new AuditError(
+      'reportMalformed',
+      `${path} has report version ${String(report.version)}; this label-audit reads versions ${OLDEST_READABLE_VERSION} to ${REPORT_VERSION}. Run the audit again.`,
+      path,
+    );
+  }
+  const inline = report.version < 4;
+  if (inline !== Array.isArray(report.samples)) {
+    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
+  }
+  return report as { version: number } & Record<string, unknown>;
+}
+
+/** The header with the samples of the file it names. */
+async function withSamples(header: ReportHeader, path: string): Promise<AuditReport> {
+  const { file, rows } = header.samples;
+  // The name comes from a file a person may edit: it may only name a file beside the header.
+  if (typeof file !== 'string' || !SAMPLES_FILE.test(file) || !Number.isInteger(rows)) {
+    throw new AuditError(
+      'reportMalformed',
+      `${path} names no samples file of its own (${JSON.stringify(header.samples)}).`,
+      path,
+    );
+  }
+  const samplesPath = join(dirname(path), file);
+  const broken = (problem: string) =>
+    new AuditError(
+      'reportMalformed',
+      `${samplesPath}, the samples of ${path}, ${problem}. Run the audit again.`,
+      samplesPath,
+    );
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(samplesPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SamplesGone(samplesPath);
+    throw broken(`cannot be read (${(error as Error).message})`);
+  }
+  let samples: AuditReport['samples'];
+  try {
+    samples = decodeSamples(bytes);
+  } catch (error) {
+    if (error instanceof SamplesFileError) throw broken(`is damaged: ${error.message}`);
+    throw error;
+  }
+  if (samples.length !== rows) throw broken(`holds ${samples.length} samples where the report says ${rows}`);
+  return { ...header, samples };
+}
+
+/** A version 2 or 3 report: samples inline, and version 2's older names. */
+interface InlineReport extends Omit<AuditReport, 'version' | 'settings' | 'noiseMatrix'> {
+  readonly version: 2 | 3;
+  readonly settings: Omit<AuditReport['settings'], 'flag'> & {
+    readonly flag: Omit<AuditReport['settings']['flag'], 'scoredBy'> & {
+      readonly scoredBy?: AuditReport['settings']['flag']['scoredBy'];
+      /** Version 2's name of `scoredBy`. */
+      readonly judge?: 'both' | 'mixup';
+    };
+  };
+  readonly noiseMatrix?: Omit<ReportNoiseMatrix, 'source'> & { readonly source: ReportNoiseMatrix['source'] | 'judge' };
+}
+
+/** A version 2 or 3 report under today's version and names: the values themselves are unchanged. */
+function upgradeInline(report: InlineReport, path: string): AuditReport {
+  if (!Array.isArray(report.samples))
+    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
+  if (report.version === 3) return { ...report, version: REPORT_VERSION } as AuditReport;
+  const { judge, ...flag } = report.settings.flag;
+  const noiseMatrix = report.noiseMatrix;
+  return {
+    ...report,
+    version: REPORT_VERSION,
+    settings: { ...report.settings, flag: { ...flag, ...(judge ? { scoredBy: judge } : {}) } },
+    ...(noiseMatrix
+      ? { noiseMatrix: { ...noiseMatrix, source: noiseMatrix.source === 'judge' ? 'in-sample' : noiseMatrix.source } }
+      : {}),
+  } as AuditReport;
+}
