@@ -4,10 +4,11 @@
  * versions 2 and 3 too, which held the samples inline in report.json.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
 import { AuditError } from './errors';
+import { withFileLock } from './fileLock';
 import { AUDIT_DIR, REPORT_VERSION, type AuditReport, type ReportNoiseMatrix } from './report';
 import { decodeSamples, encodeSamples, SamplesFileError } from './reportSamples';
 
@@ -33,32 +34,45 @@ export function reportPath(root: string): string {
  * Writes the report to `path` (default `<root>/.label-audit/report.json`) and its samples beside it
  * under a name of their own; returns the path. A reader sees the old report or the new one whole:
  * the samples go first under a fresh name, then the header that names them replaces the old one
- * (both atomically), and only then is the old samples file removed.
+ * (both atomically), and only then are the report's older samples files removed. All of it under
+ * the report's lock: two audits finishing at once must not remove each other's samples.
  */
 export async function writeReport(report: AuditReport, path = reportPath(report.dataset.root)): Promise<string> {
   const folder = dirname(path);
   const stem = samplesStem(path);
   const file = `${stem}${randomBytes(6).toString('hex')}.arrow`;
-  await writeFileAtomic(join(folder, file), encodeSamples(report.samples, report.dataset.classes));
-  const header: ReportHeader = { ...report, samples: { file, format: 'arrow-ipc', rows: report.samples.length } };
-  try {
-    await writeFileAtomic(path, `${reportJson(header)}\n`);
-  } catch (error) {
-    await rm(join(folder, file), { force: true });
-    throw error;
-  }
-  const older = (await readdir(folder)).filter((name) => name !== file && isSamplesFileOf(stem, name));
-  await Promise.all(older.map((name) => rm(join(folder, name), { force: true })));
+  await mkdir(folder, { recursive: true });
+  await withFileLock(
+    `${path}.lock`,
+    async () => {
+      await writeFileAtomic(join(folder, file), encodeSamples(report.samples, report.dataset.classes));
+      const header: ReportHeader = { ...report, samples: { file, format: 'arrow-ipc', rows: report.samples.length } };
+      try {
+        await writeFileAtomic(path, `${reportJson(header)}\n`);
+      } catch (error) {
+        await rm(join(folder, file), { force: true });
+        throw error;
+      }
+      // Best effort: the report is written; a file that cannot be removed now goes at the next write.
+      const names = await readdir(folder).catch(() => [] as string[]);
+      const older = names.filter((name) => name !== file && isSamplesFileOf(stem, name));
+      await Promise.all(older.map((name) => rm(join(folder, name), { force: true }).catch(() => undefined)));
+    },
+    { what: `the report ${path}`, timeoutMs: 60_000 },
+  );
   return path;
 }
 
-/** `report.json` → `report.samples.`: the start of the name of every samples file of that report. */
+/**
+ * `report.json` → `report.json.samples.`: the start of the name of every samples file of that
+ * report. The whole name, so that reports named `x` and `x.json` in one folder keep theirs apart.
+ */
 function samplesStem(path: string): string {
-  return `${basename(path).replace(/\.json$/i, '')}.samples.`;
+  return `${basename(path)}.samples.`;
 }
 
-/** A samples file's name: a report's stem, `.samples.`, 12 hex digits, `.arrow`; never a path. */
-const SAMPLES_FILE = /^[^/\\]+\.samples\.[0-9a-f]{12}\.arrow$/;
+/** A samples file's name: a report's name, `.samples.`, 12 hex digits, `.arrow`; never a path or a stream. */
+const SAMPLES_FILE = /^[^/\\:]+\.samples\.[0-9a-f]{12}\.arrow$/;
 
 function isSamplesFileOf(stem: string, name: string): boolean {
   return name.startsWith(stem) && SAMPLES_FILE.test(name) && name.length === stem.length + '0123456789ab.arrow'.length;
@@ -164,8 +178,11 @@ async function withSamples(header: ReportHeader, path: string): Promise<AuditRep
     );
   let bytes: Buffer;
   try {
+    // A regular file only: a link to a pipe or a device would hang or flood the reader.
+    if (!(await lstat(samplesPath)).isFile()) throw broken('is not a regular file');
     bytes = await readFile(samplesPath);
   } catch (error) {
+    if (AuditError.is(error)) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SamplesGone(samplesPath);
     throw broken(`cannot be read (${(error as Error).message})`);
   }

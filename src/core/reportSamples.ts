@@ -17,11 +17,13 @@ import {
   DataType,
   Dictionary,
   Field,
+  type Float,
   Float64,
   Int32,
   List,
   makeData,
   makeVector,
+  Precision,
   RecordBatchFileWriter,
   Table,
   tableFromIPC,
@@ -125,16 +127,18 @@ export function decodeSamples(bytes: Uint8Array): ReportSample[] {
  * at a million rows, per-row accessors and small typed-array views cost more than the rest.
  */
 function readBatch(batch: RecordBatch, into: ReportSample[]): void {
+  // Rows are numbered in the file, not in the batch.
+  const first = into.length;
   const child = <T extends DataType>(name: string, is: (type: DataType) => boolean, kind: string): Data<T> => {
     const vector = batch.getChild(name) as Vector<T> | null;
     if (!vector) throw new SamplesFileError(`it has no "${name}" column`);
     if (!is(vector.type)) throw new SamplesFileError(`its "${name}" column holds ${String(vector.type)}, not ${kind}`);
     return vector.data[0]!;
   };
-  const strings = (name: string) => utf8Values(child<Utf8>(name, DataType.isUtf8, 'strings'));
+  const strings = (name: string) => utf8Values(child<Utf8>(name, DataType.isUtf8, 'strings'), first);
   const required = (name: string, values: (string | null)[]) => {
     const row = values.indexOf(null);
-    if (row >= 0) throw new SamplesFileError(`row ${row} has no ${name}`);
+    if (row >= 0) throw new SamplesFileError(`row ${first + row} has no ${name}`);
     return values as string[];
   };
   const label = (name: string) =>
@@ -143,11 +147,11 @@ function readBatch(batch: RecordBatch, into: ReportSample[]): void {
     const data = child<Float64 | Int32>(name, is, kind);
     return { values: numberValues(data), valid: validity(data) };
   };
-  const float = (name: string) => numbers(name, DataType.isFloat, 'numbers');
+  const float = (name: string) => numbers(name, isNumberColumn, 'numbers');
   const int = (name: string) => numbers(name, DataType.isInt, 'integers');
   const needed = (name: string, column: { values: ArrayLike<number>; valid?: Uint8Array }) => {
     const row = column.valid ? column.valid.indexOf(0) : -1;
-    if (row >= 0) throw new SamplesFileError(`row ${row} has no ${name}`);
+    if (row >= 0) throw new SamplesFileError(`row ${first + row} has no ${name}`);
     return column.values;
   };
   const bool = (name: string) => boolValues(child<Bool>(name, DataType.isBool, 'booleans'));
@@ -163,7 +167,7 @@ function readBatch(batch: RecordBatch, into: ReportSample[]): void {
   const ermLearnedEpoch = int('ermLearnedEpoch');
   const copyGroup = int('copyGroup');
   const aum = float('aum');
-  const [learnedEpoch, forgotten] = [int('learnedEpoch').values, int('forgotten').values];
+  const [learnedEpoch, forgotten] = [int('learnedEpoch'), int('forgotten')];
   const margins = listValues(child<List<Float64>>('margins', isNumberList, 'lists of numbers'));
   const [reasons, neighbours] = [strings('reasons'), strings('neighbours')];
   const present = (column: { valid?: Uint8Array }, row: number) => !column.valid || column.valid[row] === 1;
@@ -182,15 +186,18 @@ function readBatch(batch: RecordBatch, into: ReportSample[]): void {
     if (heldBack[row] === 1) sample.heldBack = true;
     sample.ermFits = ermFits[row] === 1;
     if (present(ermLearnedEpoch, row)) sample.ermLearnedEpoch = ermLearnedEpoch.values[row];
-    if (present(aum, row))
+    if (present(aum, row)) {
+      if (!present(learnedEpoch, row) || !present(forgotten, row))
+        throw new SamplesFileError(`row ${first + row} has an aum but no learnedEpoch or forgotten`);
       sample.dynamics = {
         aum: aum.values[row]!,
-        learnedEpoch: learnedEpoch[row]!,
-        forgotten: forgotten[row]!,
+        learnedEpoch: learnedEpoch.values[row]!,
+        forgotten: forgotten.values[row]!,
         margins: margins(row),
       } satisfies ReportDynamics;
-    if (reasons[row] !== null) sample.reasons = parseJson(reasons[row]!, 'reasons', row);
-    if (neighbours[row] !== null) sample.neighbours = parseJson(neighbours[row]!, 'neighbours', row);
+    }
+    if (reasons[row] !== null) sample.reasons = parseJson(reasons[row]!, 'reasons', first + row);
+    if (neighbours[row] !== null) sample.neighbours = parseJson(neighbours[row]!, 'neighbours', first + row);
     if (present(copyGroup, row)) sample.copyGroup = copyGroup.values[row];
     into.push(sample as unknown as ReportSample);
   }
@@ -200,8 +207,13 @@ function isLabelColumn(type: DataType): boolean {
   return DataType.isDictionary(type) && DataType.isUtf8((type as Dictionary).dictionary);
 }
 
+/** Float32 or float64; a float16 column's values would be read as their raw bits. */
+function isNumberColumn(type: DataType): boolean {
+  return DataType.isFloat(type) && (type as Float).precision !== Precision.HALF;
+}
+
 function isNumberList(type: DataType): boolean {
-  return DataType.isList(type) && DataType.isFloat((type as List).valueType);
+  return DataType.isList(type) && isNumberColumn((type as List).valueType);
 }
 
 /** One byte per row, 1 where the column has a value; undefined when it has no nulls. */
@@ -258,23 +270,25 @@ function parseJson(text: string, column: string, row: number): unknown {
 }
 
 /**
- * Every string of a utf8 column (null where the column is null). Paths are nearly always ASCII, so
- * the bytes are decoded in one call and cut at the offsets, which are then character offsets too;
- * other text is decoded string by string.
+ * Every string of a utf8 column (null where the column is null). Paths are nearly always ASCII: then
+ * the bytes are decoded in one call and cut at the offsets, which are character offsets too; other
+ * text is decoded string by string, strictly (bytes that are not UTF-8 are an error, not U+FFFD).
+ * @param first - The file's row number of the column's first row, for messages.
  */
-function utf8Values(data: Data<Utf8>): (string | null)[] {
+function utf8Values(data: Data<Utf8>, first: number): (string | null)[] {
   const offsets = data.valueOffsets.subarray(data.offset, data.offset + data.length + 1);
   const bytes = data.values.subarray(offsets[0], offsets[data.length]);
-  const whole = new TextDecoder().decode(bytes);
-  const ascii = whole.length === bytes.length;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let ascii = true;
+  for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i]! < 0x80;
+  const whole = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : '';
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const valid = validity(data);
   const strings = new Array<string | null>(data.length);
   for (let i = 0; i < data.length; i++) {
     const [from, to] = [offsets[i]! - offsets[0]!, offsets[i + 1]! - offsets[0]!];
     if (valid && valid[i] === 0) strings[i] = null;
     else if (ascii) strings[i] = whole.slice(from, to);
-    else strings[i] = decodeText(decoder, bytes.subarray(from, to), i);
+    else strings[i] = decodeText(decoder, bytes.subarray(from, to), first + i);
   }
   return strings;
 }
@@ -289,7 +303,8 @@ function decodeText(decoder: TextDecoder, bytes: Uint8Array, row: number): strin
 
 /** The class name of every row of a dictionary column (null where it is null or names no class). */
 function dictionaryValues(data: Data<Dictionary<Utf8, Int32>>): (string | null)[] {
-  const names = data.dictionary ? utf8Values(data.dictionary.data[0]!) : [];
+  // Every chunk of the dictionary: a writer may send it in deltas, which the reader keeps as chunks.
+  const names = (data.dictionary?.data ?? []).flatMap((chunk) => utf8Values(chunk, 0));
   const indices = numberValues(data as unknown as Data<Int32>);
   const valid = validity(data);
   const labels = new Array<string | null>(data.length);

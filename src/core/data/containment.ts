@@ -65,8 +65,16 @@ export interface SampleFiles {
 /** A '/'-separated path of plain names: none empty, '.' or '..', no backslash, not absolute. */
 const PLAIN_PATH = /^(?:(?!\.\.?(?:\/|$))[^/\\]+\/)*(?!\.\.?$)[^/\\]+$/;
 
+/**
+ * Names Windows rewrites when it opens them, so that the name listed and the file opened may differ:
+ * a drive or stream colon, a trailing dot or space (trimmed), a device name (`COM1.png` is a port).
+ */
+const WINDOWS_REWRITTEN =
+  /:|[. ](?:\/|$)|(?:^|\/)(?:CON|PRN|AUX|NUL|COM\d|LPT\d|CONIN\$|CONOUT\$)(?:\.[^/]*)?(?:\/|$)/i;
+
+/** True when a path can be cut as text: plain names, and on Windows none it would rewrite. */
 function isPlainPath(path: string): boolean {
-  return PLAIN_PATH.test(path) && !(sep === '\\' && path.includes(':'));
+  return PLAIN_PATH.test(path) && !(sep === '\\' && WINDOWS_REWRITTEN.test(path));
 }
 
 /** Paths in one folder from which {@link RootResolver.resolveAll} lists the folder rather than `lstat` each. */

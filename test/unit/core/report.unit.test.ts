@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RecordBatchFileWriter, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
@@ -42,7 +42,7 @@ test('a report is a header and an Arrow samples file that read back as the same 
     const header = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
     assert.equal(header.version, REPORT_VERSION);
     assert.equal(header.samples.rows, report.samples.length);
-    assert.match(header.samples.file, /^report\.samples\.[0-9a-f]{12}\.arrow$/);
+    assert.match(header.samples.file, /^report\.json\.samples\.[0-9a-f]{12}\.arrow$/);
     assert.deepEqual(await readdir(dir), [header.samples.file, 'report.json'].sort());
     assert.deepEqual(await readReport(path), JSON.parse(JSON.stringify(report)), 'every field, exactly');
 
@@ -52,6 +52,20 @@ test('a report is a header and an Arrow samples file that read back as the same 
     assert.notEqual(second.samples.file, header.samples.file);
     assert.deepEqual(await readdir(dir), [second.samples.file, 'report.json'].sort());
     assert.equal((await readReport(path)).samples.length, 5);
+
+    // Two audits finishing at once (the lock orders them): the header names a samples file that is there.
+    await Promise.all([
+      writeReport(report, path),
+      writeReport({ ...report, samples: report.samples.slice(0, 7) }, path),
+    ]);
+    const last = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
+    assert.deepEqual(await readdir(dir), [last.samples.file, 'report.json'].sort(), 'one samples file, no lock left');
+    assert.equal((await readReport(path)).samples.length, last.samples.rows);
+
+    // A report named without .json beside it keeps its own samples.
+    await writeReport(report, join(dir, 'report'));
+    assert.equal((await readReport(path)).samples.length, last.samples.rows);
+    assert.equal((await readReport(join(dir, 'report'))).samples.length, report.samples.length);
   });
 });
 
@@ -141,6 +155,14 @@ test('a missing, damaged, short or foreign samples file is an error that names i
     await rejects(/is damaged: its "score" column holds Utf8, not numbers/);
     await writeFile(samplesPath, RecordBatchFileWriter.writeAll(table.select(['path', 'score'])));
     await rejects(/is damaged: it has no "givenLabel" column/);
+    const nonUtf8 = Buffer.from(bytes);
+    nonUtf8[nonUtf8.indexOf(Buffer.from(report.samples[3].path))] = 0xff;
+    await writeFile(samplesPath, nonUtf8);
+    await rejects(/is damaged: row \d+ holds text that is not UTF-8/);
+    await rm(samplesPath);
+    await writeFile(join(dir, 'elsewhere.arrow'), bytes);
+    await symlink(join(dir, 'elsewhere.arrow'), samplesPath);
+    await rejects(/is not a regular file/);
 
     await writeFile(
       path,
@@ -150,7 +172,12 @@ test('a missing, damaged, short or foreign samples file is an error that names i
       /report\.samples\.000000000000\.arrow, the samples of .*, is missing/,
       join(dir, 'report.samples.000000000000.arrow'),
     );
-    for (const file of ['../report.samples.0123456789ab.arrow', '/etc/passwd', 7]) {
+    for (const file of [
+      '../report.samples.0123456789ab.arrow',
+      'x:report.samples.0123456789ab.arrow',
+      '/etc/passwd',
+      7,
+    ]) {
       await writeFile(path, JSON.stringify({ ...header, samples: { ...header.samples, file } }));
       await rejects(/names no samples file of its own/, path);
     }
