@@ -4,7 +4,7 @@
  * versions 2 and 3 too, which held the samples inline in report.json.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
 import { AuditError } from './errors';
@@ -14,6 +14,9 @@ import { decodeSamples, encodeSamples, SamplesFileError } from './reportSamples'
 
 /** The oldest report version {@link readReport} reads (and upgrades to {@link REPORT_VERSION}). */
 const OLDEST_READABLE_VERSION = 2;
+
+/** The first version whose samples are in a file of their own; earlier ones held them inline. */
+const SAMPLES_FILE_VERSION = 4;
 
 /** Where a header's samples are: a file in the header's folder, and how many rows it must hold. */
 export interface SamplesFileRef {
@@ -41,7 +44,7 @@ export async function writeReport(report: AuditReport, path = reportPath(report.
   const folder = dirname(path);
   const stem = samplesStem(path);
   const file = `${stem}${randomBytes(6).toString('hex')}.arrow`;
-  await mkdir(folder, { recursive: true });
+  // The lock creates the folder.
   await withFileLock(
     `${path}.lock`,
     async () => {
@@ -74,8 +77,9 @@ function samplesStem(path: string): string {
 /** A samples file's name: a report's name, `.samples.`, 12 hex digits, `.arrow`; never a path or a stream. */
 const SAMPLES_FILE = /^[^/\\:]+\.samples\.[0-9a-f]{12}\.arrow$/;
 
+/** True for a samples file of the report whose {@link samplesStem} is `stem` (its name, then the 12 hex digits). */
 function isSamplesFileOf(stem: string, name: string): boolean {
-  return name.startsWith(stem) && SAMPLES_FILE.test(name) && name.length === stem.length + '0123456789ab.arrow'.length;
+  return name.startsWith(stem) && SAMPLES_FILE.test(name) && /^[0-9a-f]{12}\.arrow$/.test(name.slice(stem.length));
 }
 
 /**
@@ -98,7 +102,7 @@ export function reportJson(report: AuditReport | ReportHeader): string {
  */
 export async function readReport(path: string): Promise<AuditReport> {
   const header = await readHeader(path);
-  if (header.version < 4) return upgradeInline(header as unknown as InlineReport, path);
+  if (header.version < SAMPLES_FILE_VERSION) return upgradeInline(header as unknown as InlineReport);
   try {
     return await withSamples(header as ReportHeader, path);
   } catch (error) {
@@ -151,7 +155,7 @@ async function readHeader(path: string): Promise<{ version: number } & Record<st
       path,
     );
   }
-  const inline = report.version < 4;
+  const inline = report.version < SAMPLES_FILE_VERSION;
   if (inline !== Array.isArray(report.samples)) {
     throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
   }
@@ -211,9 +215,7 @@ interface InlineReport extends Omit<AuditReport, 'version' | 'settings' | 'noise
 }
 
 /** A version 2 or 3 report under today's version and names: the values themselves are unchanged. */
-function upgradeInline(report: InlineReport, path: string): AuditReport {
-  if (!Array.isArray(report.samples))
-    throw new AuditError('reportMalformed', `${path} is not a label-audit report.`, path);
+function upgradeInline(report: InlineReport): AuditReport {
   if (report.version === 3) return { ...report, version: REPORT_VERSION } as AuditReport;
   const { judge, ...flag } = report.settings.flag;
   const noiseMatrix = report.noiseMatrix;

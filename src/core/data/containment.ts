@@ -89,12 +89,16 @@ interface Listing {
 /** The listed folders, by '/'-separated path relative to the root ('' for the root). */
 type Listings = Map<string, Listing>;
 
+/** The folder of a plain path, '/'-separated ('' for the root): the key of its listing. */
+function folderOf(path: string): string {
+  return path.slice(0, Math.max(0, path.lastIndexOf('/')));
+}
+
 /** The listing and name of a plain path whose folder is listed and holds it as a regular file. */
 function listedAt(listings: Listings, path: string): [Listing, string] | undefined {
   if (listings.size === 0 || !isPlainPath(path)) return undefined;
-  const slash = path.lastIndexOf('/');
-  const listing = listings.get(slash < 0 ? '' : path.slice(0, slash));
-  const name = path.slice(slash + 1);
+  const listing = listings.get(folderOf(path));
+  const name = path.slice(path.lastIndexOf('/') + 1);
   return listing?.files.has(name) ? [listing, name] : undefined;
 }
 
@@ -227,7 +231,7 @@ export class RootResolver {
     const counts = new Map<string, number>();
     for (const path of paths) {
       if (!isPlainPath(path)) continue;
-      const folder = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+      const folder = folderOf(path);
       counts.set(folder, (counts.get(folder) ?? 0) + 1);
     }
     throwIfAborted(signal);

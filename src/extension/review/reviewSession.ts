@@ -315,10 +315,8 @@ export async function readReviewReport(
     const report = await readReport(reportPath(datasetRoot));
     // A path leading outside the dataset (an edited report, or a link to a file elsewhere) gets no
     // image rather than a URI to that file: each path is resolved through its links once here.
-    const files = await sampleFilesInside(
-      datasetRoot,
-      report.samples.map((s) => s.path),
-    );
+    const paths = report.samples.map((s) => s.path);
+    const files = await sampleFilesInside(datasetRoot, paths);
     const imageUri = (path: string) => {
       const file = files.get(path);
       return file === undefined ? '' : uriOf(file);
@@ -327,7 +325,7 @@ export async function readReviewReport(
     log(`Review of ${datasetRoot}: ${report.summary.flagged} flagged of ${report.samples.length} audited.`);
     return {
       content,
-      samplePaths: new Set(report.samples.map((s) => s.path)),
+      samplePaths: new Set(paths),
       classes: report.dataset.classes,
       files,
     };
