@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AuditReport } from '../../src/core/report';
-import { sampleFilesInside } from '../../src/core/data/containment';
 import { defaultDecisionsPath, readDecisionsDocument, writeDecisions } from '../../src/core/review/decisions';
 import { buildReviewContent } from '../../src/extension/review/reviewContent';
 import { ReviewSession } from '../../src/extension/review/reviewSession';
@@ -149,12 +148,10 @@ export async function launchReviewPages(source: ReviewSource = {}): Promise<Revi
         // The content's classes are its report's (buildReviewContent copies them), so a test's own content checks against its own classes.
         loadReport: async () => {
           const shown = options.content ?? content;
-          if (shown.status !== 'ready') return { content: shown, samplePaths, classes: [], files: new Map() };
+          if (shown.status !== 'ready') return { content: shown, samplePaths, classes: [] };
           // A test's own duplicate groups stand for its report's: their members are samples too.
           const members = (shown.conflicts ?? []).flatMap((group) => group.members.map((m) => m.path));
-          const paths = new Set([...samplePaths, ...members]);
-          const files = await sampleFilesInside(datasetRoot, [...paths]);
-          return { content: shown, samplePaths: paths, classes: shown.classes, files };
+          return { content: shown, samplePaths: new Set([...samplePaths, ...members]), classes: shown.classes };
         },
       });
       hosts.set(page, { session, datasetRoot, log, opened });

@@ -56,12 +56,6 @@ export function escapeProblem(escape: Escape, root: string, consequence = 'not r
     : `"${escape.link}" is a symbolic link to ${escape.target}, which leads outside the dataset folder ${root}; ${consequence}`;
 }
 
-/** The real files of many sample paths (see {@link RootResolver.filesOf}). */
-export interface SampleFiles {
-  /** The real file of sample path `path`, or undefined when it is missing or leads outside the root. */
-  get(path: string): string | undefined;
-}
-
 /** A '/'-separated path of plain names: none empty, '.' or '..', no backslash, not absolute. */
 const PLAIN_PATH = /^(?:(?!\.\.?(?:\/|$))[^/\\]+\/)*(?!\.\.?$)[^/\\]+$/;
 
@@ -94,20 +88,14 @@ function folderOf(path: string): string {
   return path.slice(0, Math.max(0, path.lastIndexOf('/')));
 }
 
-/** The listing and name of a plain path whose folder is listed and holds it as a regular file. */
-function listedAt(listings: Listings, path: string): [Listing, string] | undefined {
+/** The real file of a plain path whose folder is listed and holds it as a regular file, else undefined. */
+function listedFile(listings: Listings, path: string): string | undefined {
   if (listings.size === 0 || !isPlainPath(path)) return undefined;
   const listing = listings.get(folderOf(path));
   const name = path.slice(path.lastIndexOf('/') + 1);
-  return listing?.files.has(name) ? [listing, name] : undefined;
-}
-
-/** The real file of a path {@link listedAt} finds, else undefined. */
-function listedFile(listings: Listings, path: string): string | undefined {
-  const at = listedAt(listings, path);
-  if (!at) return undefined;
-  const [{ realFolder }, name] = at;
+  if (!listing?.files.has(name)) return undefined;
   // Concatenated, not join()ed: both parts are already normal, and this runs once per sample.
+  const { realFolder } = listing;
   return realFolder.endsWith(sep) ? realFolder + name : realFolder + sep + name;
 }
 
@@ -198,21 +186,10 @@ export class RootResolver {
   }
 
   /**
-   * The real files of `paths` that are usable, held compactly (what the review panel keeps for a
-   * report's every sample): of a listed folder only its names, a real path being built when asked.
+   * {@link resolve} on every path, `batch` at a time, each result handed to `take` in order.
+   * @param signal - Checked between batches; rejects with AuditError('cancelled').
    */
-  async filesOf(paths: readonly string[], signal?: AbortSignal): Promise<SampleFiles> {
-    const listings = await this.listBusyFolders(paths, signal);
-    const apart = new Map<string, string>();
-    const rest = paths.filter((path) => listedAt(listings, path) === undefined);
-    await this.resolveEach(rest, signal, 64, (path, resolution) => {
-      if ('file' in resolution) apart.set(path, resolution.file);
-    });
-    return { get: (path) => apart.get(path) ?? listedFile(listings, path) };
-  }
-
-  /** {@link resolve} on every path, `batch` at a time, each result handed to `take` in order. */
-  private async resolveEach(
+  async resolveEach(
     paths: readonly string[],
     signal: AbortSignal | undefined,
     batch: number,
@@ -312,10 +289,15 @@ export async function resolveSample(root: string, path: string): Promise<Resolut
 
 /**
  * {@link sampleFileInside} for many paths at once (sharing the folder lookups): the real file of each
- * path that is usable; paths missing or leading outside `root` answer undefined. A path not asked
- * about may answer too, and then always with a regular file inside the root.
+ * usable path; paths missing or leading outside `root` are absent. One `lstat` per path and no folder
+ * listing: for the few thousand images a review shows, listing folders of a million-sample dataset
+ * would cost more than it saves (the dataset loader, which resolves every path, lists them).
  */
-export async function sampleFilesInside(root: string, paths: readonly string[]): Promise<SampleFiles> {
+export async function sampleFilesInside(root: string, paths: readonly string[]): Promise<ReadonlyMap<string, string>> {
+  const files = new Map<string, string>();
   const resolver = await RootResolver.open(root).catch(() => undefined);
-  return resolver ? resolver.filesOf(paths) : { get: () => undefined };
+  await resolver?.resolveEach([...new Set(paths)], undefined, 64, (path, resolution) => {
+    if ('file' in resolution) files.set(path, resolution.file);
+  });
+  return files;
 }

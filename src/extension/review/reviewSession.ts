@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { classActionsProblem, strandedRelabels } from '../../core/shared/classActions';
-import { sampleFileInside, sampleFilesInside, type SampleFiles } from '../../core/data/containment';
+import { sampleFileInside, sampleFilesInside } from '../../core/data/containment';
 import { AuditError } from '../../core/errors';
 import { readReport, reportPath } from '../../core/reportFile';
 import { appendReviewLog, currentReviewer, defaultReviewLogPath, reviewLogEntries } from '../../core/review/reviewLog';
@@ -12,7 +12,8 @@ import {
   type ReviewContent,
 } from '../../protocol/webview';
 import type { DecisionStore } from './decisionStore';
-import { buildReviewContent, changeProblem } from './reviewContent';
+import { changeProblem, renderReviewContent, reviewImagePaths, selectReviewContent } from './reviewContent';
+import { lazyPathSet, type PathSet } from './pathSet';
 import { sharedDecisionStore } from './sharedDecisionStores';
 import type { ThumbnailCache } from './thumbnailCache';
 import { ThumbnailRequests } from './thumbnailRequests';
@@ -21,10 +22,8 @@ import { ThumbnailRequests } from './thumbnailRequests';
 export interface LoadedReport {
   readonly content: ReviewContent;
   /** Every sample of the report: the only paths the webview may decide, open or ask thumbnails of. */
-  readonly samplePaths: ReadonlySet<string>;
+  readonly samplePaths: PathSet;
   readonly classes: readonly string[];
-  /** Real files of the report's samples inside the dataset, links resolved once at load (missing or outside: absent). */
-  readonly files: SampleFiles;
 }
 
 /** What a {@link ReviewSession} works with; the panel passes the VS Code ones, the browser tests their own. */
@@ -77,7 +76,8 @@ export class ReviewSession {
     this.thumbnails = new ThumbnailRequests(
       options.thumbnails,
       options.uriOf,
-      (path) => this.sampleFile(path),
+      // Each path resolved when asked, through its links: the report is a file anyone may edit.
+      (path) => sampleFileInside(this.datasetRoot, path),
       (thumbnails) => this.post({ type: 'thumbnails/didCreate', thumbnails }),
       options.log,
     );
@@ -102,7 +102,7 @@ export class ReviewSession {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.options.log(`Review of ${this.datasetRoot} failed: ${message}`);
-        report = { content: { status: 'error', message }, samplePaths: new Set(), classes: [], files: new Map() };
+        report = { content: { status: 'error', message }, samplePaths: new Set(), classes: [] };
       }
     }
     this.report = report;
@@ -180,11 +180,6 @@ export class ReviewSession {
       return;
     }
     this.post({ type: 'decisions/didChange', decisions: store.decisions, classActions: store.classActions });
-  }
-
-  /** The real file of a sample, as resolved when the report was loaded; undefined when missing or outside the root. */
-  private sampleFile(path: string): string | undefined {
-    return this.report?.files.get(path);
   }
 
   private async decide(seq: number, changes: readonly DecisionChange[], undo: boolean): Promise<void> {
@@ -305,29 +300,24 @@ export async function readReviewReport(
   uriOf: (file: string) => string,
   log: (line: string) => void,
 ): Promise<LoadedReport> {
-  const none = (content: ReviewContent): LoadedReport => ({
-    content,
-    samplePaths: new Set(),
-    classes: [],
-    files: new Map(),
-  });
+  const none = (content: ReviewContent): LoadedReport => ({ content, samplePaths: new Set(), classes: [] });
   try {
     const report = await readReport(reportPath(datasetRoot));
+    const selection = selectReviewContent(report, maxShown);
     // A path leading outside the dataset (an edited report, or a link to a file elsewhere) gets no
-    // image rather than a URI to that file: each path is resolved through its links once here.
-    const paths = report.samples.map((s) => s.path);
-    const files = await sampleFilesInside(datasetRoot, paths);
+    // image rather than a URI to that file: each path shown is resolved through its links here. Only
+    // those: at a million samples, resolving every one would be most of the time the panel takes.
+    const files = await sampleFilesInside(datasetRoot, reviewImagePaths(selection));
     const imageUri = (path: string) => {
       const file = files.get(path);
       return file === undefined ? '' : uriOf(file);
     };
-    const content = buildReviewContent(report, maxShown, imageUri);
+    const content = renderReviewContent(selection, imageUri);
     log(`Review of ${datasetRoot}: ${report.summary.flagged} flagged of ${report.samples.length} audited.`);
     return {
       content,
-      samplePaths: new Set(paths),
+      samplePaths: lazyPathSet(report.samples.map((s) => s.path)),
       classes: report.dataset.classes,
-      files,
     };
   } catch (error) {
     if (AuditError.is(error, 'reportMissing')) {

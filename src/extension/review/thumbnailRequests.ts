@@ -28,7 +28,7 @@ export class ThumbnailRequests {
   constructor(
     private readonly cache: ThumbnailCache,
     private readonly uriOf: (file: string) => string,
-    private readonly originalOf: (path: string) => string | undefined,
+    private readonly originalOf: (path: string) => Promise<string | undefined>,
     private readonly send: (thumbnails: Record<string, string>) => void,
     private readonly log: (line: string) => void,
   ) {}
@@ -45,8 +45,9 @@ export class ThumbnailRequests {
           if (error instanceof ThumbnailSkipped) return;
           // The grid still shows the image if the browser can decode it; the log says why there is no thumbnail.
           this.log(`No thumbnail for ${path}: ${error instanceof Error ? error.message : String(error)}`);
-          const original = this.originalOf(path);
-          if (original !== undefined) this.answer(path, original);
+          void this.originalOf(path).then((original) => {
+            if (original !== undefined) this.answer(path, original);
+          });
         },
       );
     }

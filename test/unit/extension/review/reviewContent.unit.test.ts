@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReviewContent, changeProblem } from '../../../../src/extension/review/reviewContent';
+import {
+  buildReviewContent,
+  changeProblem,
+  renderReviewContent,
+  reviewImagePaths,
+  selectReviewContent,
+} from '../../../../src/extension/review/reviewContent';
 import { swapMatrix } from '../../../../src/extension/review/swapMatrix';
 import { sampleAnswerKey, sampleDigitsReport } from '../../../helpers/sampleReport';
 
@@ -274,4 +280,31 @@ test("a sample's ERM trajectory reaches the preview with the run's epoch count; 
   const shown = content.suspects.find((s) => s.path === first.path)!;
   assert.deepEqual(shown.dynamics, { ...dynamics, epochs: report.training.erm.epochs });
   assert.equal(content.suspects.filter((s) => s.dynamics).length, 1);
+});
+
+test('the content asks for the images reviewImagePaths lists and no others: cards, neighbours, examples, conflicts', async () => {
+  const digits = await sampleDigitsReport();
+  const [a, b] = digits.samples.slice(-2);
+  const report = {
+    ...digits,
+    conflicts: [
+      {
+        kind: 'near' as const,
+        members: [
+          { path: a.path, label: '1' },
+          { path: b.path, label: '7' },
+        ],
+      },
+    ],
+  };
+  const selection = selectReviewContent(report, 30);
+  const listed = new Set(reviewImagePaths(selection));
+  const asked = new Set<string>();
+  const content = renderReviewContent(selection, (path) => (asked.add(path), `uri:${path}`));
+  assert.deepEqual(asked, listed);
+  assert.ok(content.status === 'ready');
+  const neighbour = content.suspects.find((s) => s.neighbours)?.neighbours?.given[0];
+  assert.ok(neighbour && listed.has(neighbour.path), 'a neighbour strip image is listed');
+  assert.ok(listed.has(a.path) && listed.has(b.path), 'conflict members are listed');
+  assert.ok(listed.has(content.classExamples?.['3'][0].path ?? ''), 'class examples are listed');
 });

@@ -113,7 +113,7 @@ test('requests answer in batches with URIs; a broken image falls back to the ori
   const requests = new ThumbnailRequests(
     new ThumbnailCache(root),
     (file) => `uri:${relative(root, file)}`,
-    (path) => join(root, path),
+    async (path) => join(root, path),
     (batch) => batches.push(batch),
     (line) => log.push(line),
   );
