@@ -1,7 +1,8 @@
 // Detection from how ERM learns (issue #16): area under the margin, learned-late / forgetting, and
 // each fused with the ERM-vs-mixup judge's score on the models' probabilities, against that score
 // alone — on real images with injected label noise, over several seeds (training seed s, noise seed
-// 2 + s), medians and ranges. "models + AUM (w .25)" is the default judge since (flag.aumWeight).
+// 2 + s), medians and ranges. "models + AUM (w .25)" is `--aum-weight 0.25` (flag.aumWeight); the
+// default stayed 0, "models alone" (docs/learning-dynamics.md: not better on every Fashion-MNIST row).
 //
 //   npm run bench:dynamics -- [--count 10000] [--sources mnist,fashion] [--settings sym0,sym20,sym40,pair20]
 //     [--seeds 1,2,3] [--dump runs.json]
@@ -13,14 +14,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aumSuspicion, AUM_THRESHOLD, learnedLateSuspicion } from '../src/core/detection/dynamicsSignals';
 import { judgeSamples } from '../src/core/detection/judge';
-import { injectLabelNoise } from '../src/core/detection/noise';
 import { resolveAuditOptions } from '../src/core/options';
 import { auditImages } from '../src/core/training/auditImages';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { stringOption } from './args';
 import { benchImageSet, releaseSource } from './data';
-import { NOISE_SETTINGS, PAIRS } from './noiseSettings';
+import { groupBy } from './groupBy';
+import { noisyLabels, type NOISE_SETTINGS } from './noiseSettings';
 import { markdownTable, signalQuality, type SignalQuality } from './signalQuality';
 
 /** One audit's per-sample outputs, in sample order: all a signal needs to be judged again. */
@@ -88,11 +89,7 @@ async function train(): Promise<Run[]> {
     for (const seed of seeds)
       for (const setting of settings) {
         const options = resolveAuditOptions({ method: 'mixup', seed });
-        const noise = NOISE_SETTINGS[setting];
-        const noisy =
-          noise.rate === 0
-            ? { labels: Int32Array.from(data.labels), flipped: new Uint8Array(count) }
-            : injectLabelNoise(data.labels, 10, { ...noise, seed: 2 + seed, pairs: PAIRS[source] });
+        const noisy = noisyLabels(data.labels, source, setting, 2 + seed);
         const started = performance.now();
         const audit = await auditImages(data.images, noisy.labels, 10, options, { runner: workerModelRunner('auto') });
         const seconds = (performance.now() - started) / 1000;
@@ -122,13 +119,8 @@ async function train(): Promise<Run[]> {
 }
 
 function report(runs: Run[]): void {
-  const groups = new Map<string, Run[]>();
-  for (const run of runs) {
-    const key = `${run.source} ${run.setting}`;
-    groups.set(key, [...(groups.get(key) ?? []), run]);
-  }
   const rows: string[][] = [];
-  for (const [key, group] of groups) {
+  for (const [key, group] of groupBy(runs, (run) => `${run.source} ${run.setting}`)) {
     const seconds = spread(
       group.map((r) => r.seconds),
       0,

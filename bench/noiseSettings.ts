@@ -1,5 +1,6 @@
 // The label noise the quality benchmarks inject (bench:quality, bench:own-model): one table, so
 // their rows mean the same thing.
+import { injectLabelNoise, type NoisyLabels } from '../src/core/detection/noise';
 
 /** Pair-flip targets per class: the look-alike class each label is flipped to. */
 export const PAIRS: Record<'mnist' | 'fashion', readonly number[]> = {
@@ -17,3 +18,16 @@ export const NOISE_SETTINGS = {
   sym40: { rate: 0.4, kind: 'symmetric' },
   pair20: { rate: 0.2, kind: 'pairFlip' },
 } as const;
+
+/** `labels` (10 classes) under `setting`'s noise drawn from `seed`, and which were flipped (none at sym0). */
+export function noisyLabels(
+  labels: Int32Array,
+  source: keyof typeof PAIRS,
+  setting: keyof typeof NOISE_SETTINGS,
+  seed: number,
+): NoisyLabels {
+  const noise = NOISE_SETTINGS[setting];
+  return noise.rate === 0
+    ? { labels: Int32Array.from(labels), flipped: new Uint8Array(labels.length) }
+    : injectLabelNoise(labels, 10, { ...noise, seed, pairs: PAIRS[source] });
+}
