@@ -16,11 +16,11 @@ import { aumSuspicion, AUM_THRESHOLD, learnedLateSuspicion } from '../src/core/d
 import { judgeSamples } from '../src/core/detection/judge';
 import { resolveAuditOptions } from '../src/core/options';
 import { auditImages } from '../src/core/training/auditImages';
+import { groupBy } from '../src/core/shared/collections';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { stringOption } from './args';
 import { benchImageSet, releaseSource } from './data';
-import { groupBy } from './groupBy';
 import { noisyLabels, type NOISE_SETTINGS } from './noiseSettings';
 import { markdownTable, signalQuality, type SignalQuality } from './signalQuality';
 

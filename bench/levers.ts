@@ -36,11 +36,11 @@ import {
   type AuditOptionsInput,
 } from '../src/core/options';
 import { auditImages, type ModelAudit } from '../src/core/training/auditImages';
+import { groupBy } from '../src/core/shared/collections';
 import { chooseBackend } from '../src/engine/backend';
 import { workerModelRunner } from '../src/engine/workerRunner';
 import { flag, stringOption } from './args';
 import { benchImageSet, releaseSource, type BenchData } from './data';
-import { groupBy } from './groupBy';
 import { NOISE_SETTINGS, noisyLabels } from './noiseSettings';
 import { markdownTable, signalQuality, type SignalQuality } from './signalQuality';
 import { median, medianAndRange } from './stats';

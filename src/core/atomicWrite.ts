@@ -11,7 +11,7 @@ import { temporaryName } from './staleTemporaries';
  */
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array | AsyncIterable<Uint8Array>,
+  data: string | Uint8Array | Iterable<string> | AsyncIterable<Uint8Array>,
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), temporaryName(basename(path), randomBytes(6).toString('hex')));

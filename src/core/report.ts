@@ -35,8 +35,10 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * 3: `settings.flag.judge` is `settings.flag.scoredBy`, and the noise source 'judge' is 'in-sample'
  * (the same values under names that say what they are). 4: the samples are no longer in
  * report.json but in an Arrow file beside it that the header names (reportSamples.ts,
- * docs/report-format.md), so that a million-sample report opens in a second or two.
- * {@link readReport} still reads versions 2 and 3.
+ * docs/report-format.md), so that a million-sample report opens in a second or two. 5: the
+ * per-sample numbers of `health` (each image-quality and outlier score, the map's points) moved
+ * there too, as columns (reportSeries.ts): at a million samples they were ~60 MB of header JSON.
+ * {@link readReport} still reads versions 2 to 4.
  * Optional fields added later (`duplicates`, `conflicts`, per-sample `neighbours`; `ownModel`,
  * `settings.ownModel`, `reasons.neighbours` and `reasons.noOutOfSampleRow`; `health` and
  * `settings.health`, docs/dataset-health.md; `settings.heads` and `ownModel.backbone`, docs/own-model.md; per-sample `dynamics`, docs/learning-dynamics.md) keep the version:
@@ -45,7 +47,7 @@ export type { ClassHealth, MergeSuggestion, ReportNeighbourList, ReportNeighbour
  * conflict member (one member now stands for all its byte-identical files with one label, issue #18):
  * an older reader shows such a member as one file, and a decision on it then reaches that file only.
  */
-export const REPORT_VERSION = 4;
+export const REPORT_VERSION = 5;
 
 /** Where the audit keeps its files inside the dataset: report, decisions, cache. */
 export const AUDIT_DIR = '.label-audit';

@@ -4,13 +4,14 @@
  * versions 2 and 3 too, which held the samples inline in report.json.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomicWrite';
 import { AuditError } from './errors';
 import { withFileLock } from './fileLock';
 import { AUDIT_DIR, REPORT_VERSION, type AuditReport, type ReportNoiseMatrix } from './report';
 import { decodeSamples, encodeSamples, SamplesFileError } from './reportSamples';
+import { joinSeries, SeriesMissing, splitSeries } from './reportSeries';
 
 /** The oldest report version {@link readReport} reads (and upgrades to {@link REPORT_VERSION}). */
 const OLDEST_READABLE_VERSION = 2;
@@ -25,7 +26,7 @@ export interface SamplesFileRef {
   readonly rows: number;
 }
 
-/** report.json from version 4 on: the report without its samples, and where they are. */
+/** report.json from version 4 on: the report without its samples (from 5 on, without health's per-sample arrays), and where they are. */
 export type ReportHeader = Omit<AuditReport, 'samples'> & { readonly samples: SamplesFileRef };
 
 /** Path of the report for a dataset root. */
@@ -48,8 +49,13 @@ export async function writeReport(report: AuditReport, path = reportPath(report.
   await withFileLock(
     `${path}.lock`,
     async () => {
-      await writeFileAtomic(join(folder, file), encodeSamples(report.samples, report.dataset.classes));
-      const header: ReportHeader = { ...report, samples: { file, format: 'arrow-ipc', rows: report.samples.length } };
+      const { health, columns } = splitSeries(report.health);
+      await writeFileAtomic(join(folder, file), encodeSamples(report.samples, report.dataset.classes, columns));
+      const header: ReportHeader = {
+        ...report,
+        ...(health ? { health } : {}),
+        samples: { file, format: 'arrow-ipc', rows: report.samples.length },
+      };
       try {
         await writeFileAtomic(path, `${reportJson(header)}\n`);
       } catch (error) {
@@ -180,25 +186,32 @@ async function withSamples(header: ReportHeader, path: string): Promise<AuditRep
       `${samplesPath}, the samples of ${path}, ${problem}. Run the audit again.`,
       samplesPath,
     );
-  let bytes: Buffer;
+  let handle: FileHandle;
   try {
     // A regular file only: a link to a pipe or a device would hang or flood the reader.
     if (!(await lstat(samplesPath)).isFile()) throw broken('is not a regular file');
-    bytes = await readFile(samplesPath);
+    handle = await open(samplesPath, 'r');
   } catch (error) {
     if (AuditError.is(error)) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SamplesGone(samplesPath);
     throw broken(`cannot be read (${(error as Error).message})`);
   }
   let samples: AuditReport['samples'];
+  let health: AuditReport['health'];
   try {
-    samples = decodeSamples(bytes);
+    const decoded = await decodeSamples(handle, rows);
+    samples = decoded.samples;
+    // Version 4 held these arrays in the header, where they stay; from 5 on they are columns.
+    health = joinSeries(header.health, decoded.series);
   } catch (error) {
     if (error instanceof SamplesFileError) throw broken(`is damaged: ${error.message}`);
-    throw error;
+    if (error instanceof SeriesMissing) throw broken(error.message);
+    throw broken(`cannot be read (${(error as Error).message})`);
+  } finally {
+    await handle.close();
   }
   if (samples.length !== rows) throw broken(`holds ${samples.length} samples where the report says ${rows}`);
-  return { ...header, samples };
+  return { ...header, version: REPORT_VERSION, ...(health ? { health } : {}), samples };
 }
 
 /** A version 2 or 3 report: samples inline, and version 2's older names. */

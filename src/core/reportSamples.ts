@@ -18,6 +18,7 @@ import {
   Dictionary,
   Field,
   type Float,
+  Float32,
   Float64,
   Int32,
   List,
@@ -25,16 +26,24 @@ import {
   makeVector,
   Precision,
   RecordBatchFileWriter,
+  RecordBatchReader,
   Table,
-  tableFromIPC,
   Utf8,
   vectorFromArray,
   type Data,
   type RecordBatch,
   type Vector,
 } from 'apache-arrow';
+import type { FileHandle } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
+import { seriesDecimals, type SeriesColumn } from './reportSeries';
 import type { ReportDynamics, ReportSample } from './shared/types';
+
+/**
+ * Rows per record batch: a reader holds one batch's bytes at a time (~13 MB at 65 536 rows), not
+ * the whole file.
+ */
+const ROWS_PER_BATCH = 65_536;
 
 /** Thrown by {@link decodeSamples} with what is wrong; the caller names the file. */
 export class SamplesFileError extends Error {}
@@ -44,7 +53,11 @@ export class SamplesFileError extends Error {}
  * other: the file is never joined in memory (and Arrow's joining of chunks, `tableToIPC`, merges
  * chunks that share a buffer, which a column that reuses another's array would hit).
  */
-export function encodeSamples(samples: readonly ReportSample[], classes: readonly string[]): AsyncIterable<Uint8Array> {
+export function encodeSamples(
+  samples: readonly ReportSample[],
+  classes: readonly string[],
+  series: readonly SeriesColumn[] = [],
+): AsyncIterable<Uint8Array> {
   const classId = new Map(classes.map((name, i) => [name, i]));
   const label = (pick: (s: ReportSample) => string) =>
     makeVector(
@@ -100,25 +113,115 @@ export function encodeSamples(samples: readonly ReportSample[], classes: readonl
     ),
     reasons: column(new Utf8(), (s) => json(s.reasons)),
     neighbours: column(new Utf8(), (s) => json(s.neighbours)),
+    ...Object.fromEntries(series.map((c) => [c.name, seriesVector(c, samples.length)])),
   });
-  return RecordBatchFileWriter.writeAll(table);
+  // Slices of the one batch: they share its dictionaries (which a file may hold only once) and buffers.
+  const batches: RecordBatch[] = [];
+  for (const batch of table.batches)
+    for (let at = 0; at < batch.numRows; at += ROWS_PER_BATCH)
+      batches.push(batch.slice(at, Math.min(batch.numRows, at + ROWS_PER_BATCH)));
+  return RecordBatchFileWriter.writeAll(batches);
+}
+
+/** What {@link decodeSamples} reads: the samples, and the report's per-sample columns (reportSeries.ts). */
+export interface DecodedSamples {
+  readonly samples: ReportSample[];
+  /** The values of series column `name`, undefined when the file has none. */
+  readonly series: (name: string) => (number | null)[] | undefined;
 }
 
 /**
  * The samples of an Arrow IPC file written by {@link encodeSamples}, as the report's objects (a
- * field absent from a sample is absent from its object, as in the JSON of older reports).
- * @throws SamplesFileError when the bytes are not such a file.
+ * field absent from a sample is absent from its object, as in the JSON of older reports), and its
+ * series columns. Read a batch at a time through `file`: at a million samples the file is ~200 MB
+ * that need not sit in memory beside the objects made from it.
+ * @param rows - The rows the header names: each series column is made that long at once (the
+ *   caller checks the count read against it; a hand-edited count is capped by the file's size).
+ * @throws SamplesFileError when the file is not such a file.
  */
-export function decodeSamples(bytes: Uint8Array): ReportSample[] {
-  let table: Table;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (error) {
-    throw new SamplesFileError(`it is not an Arrow IPC file (${(error as Error).message})`);
-  }
+export async function decodeSamples(file: FileHandle, rows: number): Promise<DecodedSamples> {
   const samples: ReportSample[] = [];
-  for (const batch of table.batches) readBatch(batch, samples);
-  return samples;
+  const series = new Map<string, SeriesBuffer>();
+  const notArrow = (error: unknown) =>
+    new SamplesFileError(`it is not an Arrow IPC file (${error instanceof Error ? error.message : String(error)})`);
+  let batches: AsyncIterable<RecordBatch>;
+  try {
+    batches = await RecordBatchReader.from(file);
+  } catch (error) {
+    throw notArrow(error);
+  }
+  // Every row holds at least a 4-byte path offset: no more rows than that fit in the file.
+  const capacity = Math.max(0, Math.min(rows, Math.floor((await file.stat()).size / 4)));
+  const iterator = batches[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RecordBatch>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw notArrow(error);
+    }
+    if (next.done) break;
+    readSeries(next.value, samples.length, capacity, series);
+    readBatch(next.value, samples);
+  }
+  for (const [name, column] of series) {
+    if (column.filled !== samples.length) throw new SamplesFileError(`its "${name}" column is not in every batch`);
+    // A file of fewer rows than the header names: the caller reports the count.
+    column.values.length = Math.min(column.values.length, samples.length);
+  }
+  return { samples, series: (name) => series.get(name)?.values };
+}
+
+/** A series column being read: its values, made `rows` long at once, and how many batches filled. */
+interface SeriesBuffer {
+  readonly values: (number | null)[];
+  filled: number;
+}
+
+/**
+ * A series column: float32 when every value survives the trip (rounded back to the column's
+ * decimals on reading), else float64; nullable only when a value is missing.
+ */
+function seriesVector(column: SeriesColumn, rows: number): Vector {
+  if (column.values.length > rows)
+    throw new RangeError(`the report's ${column.name} has ${column.values.length} values for ${rows} samples`);
+  const values = Array.from({ length: rows }, (_, i) => {
+    const value = column.values[i];
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  });
+  const scale = 10 ** column.decimals;
+  const fits = values.every((v) => v === null || Math.round(Math.fround(v) * scale) / scale === v);
+  if (values.includes(null)) return vectorFromArray(values, fits ? new Float32() : new Float64());
+  return makeVector(fits ? Float32Array.from(values as number[]) : Float64Array.from(values as number[]));
+}
+
+/**
+ * Writes each series column of `batch` (see reportSeries.ts) into `into` from row `start`, by name.
+ * A column is made `rows` long, filled with 0, when first seen: then it is a packed array of unboxed
+ * doubles, which a loop of `push`es to a million also makes, but at three times the cost. Nulls
+ * are set after the numbers, so a column without nulls stays packed.
+ */
+function readSeries(batch: RecordBatch, start: number, rows: number, into: Map<string, SeriesBuffer>): void {
+  for (const field of batch.schema.fields) {
+    const decimals = seriesDecimals(field.name);
+    if (decimals === undefined) continue;
+    const vector = batch.getChild(field.name) as Vector<Float> | null;
+    if (!vector || !isNumberColumn(vector.type))
+      throw new SamplesFileError(`its "${field.name}" column holds ${String(vector?.type)}, not numbers`);
+    const data = vector.data[0]! as Data<Float64>;
+    const values = numberValues(data);
+    let column = into.get(field.name);
+    if (!column) into.set(field.name, (column = { values: new Array<number | null>(rows).fill(0), filled: 0 }));
+    // A column missing from earlier batches comes out short: decodeSamples finds it by its count.
+    column.filled += data.length;
+    const out = column.values;
+    // Float32 holds the report's rounded decimals only approximately: round them back.
+    const scale = values instanceof Float32Array ? 10 ** decimals : 0;
+    if (scale) for (let i = 0; i < data.length; i++) out[start + i] = Math.round(values[i]! * scale) / scale;
+    else for (let i = 0; i < data.length; i++) out[start + i] = values[i]!;
+    const valid = validity(data);
+    if (valid) for (let i = 0; i < data.length; i++) if (valid[i] === 0) out[start + i] = null;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { type AuditReport } from '../../src/core/report';
 import { readReport, reportPath, writeReport } from '../../src/core/reportFile';
 import type { Dataset } from '../../src/core/shared/types';
 import type { LearningDynamics } from '../../src/core/training/learningDynamics';
+import { largeHealth } from './largeHealth';
 import { forEachConcurrent, realImages, SOURCE_SIZE, writePhoto, writePng } from './realImages';
 import { reportOf, verdict } from './sampleReport';
 
@@ -26,6 +27,8 @@ export interface LargeReportOptions {
   readonly distinct?: number;
   /** Side of the stored images: 28 keeps the digits as they are; larger writes colour JPEG photos of that side. */
   readonly side?: number;
+  /** Give the report a dataset-health section with every per-sample score and an embedding map (largeHealth.ts). */
+  readonly health?: boolean;
 }
 
 /** Hidden folder of the distinct images; samples link to them. */
@@ -37,11 +40,11 @@ const SOURCES = '.sources';
  * @returns The report, as the panel will read it.
  */
 export async function writeLargeReportDataset(root: string, options: LargeReportOptions): Promise<AuditReport> {
-  const { samples, suspects, distinct = 500, side = SOURCE_SIZE } = options;
+  const { samples, suspects, distinct = 500, side = SOURCE_SIZE, health = false } = options;
   if (!(suspects <= samples && distinct <= samples && distinct > 0))
     throw new RangeError(`writeLargeReportDataset: ${JSON.stringify(options)} is not a valid size`);
   const marker = join(root, '.complete');
-  const key = JSON.stringify({ samples, suspects, distinct, side, layout: 5 });
+  const key = JSON.stringify({ samples, suspects, distinct, side, health, layout: 5 });
   if (existsSync(marker) && (await readFile(marker, 'utf8')) === key) {
     return readReport(reportPath(root));
   }
@@ -62,13 +65,28 @@ export async function writeLargeReportDataset(root: string, options: LargeReport
   await Promise.all(classNames.map((name) => mkdir(join(root, name), { recursive: true })));
   await forEachConcurrent(samples, 16, (i) => link(sourceFile(imageOf(i)), join(root, ...paths[i].split('/'))));
 
-  const report = largeReport(
+  let report = largeReport(
     root,
     paths,
     paths.map((p) => p.slice(0, p.indexOf('/'))),
     classNames,
     suspects,
   );
+  if (health) {
+    // The report lists samples most suspect first; the file name keeps the sample's number.
+    const imageAt = Int32Array.from(report.samples, (s) =>
+      imageOf(Number(s.path.slice(s.path.lastIndexOf('/') + 1, s.path.lastIndexOf('.')))),
+    );
+    const dataset: Dataset = {
+      root,
+      format: 'folder',
+      classes: classNames,
+      samples: report.samples.map((s) => ({ path: s.path, label: s.givenLabel, sourceIndex: -1 })),
+      issues: [],
+      source: { format: 'folder' },
+    };
+    report = { ...report, health: await largeHealth(dataset, images, imageAt) };
+  }
   await writeReport(report, reportPath(root));
   await writeFile(marker, key);
   return report;
@@ -163,12 +181,12 @@ function trajectories(verdicts: readonly Verdict[]): LearningDynamics {
   return dynamics;
 }
 
-/** A well-mixed 32-bit hash of an index (the finaliser of MurmurHash3). */
 /** Which of the `distinct` real images sample `i` links to. */
 export function distinctImageOf(i: number, distinct: number): number {
   return mix(i) % distinct;
 }
 
+/** A well-mixed 32-bit hash of an index (the finaliser of MurmurHash3). */
 function mix(i: number): number {
   let h = i ^ (i >>> 16);
   h = Math.imul(h, 0x85ebca6b);

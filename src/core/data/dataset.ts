@@ -104,7 +104,7 @@ export function compareNatural(a: string, b: string): number {
 export async function loadDataset(inputPath: string, options: { signal?: AbortSignal } = {}): Promise<Dataset> {
   const { signal } = options;
   throwIfAborted(signal);
-  const location = await locate(inputPath);
+  const location = await locateDataset(inputPath);
   const resolver = await RootResolver.open(location.root);
   const read =
     location.format === 'folder'
@@ -123,7 +123,7 @@ export async function loadDataset(inputPath: string, options: { signal?: AbortSi
   };
 }
 
-type Location =
+export type DatasetLocation =
   { format: 'folder'; root: string } | { format: Exclude<DatasetFormat, 'folder'>; root: string; manifestPath: string };
 
 interface ReadResult {
@@ -132,7 +132,13 @@ interface ReadResult {
   source: LabelSource;
 }
 
-async function locate(inputPath: string): Promise<Location> {
+/**
+ * Where the dataset at `inputPath` lives, its root and label file, without reading it: for commands
+ * that need only its `.label-audit/` folder (the cleanlab export), since at a million images the
+ * walk {@link loadDataset} makes takes seconds.
+ * @throws AuditError('pathNotFound' | 'notADataset') as {@link loadDataset} does for the path itself.
+ */
+export async function locateDataset(inputPath: string): Promise<DatasetLocation> {
   const absolute = resolve(inputPath);
   const stats = await stat(absolute).catch(() => undefined);
   if (!stats) throw new AuditError('pathNotFound', `No dataset at ${inputPath}: the path does not exist.`, inputPath);

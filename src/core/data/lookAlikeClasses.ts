@@ -4,6 +4,7 @@
  * trailing space. label-audit keeps every name exactly as written (what it writes must read back
  * identically), so these are two classes; the audit warns about them instead of silently merging.
  */
+import { groupBy } from '../shared/collections';
 
 /** The form two names that look alike share: NFKC (canonical and compatibility forms), outer whitespace dropped. */
 export function lookAlikeKey(name: string): string {
@@ -15,14 +16,7 @@ export function lookAlikeKey(name: string): string {
  * `classes`, groups in order of their first member. Linear in the number of classes.
  */
 export function lookAlikeClasses(classes: readonly string[]): string[][] {
-  const groups = new Map<string, string[]>();
-  for (const name of classes) {
-    const key = lookAlikeKey(name);
-    const group = groups.get(key);
-    if (group) group.push(name);
-    else groups.set(key, [name]);
-  }
-  return [...groups.values()].filter((group) => group.length > 1);
+  return [...groupBy(classes, lookAlikeKey).values()].filter((group) => group.length > 1);
 }
 
 /** The warning for class `name` of a look-alike `group`, naming the others with their code points so they can be told apart. */

@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { AuditReport } from '../report';
+import type { ReportSample } from '../shared/types';
 
 /** The columns, in order. */
 export const CLEANLAB_COLUMNS = [
@@ -22,8 +23,13 @@ export const CLEANLAB_COLUMNS = [
   'neighbour_agreement',
 ] as const;
 
+/** Rows per chunk of {@link cleanlabCsvChunks}: a few MB of text at a time. */
+const ROWS_PER_CHUNK = 20_000;
+
 /**
- * One row per audited image, most suspect first (the report's order).
+ * One row per audited image, most suspect first (the report's order), in chunks of `rowsPerChunk`
+ * rows after the header, for writing as it is made: at a million samples the whole text is ~130 MB,
+ * and its rows as cell arrays several times that.
  *
  * - `is_label_issue`: flagged by the audit's method (`True`/`False`, as pandas writes booleans).
  * - `label_score`: label quality in [0, 1], higher = more likely correct, as in cleanlab:
@@ -33,9 +39,9 @@ export const CLEANLAB_COLUMNS = [
  * - ours: the suspicion score, whether the class cap held the flag back, the models' probabilities
  *   of the given label, and the kNN agreement (audits with `--embeddings`); empty where absent.
  */
-export function cleanlabCsv(report: AuditReport): string {
+export function* cleanlabCsvChunks(report: AuditReport, rowsPerChunk = ROWS_PER_CHUNK): Generator<string> {
   const cell = (value: number | undefined) => (value === undefined ? '' : String(value));
-  const rows = report.samples.map((s) => [
+  const row = (s: ReportSample) => [
     s.path,
     s.flagged ? 'True' : 'False',
     String(Math.round((1 - s.score) * 1e4) / 1e4),
@@ -48,6 +54,8 @@ export function cleanlabCsv(report: AuditReport): string {
     String(s.mixupSuggested),
     cell(s.reasons?.outOfSampleGiven),
     cell(s.reasons?.neighbours?.agreement),
-  ]);
-  return stringify([[...CLEANLAB_COLUMNS], ...rows]);
+  ];
+  yield stringify([[...CLEANLAB_COLUMNS]]);
+  for (let at = 0; at < report.samples.length; at += rowsPerChunk)
+    yield stringify(report.samples.slice(at, at + rowsPerChunk).map(row));
 }

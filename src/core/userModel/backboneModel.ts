@@ -16,6 +16,7 @@ import {
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
 import { AuditError } from '../errors';
+import { concatBytes } from '../shared/collections';
 import { closestName } from './closestName';
 import { PIXEL_SCALINGS, type PixelScaling } from './pixelScaling';
 
@@ -94,7 +95,7 @@ export async function loadBackbone(folder: string, overrides: BackboneSettings =
     load: () =>
       tf.io.getModelArtifactsForJSON(json, async (manifest) => [
         manifest.flatMap((group) => group.weights),
-        concatenate(weights).buffer as ArrayBuffer,
+        concatBytes(weights).buffer as ArrayBuffer,
       ]),
   };
   const graph = json.format === 'graph-model' || isGraphTopology(json.modelTopology);
@@ -261,16 +262,6 @@ function parseJson(file: string, bytes: Buffer): unknown {
   } catch (error) {
     return fail(file, `it is not valid JSON (${message(error)})`);
   }
-}
-
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

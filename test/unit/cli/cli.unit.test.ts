@@ -162,6 +162,23 @@ test('export --accept-suggestions writes a cleaned manifest and a decision log b
   assert.match(again.stderr, /labels\.cleaned\.csv/);
 });
 
+test("export --format cleanlab writes the report as Datalab's columns, row for row", async () => {
+  const out = join(work, 'label_issues.csv');
+  const result = await run(['export', dataset, '--format', 'cleanlab', '--out', out, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), { labelIssuesPath: out, rows: 400 });
+  const report = await readReport(reportPath(dataset));
+  const rows = parse(await readFile(out, 'utf8'), { columns: true }) as Record<string, string>[];
+  // Written in chunks (cleanlabCsvChunks): one header, every sample once, in the report's order.
+  assert.deepEqual(
+    rows.map((r) => [r.path, r.is_label_issue, r.given_label, r.predicted_label]),
+    report.samples.map((s) => [s.path, s.flagged ? 'True' : 'False', s.givenLabel, s.suggestedLabel]),
+  );
+  const again = await run(['export', dataset, '--format', 'cleanlab', '--out', out]);
+  assert.equal(again.code, 3);
+  assert.match(again.stderr, /label_issues\.csv exists: pass --force/);
+});
+
 test('dataset health: planted dark images are in the report and the summary, and --fail-on gates CI with exit code 5', async () => {
   const planted = join(work, 'digits-health');
   await cp(dataset, planted, {

@@ -7,6 +7,7 @@ import { AuditError } from '../../../src/core/errors';
 import { REPORT_VERSION, type AuditReport, type ReportSample } from '../../../src/core/report';
 import { readReport, reportJson, writeReport, type ReportHeader } from '../../../src/core/reportFile';
 import { encodeSamples } from '../../../src/core/reportSamples';
+import { healthDigitsReport } from '../../helpers/healthDigitsReport';
 import { sampleDigitsReport } from '../../helpers/sampleReport';
 import { withTempDir } from '../../helpers/tempDir';
 
@@ -181,5 +182,79 @@ test('a missing, damaged, short or foreign samples file is an error that names i
       await writeFile(path, JSON.stringify({ ...header, samples: { ...header.samples, file } }));
       await rejects(/names no samples file of its own/, path);
     }
+  });
+});
+
+test("health's per-sample scores and map points are samples-file columns that read back exactly; version 4 kept them in the header", async () => {
+  await withTempDir('report-health', async (dir) => {
+    const { report } = await healthDigitsReport(join(dir, 'digits'));
+    const health = report.health!;
+    assert.ok(health.map && health.outliers, 'the report has a map and outliers');
+    // A point the map has none for (a sample without an embedding) stays null.
+    const points = [...health.map.points];
+    points[2] = points[3] = null;
+    const full = { ...report, health: { ...health, map: { ...health.map, points } } };
+    const path = join(dir, 'report.json');
+    await writeReport(full, path);
+    const text = await readFile(path, 'utf8');
+    const header = JSON.parse(text) as ReportHeader;
+    assert.equal(header.health?.imageQuality.types.dark.scores, undefined, 'no scores in the header');
+    assert.equal(header.health?.outliers?.scores, undefined, 'no outlier scores in the header');
+    assert.equal(header.health?.outliers?.k, health.outliers.k, 'the outliers keep their own fields');
+    assert.equal(header.health?.map?.points, undefined, 'no points in the header');
+    assert.ok(text.length < 40_000, `the header is small: ${text.length} characters`);
+    const table = tableFromIPC(await readFile(join(dir, header.samples.file)));
+    assert.equal(String(table.getChild('health.dark')?.type), 'Float32', 'rounded scores fit float32');
+    assert.ok(table.getChild('map.x') && table.getChild('health.outliers'));
+    assert.deepEqual(await readReport(path), JSON.parse(JSON.stringify(full)), 'every score and point, exactly');
+
+    // Version 4: the same arrays inline in the header, read as they are.
+    const v4 = join(dir, 'v4.json');
+    await writeReport({ ...full, health: undefined }, v4);
+    const v4Header = JSON.parse(await readFile(v4, 'utf8')) as ReportHeader;
+    await writeFile(v4, reportJson({ ...v4Header, version: 4, health: full.health } as unknown as ReportHeader));
+    assert.deepEqual(await readReport(v4), JSON.parse(JSON.stringify(full)), 'a version 4 report reads unchanged');
+
+    // A version 5 header whose samples file lacks a column its health needs.
+    await writeFile(path, reportJson({ ...header, samples: v4Header.samples }));
+    await assert.rejects(readReport(path), (e: unknown) => {
+      return (
+        AuditError.is(e, 'reportMalformed') &&
+        e.message.includes(v4Header.samples.file) &&
+        e.message.includes('has no "health.dark" column')
+      );
+    });
+  });
+});
+
+test('a report of more samples than one record batch holds reads back exactly, its health columns too', async () => {
+  await withTempDir('report-batches', async (dir) => {
+    const { report } = await healthDigitsReport(join(dir, 'digits'));
+    const health = report.health!;
+    // 175 copies of the 400 digits under new names: 70 000 rows, over one batch of 65 536.
+    const copies = 175;
+    const repeat = <T>(values: readonly T[]) => Array.from({ length: copies }, () => values).flat();
+    const samples = repeat(report.samples).map((s, i) => ({ ...s, path: `${Math.floor(i / 400)}/${s.path}` }));
+    const types = Object.fromEntries(
+      Object.entries(health.imageQuality.types).map(([type, issue]) => [
+        type,
+        { ...issue, scores: repeat(issue.scores) },
+      ]),
+    ) as unknown as typeof health.imageQuality.types;
+    const big: AuditReport = {
+      ...report,
+      samples,
+      health: {
+        ...health,
+        imageQuality: { ...health.imageQuality, types },
+        outliers: { ...health.outliers!, scores: repeat(health.outliers!.scores) },
+        map: { ...health.map!, points: repeat(health.map!.points) },
+      },
+    };
+    const path = join(dir, 'report.json');
+    await writeReport(big, path);
+    const header = JSON.parse(await readFile(path, 'utf8')) as ReportHeader;
+    assert.ok(tableFromIPC(await readFile(join(dir, header.samples.file))).batches.length > 1, 'more than one batch');
+    assert.deepEqual(await readReport(path), JSON.parse(JSON.stringify(big)));
   });
 });

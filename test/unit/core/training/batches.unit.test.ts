@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BatchFiller, measureNormalization } from '../../../../src/core/training/batches';
 import { Random } from '../../../../src/core/training/random';
+import { concatBytes } from '../../../../src/core/shared/collections';
 import type { ImageSet } from '../../../../src/core/shared/types';
 import { realImages } from '../../../helpers/realImages';
 
 const COUNT = 64;
 const { images, labels } = realImages(COUNT, { seed: 3 });
-const imageSet: ImageSet = { size: 28, channels: 1, count: COUNT, pixels: concat(images) };
+const imageSet: ImageSet = { size: 28, channels: 1, count: COUNT, pixels: concatBytes(images) };
 const labelIds = Int32Array.from(labels);
 const order = Int32Array.from({ length: COUNT }, (_, i) => i);
 const length = 28 * 28;
@@ -81,9 +82,3 @@ test('λ ~ Beta(α, α): α = 8 concentrates around 0.5, α = 0.2 near 0 and 1',
   const extremes = draws(0.2).filter((x) => x < 0.05 || x > 0.95).length / 20_000;
   assert.ok(extremes > 0.5, `α=0.2 mostly near 0 or 1 (${extremes})`);
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.length * parts[0].length);
-  parts.forEach((p, i) => out.set(p, i * p.length));
-  return out;
-}
