@@ -172,7 +172,7 @@ export async function decodeSamples(file: FileHandle, rows: number): Promise<Dec
   return { samples, series: (name) => series.get(name)?.values };
 }
 
-/** A series column being read: its values, made `rows` long at once, and how many batches filled. */
+/** A series column being read: its values, made `rows` long at once, and how many of them the batches filled. */
 interface SeriesBuffer {
   readonly values: (number | null)[];
   filled: number;
@@ -205,10 +205,7 @@ function readSeries(batch: RecordBatch, start: number, rows: number, into: Map<s
   for (const field of batch.schema.fields) {
     const decimals = seriesDecimals(field.name);
     if (decimals === undefined) continue;
-    const vector = batch.getChild(field.name) as Vector<Float> | null;
-    if (!vector || !isNumberColumn(vector.type))
-      throw new SamplesFileError(`its "${field.name}" column holds ${String(vector?.type)}, not numbers`);
-    const data = vector.data[0]! as Data<Float64>;
+    const data = columnData<Float64>(batch, field.name, isNumberColumn, 'numbers');
     const values = numberValues(data);
     let column = into.get(field.name);
     if (!column) into.set(field.name, (column = { values: new Array<number | null>(rows).fill(0), filled: 0 }));
@@ -224,6 +221,19 @@ function readSeries(batch: RecordBatch, start: number, rows: number, into: Map<s
   }
 }
 
+/** The data of column `name` of `batch`, checked to be of the type `is` accepts (`kind` names it in the error). */
+function columnData<T extends DataType>(
+  batch: RecordBatch,
+  name: string,
+  is: (type: DataType) => boolean,
+  kind: string,
+): Data<T> {
+  const vector = batch.getChild(name) as Vector<T> | null;
+  if (!vector) throw new SamplesFileError(`it has no "${name}" column`);
+  if (!is(vector.type)) throw new SamplesFileError(`its "${name}" column holds ${String(vector.type)}, not ${kind}`);
+  return vector.data[0]!;
+}
+
 /**
  * Appends the rows of one record batch to `into`. Each column is first turned into a plain array
  * (a loop per column, no per-row calls into Arrow), then each row is one object built from them:
@@ -232,12 +242,8 @@ function readSeries(batch: RecordBatch, start: number, rows: number, into: Map<s
 function readBatch(batch: RecordBatch, into: ReportSample[]): void {
   // Rows are numbered in the file, not in the batch.
   const first = into.length;
-  const child = <T extends DataType>(name: string, is: (type: DataType) => boolean, kind: string): Data<T> => {
-    const vector = batch.getChild(name) as Vector<T> | null;
-    if (!vector) throw new SamplesFileError(`it has no "${name}" column`);
-    if (!is(vector.type)) throw new SamplesFileError(`its "${name}" column holds ${String(vector.type)}, not ${kind}`);
-    return vector.data[0]!;
-  };
+  const child = <T extends DataType>(name: string, is: (type: DataType) => boolean, kind: string) =>
+    columnData<T>(batch, name, is, kind);
   const strings = (name: string) => utf8Values(child<Utf8>(name, DataType.isUtf8, 'strings'), first);
   const required = (name: string, values: (string | null)[]) => {
     const row = values.indexOf(null);

@@ -103,10 +103,12 @@ export function selectReviewContent(report: AuditReport, maxShown: number): Revi
  */
 function mostSuspect(samples: readonly ReportSample[], count: number): ReportSample[] {
   if (count <= 0) return [];
+  if (count >= samples.length) return [...samples].sort(bySuspicion);
   const scores = Float64Array.from(samples, (s) => s.score).sort();
+  // A score that is no number (an edited report) has no place in a numeric cut: sort them all. A
+  // typed array's sort puts NaN last, so the last score says whether there is one.
+  if (Number.isNaN(scores[scores.length - 1])) return [...samples].sort(bySuspicion).slice(0, count);
   const cutoff = scores[scores.length - count];
-  // A score that is no number (an edited report) has no place in a numeric cut: sort them all.
-  if (count >= samples.length || Number.isNaN(cutoff)) return [...samples].sort(bySuspicion).slice(0, count);
   return samples
     .filter((s) => s.score >= cutoff)
     .sort(bySuspicion)
